@@ -1,0 +1,64 @@
+# Rådslag: `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-dev vendor translations migrate seed serve lint messages clean
+
+run: setup vendor translations migrate seed serve
+
+test: setup-dev vendor translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[postgres,redis]"
+	touch $@
+
+$(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+# Front-end packages come from npm and are served from our own static/vendor.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+vendor: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+	cp node_modules/axe-core/axe.min.js static/vendor/
+
+translations: | $(BIN)/python
+	$(BIN)/pybabel compile --statistics -d translations
+
+# Extract strings and merge them into both catalogues (run after changing UI text).
+messages: | $(BIN)/python
+	$(BIN)/pybabel extract --ignore-dirs=".venv node_modules" -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -N -i translations/messages.pot -d translations
+
+migrate:
+	$(FLASK) db upgrade
+
+seed:
+	$(FLASK) forum seed --demo --if-empty
+
+serve:
+	@echo "Rådslag on http://$(HOST):$(PORT)  (demo sign-in: see README)"
+	$(BIN)/python serve.py --host $(HOST) --port $(PORT)
+
+lint:
+	$(BIN)/ruff check forum tests bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,131 @@
+"""The application factory: configuration, extensions, blueprints, Socket.IO, errors."""
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from forum import errors, i18n, templating
+from forum.config import ENV_KEYS, Config
+from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
+    """Build a configured Rådslag app. Never touches the database."""
+    app = Flask(
+        "forum",
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, config)
+    init_extensions(app)
+    register_blueprints(app)
+    register_socketio(app)
+    errors.register(app)
+    templating.register(app)
+    register_security_headers(app)
+    from forum.cli import forum_cli
+
+    app.cli.add_command(forum_cli)
+    return app
+
+
+def load_config(app: Flask, override: type[Config] | Mapping[str, Any] | None) -> None:
+    """Class defaults, then FORUM_* environment variables, then the override, then derived values."""
+    base = override if isinstance(override, type) else Config
+    app.config.from_object(base)
+    for env_key, config_key in ENV_KEYS.items():
+        if os.environ.get(env_key):
+            app.config[config_key] = os.environ[env_key]
+    if isinstance(override, Mapping):
+        app.config.update(override)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        path = Path(app.instance_path) / "forum.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if app.config["BABEL_DEFAULT_LOCALE"] not in app.config["LANGUAGES"]:
+        raise ValueError(f"FORUM_DEFAULT_LANGUAGE must be one of {app.config['LANGUAGES']}")
+
+
+def _instance_secret(instance: Path) -> str:
+    """The secret key kept in instance/, generated on first use (never a constant in code)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: write-ahead log for concurrent readers, enforced foreign keys, patient writers."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(ROOT / "translations"),
+    )
+    limiter.init_app(app)
+    from forum import models  # noqa: F401 - registers every table and the user loader
+
+
+def register_blueprints(app: Flask) -> None:
+    """The URL map, in one readable list."""
+    from forum.blueprints import auth, home, profiles
+
+    for blueprint, prefix in (
+        (home.bp, None),
+        (auth.bp, None),
+        (profiles.bp, None),
+    ):
+        app.register_blueprint(blueprint, url_prefix=prefix)
+
+
+def register_socketio(app: Flask) -> None:
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config.get("REDIS_URL") or None,
+        max_http_buffer_size=256 * 1024,
+    )
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

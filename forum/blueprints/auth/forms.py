@@ -1,0 +1,46 @@
+"""Forms for registering, signing in and changing the password."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+
+from forum.models.accounts import SECTOR_LABELS
+
+
+def sector_choices():
+    return [("", _l("Choose a sector"))] + [(s.value, label) for s, label in SECTOR_LABELS.items()]
+
+
+class ProfileFields(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80)],
+                               description=_l("Your full name, as colleagues know you."))
+    sector = SelectField(_l("Sector"), choices=sector_choices, validators=[InputRequired()],
+                         description=_l("Where you speak from: the sector you work in."))
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=120)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=120)],
+                        description=_l("For example: Deputy mayor, Head of unit, CEO."))
+
+
+class RegisterForm(ProfileFields):
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(), Length(max=256)],
+        description=_l("At least 10 characters. Several unrelated words work well."))
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        InputRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=256)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=256)],
+                                 description=_l("At least 10 characters."))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        InputRequired(), EqualTo("new_password", message=_l("The passwords do not match."))])

@@ -1,0 +1,22 @@
+"""Forms for the profile and personal access tokens."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from forum.blueprints.auth.forms import ProfileFields
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[InputRequired(), Length(max=80)],
+                       description=_l("What the token is for, e.g. “meeting-room display”."))
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that post."""

@@ -1,0 +1,86 @@
+"""The `forum` command group: `flask --app wsgi forum ...`."""
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from forum.exceptions import DomainError
+from forum.models.accounts import Role, Sector
+from forum.services import accounts, seeding
+
+forum_cli = AppGroup("forum", help="Rådslag administration commands.")
+
+
+def _read_password() -> tuple[str, bool]:
+    """A password from standard input when piped, else a generated one (printed once)."""
+    if not sys.stdin.isatty():
+        piped = sys.stdin.readline().rstrip("\r\n")
+        if piped:
+            return piped, False
+    return secrets.token_urlsafe(15), True
+
+
+@forum_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--sector", required=True, type=click.Choice([s.value for s in Sector]))
+@click.option("--organisation", default="", help="Organisation.")
+@click.option("--title", default="", help="Title at the organisation.")
+@click.option("--role", default=Role.MEMBER.value, type=click.Choice([r.value for r in Role]))
+@click.option("--verified", is_flag=True, help="Mark the stated role as verified.")
+def create_user(email, name, sector, organisation, title, role, verified) -> None:
+    """Create a member. The password is read from standard input, or generated and printed."""
+    password, generated = _read_password()
+    profile = accounts.Profile(name, sector, organisation, title)
+    try:
+        user = accounts.register(email, password, profile, role=Role(role))
+        if verified:
+            accounts.mark_verified_by_operator(user)
+    except DomainError as err:
+        raise click.ClickException(err.message) from err
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+    if generated:
+        click.echo(f"Password: {password}")
+
+
+@forum_cli.command("create-token")
+@click.argument("email")
+@click.option("--name", default="command line", help="What the token is for.")
+def create_token(email, name) -> None:
+    """Create a personal access token for EMAIL and print it once."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No member with email {email}.")
+    _token, secret = accounts.create_token(user, name)
+    click.echo(secret)
+
+
+@forum_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def set_role(email, role) -> None:
+    """Grant or take a role (member, moderator, admin)."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No member with email {email}.")
+    accounts.set_role(None, user.id, Role(role))
+    click.echo(f"{user.email} is now {role}.")
+
+
+@forum_cli.command("seed")
+@click.option("--demo", is_flag=True, help="Also add demo members, discussion and sessions.")
+@click.option("--if-empty", is_flag=True, help="Do nothing unless the database is empty.")
+def seed(demo: bool, if_empty: bool) -> None:
+    """Create the three focus areas; safe to run again."""
+    if if_empty and not seeding.is_empty():
+        click.echo("The database already has content; nothing seeded.")
+        return
+    created = seeding.ensure_focus_areas()
+    click.echo(f"Focus areas: {created} created.")
+    if demo:
+        from forum.services import demo as demo_data  # noqa: PLC0415
+
+        click.echo(demo_data.add_demo_content())

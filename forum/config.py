@@ -1,0 +1,57 @@
+"""Configuration classes and the FORUM_* environment mapping; no logic in class bodies."""
+from __future__ import annotations
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI: str | None = None  # FORUM_DATABASE_URL, else instance/forum.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SECRET_KEY: str | None = None  # FORUM_SECRET_KEY, else generated once into instance/
+    REDIS_URL: str | None = None  # FORUM_REDIS_URL: Socket.IO queue and rate-limit storage
+    BABEL_DEFAULT_LOCALE = "sv"  # FORUM_DEFAULT_LANGUAGE
+    LANGUAGES = ("sv", "en")  # the catalogues we ship
+    DISPLAY_TIMEZONE = "Europe/Stockholm"  # every time on a page is shown in this zone
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    SOCKETIO_ASYNC_MODE = "threading"  # FORUM_ASYNC_MODE: gevent under the production server
+    POSTS_PER_PAGE = 20  # posts on one thread page
+    THREADS_PER_PAGE = 30  # threads on one topic page
+    MAX_POST_CHARS = 20_000  # longest post body accepted
+    MAX_TITLE_CHARS = 200  # longest thread or topic title
+    MAX_CONTENT_LENGTH = 512 * 1024  # request bodies above this get a 413
+    PASSWORD_MIN_LENGTH = 10
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30  # "remember me" lasts 30 days
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "radslag_session"
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"  # replaced by REDIS_URL when that is set
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"  # failed logins per email and per address
+    REGISTER_LIMIT = "10 per hour"  # registrations per address
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False  # one test turns it back on to prove forged posts are refused
+    RATELIMIT_ENABLED = True  # the throttling tests need real limits
+    SECRET_KEY = "testing-only-secret"  # noqa: S105 - tests never run with FORUM_SECRET_KEY
+    SERVER_NAME = None
+
+
+ENV_KEYS = {
+    "FORUM_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "FORUM_SECRET_KEY": "SECRET_KEY",
+    "FORUM_REDIS_URL": "REDIS_URL",
+    "FORUM_DEFAULT_LANGUAGE": "BABEL_DEFAULT_LOCALE",
+    "FORUM_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
+}

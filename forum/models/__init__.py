@@ -1,0 +1,23 @@
+"""Every model module, imported so Alembic and the app see all tables."""
+from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
+from forum.models.discussion import (
+    Capacity,
+    FocusArea,
+    Mention,
+    Post,
+    PostStatus,
+    Reaction,
+    ReactionKind,
+    ReadMark,
+    Revision,
+    Tag,
+    Thread,
+    Topic,
+    TopicStatus,
+)
+
+__all__ = [
+    "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
+    "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",
+    "Thread", "Topic", "TopicStatus", "User",
+]

@@ -1,0 +1,153 @@
+"""Members: who they are, where they speak from (sector) and what they may do (role)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db, login_manager
+from forum.models.base import TimestampMixin, str_enum, utcnow
+
+
+class Sector(enum.StrEnum):
+    POLITICS = "politics"
+    CIVIL_SERVICE = "civil_service"
+    BUSINESS = "business"
+    CIVIL_SOCIETY = "civil_society"
+    ACADEMIA = "academia"
+    RESIDENT = "resident"
+
+    @property
+    def label(self) -> str:
+        return str(SECTOR_LABELS[self])
+
+
+SECTOR_LABELS = {
+    Sector.POLITICS: _l("Politics"),
+    Sector.CIVIL_SERVICE: _l("Civil service"),
+    Sector.BUSINESS: _l("Business"),
+    Sector.CIVIL_SOCIETY: _l("Civil society"),
+    Sector.ACADEMIA: _l("Academia"),
+    Sector.RESIDENT: _l("Resident"),
+}
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.MODERATOR: _l("Moderator"), Role.ADMIN: _l("Admin")}
+
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[Sector] = mapped_column(str_enum(Sector, "sector"))
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    title: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.MEMBER)
+    language: Mapped[str | None] = mapped_column(String(5))
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_login_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+
+    verified_by: Mapped[User | None] = relationship(remote_side=[id], lazy="select")
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: erased accounts cannot sign in
+        return self.erased_at is None
+
+    @property
+    def role_line(self) -> str:
+        """'Title, Organisation' as far as the member has given them."""
+        return ", ".join(part for part in (self.title, self.organisation) if part)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class AccessToken(TimestampMixin, db.Model):
+    """A personal access token for non-browser clients; only its SHA-256 is stored."""
+
+    __tablename__ = "access_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
+
+
+
+
+class ModeratorScope(db.Model):
+    """Limits a moderator to one focus area. A moderator with no scopes is global."""
+
+    __tablename__ = "moderator_scopes"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_areas.id"), primary_key=True)
+
+
+class Suspension(TimestampMixin, db.Model):
+    """A member may read but not take part until `ends_at` (None: until lifted)."""
+
+    __tablename__ = "suspensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    ends_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def is_active_at(self, moment: datetime) -> bool:
+        return self.lifted_at is None and (self.ends_at is None or self.ends_at > moment)
+
+
+__all__ = ["AccessToken", "ModeratorScope", "Role", "Sector", "Suspension", "User", "utcnow"]

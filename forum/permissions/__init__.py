@@ -1,0 +1,7 @@
+"""The one place that answers "may this user do X to Y". Rules live in per-feature modules."""
+from forum.permissions.core import Action, can, require, rule
+
+# Importing the rule modules registers their rules.
+from forum.permissions import accounts, discussion  # noqa: E402,F401  isort: skip
+
+__all__ = ["Action", "can", "require", "rule"]

@@ -1,0 +1,24 @@
+"""Rules about members' own accounts and about roles."""
+from __future__ import annotations
+
+from forum.permissions.core import Action, is_admin, is_member, is_moderator, rule
+
+
+@rule(Action.EDIT_PROFILE)
+def _edit_profile(user, target) -> bool:
+    return is_member(user) and (target is None or target.id == user.id)
+
+
+@rule(Action.MANAGE_TOKENS)
+def _manage_tokens(user, target) -> bool:
+    return is_member(user) and (target is None or target.user_id == user.id)
+
+
+@rule(Action.VERIFY_MEMBER)
+def _verify(user, target) -> bool:
+    return is_moderator(user)
+
+
+@rule(Action.GRANT_ROLE)
+def _grant_role(user, target) -> bool:
+    return is_admin(user)

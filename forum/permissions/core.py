@@ -1,0 +1,159 @@
+"""Actions, the rule registry, and the facts about a user that rules are built from."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any
+
+from flask import g, has_request_context
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from forum.exceptions import Forbidden
+from forum.extensions import db
+from forum.models.accounts import ModeratorScope, Role, Suspension, User
+from forum.models.base import utcnow
+
+
+class Action(enum.StrEnum):
+    # accounts
+    EDIT_PROFILE = "edit_profile"
+    MANAGE_TOKENS = "manage_tokens"
+    VERIFY_MEMBER = "verify_member"
+    GRANT_ROLE = "grant_role"
+    # discussion
+    START_THREAD = "start_thread"
+    REPLY = "reply"
+    EDIT_POST = "edit_post"
+    DELETE_POST = "delete_post"
+    REACT = "react"
+    VIEW_POST = "view_post"
+    VIEW_THREAD = "view_thread"
+    VIEW_REVISIONS = "view_revisions"
+    VIEW_HIDDEN_TEXT = "view_hidden_text"
+    CURATE_TOPIC = "curate_topic"  # create, edit, pin, feature, close, archive (target: area)
+    # moderation
+    FLAG = "flag"
+    MODERATE = "moderate"  # act on content inside a focus area (target: area, topic, thread, post)
+    VIEW_QUEUE = "view_queue"
+    SUSPEND = "suspend"
+    APPEAL = "appeal"
+    DECIDE_APPEAL = "decide_appeal"
+    # live sessions
+    VIEW_LIVE = "view_live"
+    JOIN_LIVE = "join_live"
+    SPEAK_LIVE = "speak_live"
+    MODERATE_LIVE = "moderate_live"
+    MANAGE_LIVE = "manage_live"
+
+
+Rule = Callable[[Any, Any], bool]
+_RULES: dict[Action, Rule] = {}
+
+
+def rule(action: Action) -> Callable[[Rule], Rule]:
+    """Register the function that decides `action`. Each action has exactly one rule."""
+
+    def register(fn: Rule) -> Rule:
+        if action in _RULES:
+            raise RuntimeError(f"two rules for {action}")
+        _RULES[action] = fn
+        return fn
+
+    return register
+
+
+def can(user: Any, action: Action, target: Any = None) -> bool:
+    """May `user` (a User or Flask-Login's anonymous user) do `action` to `target`?"""
+    decide = _RULES.get(action)
+    if decide is None:
+        raise LookupError(f"no rule for {action}")
+    return bool(decide(user, target))
+
+
+def require(user: Any, action: Action, target: Any = None, message: str | None = None) -> None:
+    """Raise Forbidden unless `can(user, action, target)`."""
+    if not can(user, action, target):
+        raise Forbidden(message or refusal_message(user, action))
+
+
+def refusal_message(user: Any, action: Action) -> str:
+    if not is_member(user):
+        return _("Please sign in to do that.")
+    suspension = active_suspension(user)
+    if suspension is not None:
+        return _("Your account is suspended: %(reason)s", reason=suspension.reason)
+    return _("You do not have permission to do that.")
+
+
+# --- Facts about users that rules combine -------------------------------------------------
+
+
+def is_member(user: Any) -> bool:
+    return isinstance(user, User) and user.is_active
+
+
+def is_admin(user: Any) -> bool:
+    return is_member(user) and user.role == Role.ADMIN
+
+
+def is_moderator(user: Any) -> bool:
+    """A moderator of some area (or all), or an admin."""
+    return is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN)
+
+
+def moderated_areas(user: Any) -> set[int] | None:
+    """The focus areas a moderator may act in; None means every area. Empty for members."""
+    if not is_moderator(user):
+        return set()
+    if user.role == Role.ADMIN:
+        return None
+    areas = _cached(("scopes", user.id), lambda: set(db.session.scalars(
+        select(ModeratorScope.focus_area_id).where(ModeratorScope.user_id == user.id))))
+    return areas or None
+
+
+def moderates_area(user: Any, focus_area_id: int | None) -> bool:
+    areas = moderated_areas(user)
+    if areas is None:
+        return is_moderator(user)
+    return focus_area_id in areas
+
+
+def is_global_moderator(user: Any) -> bool:
+    return is_moderator(user) and moderated_areas(user) is None
+
+
+def active_suspension(user: Any) -> Suspension | None:
+    """The suspension in force for this member now, if any."""
+    if not is_member(user):
+        return None
+    latest = _cached(("suspension", user.id), lambda: db.session.scalars(
+        select(Suspension).where(Suspension.user_id == user.id, Suspension.lifted_at.is_(None))
+        .order_by(Suspension.ends_at.is_(None).desc(), Suspension.ends_at.desc())).first())
+    return latest if latest is not None and latest.is_active_at(utcnow()) else None
+
+
+def is_suspended(user: Any) -> bool:
+    return active_suspension(user) is not None
+
+
+def may_take_part(user: Any) -> bool:
+    """Signed in and not suspended: may post, react, flag, vote, speak."""
+    return is_member(user) and not is_suspended(user)
+
+
+def forget_cached_facts() -> None:
+    """Services call this after changing roles, scopes or suspensions within a request."""
+    if has_request_context():
+        g.pop("_permission_facts", None)
+
+
+def _cached(key, compute):
+    """Cache a fact for the length of one request (rules are asked many times per page)."""
+    if not has_request_context():
+        return compute()
+    facts = g.setdefault("_permission_facts", {})
+    if key not in facts:
+        facts[key] = compute()
+    return facts[key]

@@ -1,0 +1,88 @@
+"""Rules for topics, threads and posts."""
+from __future__ import annotations
+
+from forum.models.discussion import FocusArea, Post, PostStatus, Thread, Topic, TopicStatus
+from forum.permissions.core import Action, may_take_part, moderates_area, rule
+
+
+def area_of(target) -> int | None:
+    """The focus area a topic, thread, post or area belongs to."""
+    if isinstance(target, FocusArea):
+        return target.id
+    if isinstance(target, Topic):
+        return target.focus_area_id
+    if isinstance(target, Thread):
+        return target.topic.focus_area_id
+    if isinstance(target, Post):
+        return target.thread.topic.focus_area_id
+    if isinstance(target, int):
+        return target
+    return None
+
+
+@rule(Action.CURATE_TOPIC)
+def _curate(user, target) -> bool:
+    return moderates_area(user, area_of(target))
+
+
+@rule(Action.START_THREAD)
+def _start_thread(user, topic: Topic) -> bool:
+    return may_take_part(user) and topic.status == TopicStatus.OPEN
+
+
+@rule(Action.VIEW_THREAD)
+def _view_thread(user, thread: Thread) -> bool:
+    if thread.hidden_at is None and thread.merged_into_id is None:
+        return True
+    return moderates_area(user, area_of(thread)) or (
+        thread.merged_into_id is None and getattr(user, "id", None) == thread.author_id)
+
+
+@rule(Action.REPLY)
+def _reply(user, thread: Thread) -> bool:
+    if not may_take_part(user) or thread.topic.status != TopicStatus.OPEN:
+        return False
+    if thread.hidden_at is not None or thread.merged_into_id is not None:
+        return False
+    return not thread.locked or moderates_area(user, area_of(thread))
+
+
+@rule(Action.VIEW_POST)
+def _view_post(user, post: Post) -> bool:
+    """Published posts are public; pending and rejected ones only to the author and moderators."""
+    if post.status == PostStatus.PUBLISHED:
+        return True
+    return getattr(user, "id", None) == post.author_id or moderates_area(user, area_of(post))
+
+
+@rule(Action.VIEW_HIDDEN_TEXT)
+def _view_hidden_text(user, post: Post) -> bool:
+    """The text of a hidden or author-deleted post: its author and the area's moderators."""
+    if post.hidden_at is None and post.deleted_at is None:
+        return True
+    if post.hidden_at is not None and getattr(user, "id", None) == post.author_id:
+        return True
+    return moderates_area(user, area_of(post))
+
+
+@rule(Action.VIEW_REVISIONS)
+def _view_revisions(user, post: Post) -> bool:
+    return _view_post(user, post) and _view_hidden_text(user, post)
+
+
+@rule(Action.EDIT_POST)
+def _edit_post(user, post: Post) -> bool:
+    return (may_take_part(user) and post.author_id == user.id and post.deleted_at is None
+            and post.thread.topic.status != TopicStatus.ARCHIVED)
+
+
+@rule(Action.DELETE_POST)
+def _delete_post(user, post: Post) -> bool:
+    return _edit_post(user, post)
+
+
+@rule(Action.REACT)
+def _react(user, post: Post) -> bool:
+    return (may_take_part(user) and post.author_id != user.id
+            and post.status == PostStatus.PUBLISHED and post.hidden_at is None
+            and post.deleted_at is None and post.thread.topic.status != TopicStatus.ARCHIVED)

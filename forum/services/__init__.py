@@ -1,0 +1,1 @@
+"""Domain services: the rules of Rådslag. Each function commits at most once."""

@@ -1,0 +1,112 @@
+"""Fixtures: app, db, client, runner, login. The database comes from FORUM_TEST_DATABASE_URL
+(PostgreSQL in CI) or defaults to a SQLite file in a temporary folder."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from forum import create_app
+from forum.config import TestingConfig
+from forum.extensions import db as _db
+from tests import factories
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """A test that needs a missing service is skipped locally and fails in CI."""
+    if IN_CI:
+        pytest.fail(reason + " (CI must provide it)")
+    pytest.skip(reason)
+
+
+def _worker_database_url(base: str, worker: str) -> str:
+    """One database per xdist worker, so parallel workers never see each other's rows."""
+    url = make_url(base)
+    if url.get_backend_name() != "postgresql" or not worker:
+        return base
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    base = os.environ.get("FORUM_TEST_DATABASE_URL")
+    if base:
+        return _worker_database_url(base, worker)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'forum-test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url) -> Iterator[None]:
+    """Create the schema once per test session (and drop it at the end)."""
+    app = create_app(_config(database_url))
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _config(database_url: str, **extra) -> dict:
+    config = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=None,
+                  RATELIMIT_STORAGE_URI="memory://", **extra)
+    return config
+
+
+@pytest.fixture
+def app(database_url, _schema):
+    app = create_app(_config(database_url))
+    with app.app_context():
+        yield app
+        _db.session.rollback()
+        _db.session.remove()
+        _clear_tables()
+        _db.session.remove()
+
+
+def _clear_tables() -> None:
+    with _db.engine.begin() as conn:
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """login(user) signs `client` in as that member (factories use a known password)."""
+
+    def sign_in(user, password: str = factories.PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return sign_in
