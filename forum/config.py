@@ -30,6 +30,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"  # failed logins per email and per address
     REGISTER_LIMIT = "10 per hour"  # registrations per address
+    POST_LIMIT = "20 per minute;200 per day"  # replies and edits per member
+    POST_LIMIT_IP = "60 per minute"  # replies and edits per address
+    THREAD_LIMIT = "5 per 10 minutes;30 per day"  # new threads per member
+    THREAD_LIMIT_IP = "20 per 10 minutes"  # new threads per address
+    FLAG_LIMIT = "20 per hour"  # flags per member
     CONTENT_SECURITY_POLICY = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"

@@ -15,8 +15,10 @@ from forum.models.discussion import (
     Topic,
     TopicStatus,
 )
+from forum.models.moderation import ModerationAction, Notification
 
 __all__ = [
+    "ModerationAction", "Notification",
     "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
     "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",
     "Thread", "Topic", "TopicStatus", "User",
