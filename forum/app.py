@@ -102,12 +102,17 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The URL map, in one readable list."""
-    from forum.blueprints import auth, home, profiles
+    from forum.blueprints import admin, auth, home, live, moderation, profiles, threads, topics
 
     for blueprint, prefix in (
         (home.bp, None),
         (auth.bp, None),
         (profiles.bp, None),
+        (topics.bp, None),
+        (threads.bp, None),
+        (moderation.bp, "/moderation"),
+        (admin.bp, "/admin"),
+        (live.bp, "/live"),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
 

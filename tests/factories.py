@@ -43,3 +43,73 @@ def make_moderator(**overrides) -> User:
 
 def make_admin(**overrides) -> User:
     return make_user(role=Role.ADMIN, **overrides)
+
+
+def focus_area(slug: str = "city-governance"):
+    """One of the seeded focus areas (created if missing)."""
+    from sqlalchemy import select
+
+    from forum.models.discussion import FocusArea
+    from forum.services import seeding
+
+    area = db.session.scalar(select(FocusArea).where(FocusArea.slug == slug))
+    if area is None:
+        seeding.ensure_focus_areas()
+        area = db.session.scalar(select(FocusArea).where(FocusArea.slug == slug))
+    return area
+
+
+def make_topic(area=None, **overrides):
+    from forum.models.discussion import Topic, TopicStatus
+
+    n = next(_counter)
+    area = area or focus_area()
+    fields = {"title": f"Topic {n}", "framing_source": "Why this matters.",
+              "framing_html": "<p>Why this matters.</p>", "status": TopicStatus.OPEN}
+    fields.update(overrides)
+    topic = Topic(focus_area_id=area.id, **fields)
+    db.session.add(topic)
+    db.session.commit()
+    return topic
+
+
+def make_thread(topic=None, author=None, *, posts: int = 1, **overrides):
+    """A thread with an opening post and `posts - 1` replies, inserted directly."""
+    from forum.models.discussion import Post, Thread
+
+    n = next(_counter)
+    topic = topic or make_topic()
+    author = author or make_user()
+    thread = Thread(topic_id=topic.id, title=overrides.pop("title", f"Thread {n}"),
+                    author_id=author.id, **overrides)
+    db.session.add(thread)
+    db.session.flush()
+    for i in range(1, posts + 1):
+        post = Post(thread_id=thread.id, position=i, author_id=author.id,
+                    body_source=f"Post {i}", body_html=f"<p>Post {i}</p>")
+        db.session.add(post)
+        db.session.flush()
+        thread.last_post_id, thread.last_poster_id = post.id, author.id
+    thread.post_count = thread.last_position = posts
+    topic.thread_count += 1
+    topic.post_count += posts
+    db.session.commit()
+    return thread
+
+
+def make_post(thread, author=None, *, parent=None, **overrides):
+    from forum.models.discussion import Post
+
+    author = author or make_user()
+    thread.last_position += 1
+    thread.post_count += 1
+    post = Post(thread_id=thread.id, position=thread.last_position, author_id=author.id,
+                parent_id=parent.id if parent else None,
+                depth=(parent.depth + 1) if parent else 0,
+                body_source=overrides.pop("body_source", "A reply."),
+                body_html=overrides.pop("body_html", "<p>A reply.</p>"), **overrides)
+    db.session.add(post)
+    db.session.flush()
+    thread.last_post_id, thread.last_poster_id = post.id, author.id
+    db.session.commit()
+    return post

@@ -16,6 +16,7 @@ from forum.models.discussion import (
     TopicStatus,
 )
 from forum.models.moderation import ModerationAction, Notification
+from forum.models import live  # noqa: F401  (live-session tables)
 
 __all__ = [
     "ModerationAction", "Notification",

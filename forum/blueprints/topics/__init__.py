@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("topics", __name__)
+
+from forum.blueprints.topics import views  # noqa: E402,F401

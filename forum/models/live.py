@@ -1,0 +1,2 @@
+"""Live sessions: sessions, their ordered event stream, questions, polls, speaker queue."""
+from __future__ import annotations

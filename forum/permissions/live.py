@@ -1,0 +1,2 @@
+"""Rules for live sessions."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Rules for flags, the review queue, suspensions and appeals."""
+from __future__ import annotations
