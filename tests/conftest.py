@@ -27,10 +27,10 @@ def skip_or_fail(reason: str) -> None:
 def _worker_database_url(base: str, worker: str) -> str:
     """One database per xdist worker, so parallel workers never see each other's rows."""
     url = make_url(base)
-    if url.get_backend_name() != "postgresql" or not worker:
+    if url.get_backend_name() != "postgresql":
         return base
-    name = f"{url.database}_{worker}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"{url.database}_{worker}" if worker else url.database
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
