@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from forum.blueprints.auth.forms import ProfileFields
@@ -20,3 +20,9 @@ class TokenForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that post."""
+
+
+class EraseForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[InputRequired()])
+    confirm = BooleanField(_l("I understand that this cannot be undone"),
+                           validators=[InputRequired()])

@@ -1,14 +1,14 @@
 """Public profiles, editing one's own profile, access tokens, verification."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from forum.blueprints.profiles import bp
-from forum.blueprints.profiles.forms import EmptyForm, ProfileForm, TokenForm
+from forum.blueprints.profiles.forms import EmptyForm, EraseForm, ProfileForm, TokenForm
 from forum.exceptions import InvalidInput
-from forum.services import accounts, overview
+from forum.services import accounts, overview, privacy
 
 
 @bp.get("/members/<int:user_id>")
@@ -74,3 +74,34 @@ def set_verified(user_id: int):
               else _("The verification of %(name)s was withdrawn.", name=member.display_name),
               "success")
     return redirect(url_for("profiles.show", user_id=user_id))
+
+
+@bp.get("/account/data")
+@login_required
+def data():
+    """The privacy page: download your data or erase your account."""
+    return render_template("profiles/data.html", form=EraseForm())
+
+
+@bp.get("/account/data/export.json")
+@login_required
+def export():
+    response = jsonify(privacy.export_data(current_user))
+    response.headers["Content-Disposition"] = "attachment; filename=radslag-data.json"
+    return response
+
+
+@bp.post("/account/erase")
+@login_required
+def erase():
+    form = EraseForm()
+    if form.validate_on_submit():
+        try:
+            privacy.erase_account(current_user, form.password.data)
+        except InvalidInput as err:
+            err.attach_to(form)
+        else:
+            logout_user()
+            flash(_("Your account has been erased."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("profiles/data.html", form=form), 400

@@ -1,0 +1,72 @@
+"""A member's own data: export everything we hold about them, or erase the account."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from forum.exceptions import InvalidInput
+from forum.extensions import db
+from forum.models.accounts import AccessToken, User
+from forum.models.base import utcnow
+from forum.models.discussion import Post, Reaction, Revision, Thread
+from forum.models.moderation import Notification
+from forum.services import passwords
+
+
+def export_data(member: User) -> dict:
+    """Everything stored about `member`, as plain JSON-ready data."""
+    posts = db.session.execute(
+        select(Post, Thread.title).join(Thread, Post.thread_id == Thread.id)
+        .where(Post.author_id == member.id).order_by(Post.id)).all()
+    return {
+        "profile": {
+            "email": member.email, "display_name": member.display_name,
+            "sector": member.sector.value, "organisation": member.organisation,
+            "title": member.title, "role": member.role.value, "language": member.language,
+            "verified_at": _iso(member.verified_at), "member_since": _iso(member.created_at),
+            "last_login_at": _iso(member.last_login_at),
+        },
+        "posts": [{"id": p.id, "thread": title, "written_at": _iso(p.created_at),
+                   "capacity": p.capacity.value, "text": p.body_source,
+                   "status": p.status.value, "deleted_at": _iso(p.deleted_at)}
+                  for p, title in posts],
+        "earlier_versions": [{"post_id": r.post_id, "saved_at": _iso(r.created_at),
+                              "text": r.body_source}
+                             for r in db.session.scalars(select(Revision).join(Post)
+                                                         .where(Post.author_id == member.id,
+                                                                Revision.moderator_only.is_(False)))],
+        "reactions": [{"post_id": r.post_id, "kind": r.kind.value, "at": _iso(r.created_at)}
+                      for r in db.session.scalars(select(Reaction)
+                                                  .where(Reaction.user_id == member.id))],
+        "notifications": [{"kind": n.kind, "message": n.message, "at": _iso(n.created_at)}
+                          for n in db.session.scalars(select(Notification)
+                                                      .where(Notification.user_id == member.id))],
+        "access_tokens": [{"name": t.name, "created_at": _iso(t.created_at),
+                           "revoked_at": _iso(t.revoked_at)}
+                          for t in db.session.scalars(select(AccessToken)
+                                                      .where(AccessToken.user_id == member.id))],
+    }
+
+
+def erase_account(member: User, password: str) -> None:
+    """Remove the member's personal details and close the account. Their posts stay in the
+    discussion (others replied to them) under the name "Tidigare medlem · Former member"; nothing is re-attributed."""
+    if not passwords.verify_password(member.password_hash, password):
+        raise InvalidInput({"password": _("The password is not correct.")})
+    member.email = f"erased-{member.id}-{secrets.token_hex(4)}@invalid"
+    member.display_name = "Tidigare medlem · Former member"
+    member.organisation = member.title = ""
+    member.password_hash = passwords.hash_password(secrets.token_urlsafe(32))
+    member.verified_at = member.verified_by_id = member.language = None
+    member.erased_at = utcnow()
+    db.session.execute(update(AccessToken).where(AccessToken.user_id == member.id,
+                                                 AccessToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+    db.session.commit()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
