@@ -46,6 +46,7 @@ translations: | $(BIN)/python
 messages: | $(BIN)/python
 	$(BIN)/pybabel extract --ignore-dirs=".venv node_modules" -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
 	$(BIN)/pybabel update -N -i translations/messages.pot -d translations
+	$(BIN)/python translations/fill_english.py
 
 migrate:
 	$(FLASK) db upgrade
