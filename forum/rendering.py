@@ -1,0 +1,158 @@
+"""Markdown to safe HTML: markdown-it-py renders, nh3 sanitises, @mentions become profile links.
+
+Posts are rendered once when saved; the HTML is stored beside the source."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+# `@Anna_Lindqvist` names the member "Anna Lindqvist": underscores stand for spaces.
+MENTION_RE = re.compile(r"(?<![\w@/])@([^\W_][\w.\-]*(?:_[\w.\-]+)*)", re.UNICODE)
+LINK_REL = "nofollow ugc noopener"
+ALLOWED_TAGS = {
+    "a", "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "img",
+    "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+MentionResolver = Callable[[Iterable[str]], dict[str, tuple[int, str]]]
+
+
+def mention_key(name: str) -> str:
+    """The normalised handle of a display name: 'Anna Lindqvist' -> 'anna_lindqvist'."""
+    return "_".join(name.split()).casefold()
+
+
+def find_mentions(source: str) -> set[str]:
+    """Normalised handles written as @Name_Surname in `source` (outside code is not checked
+    here; the renderer links only mentions in running text)."""
+    return {match.group(1).rstrip(".-").casefold() for match in MENTION_RE.finditer(source)}
+
+
+def is_local_url(url: str, host: str | None = None) -> bool:
+    """A path on our own site (or an absolute URL on `host`)."""
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return True
+    parts = urlsplit(url)
+    return bool(host) and parts.scheme in ("http", "https") and parts.netloc == host
+
+
+@lru_cache(maxsize=8)
+def _build(host: str | None) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    default_image = md.renderer.rules.get("image")
+
+    def image(renderer, tokens, idx, options, env):
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        if is_local_url(src, host):
+            return renderer.renderToken(tokens, idx, options, env) if default_image is None else default_image(tokens, idx, options, env)
+        # A foreign image becomes a plain link: no tracking pixels, no hot-linking.
+        alt = md.renderer.renderInlineAsText(token.children or [], options, env) or src
+        return f'<a href="{_escape(src)}">{_escape(alt)}</a>'
+
+    md.add_render_rule("image", image)
+    md.core.ruler.push("mentions", _link_mentions)
+    return md
+
+
+def _escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def _link_mentions(state) -> None:
+    """Turn @handles in running text (not in links or code) into links to profiles."""
+    resolved: dict[str, tuple[int, str]] = state.env.get("mentions", {})
+    if not resolved:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, in_link = [], 0
+        for token in block.children:
+            if token.type == "link_open":
+                in_link += 1
+            elif token.type == "link_close":
+                in_link -= 1
+            if token.type != "text" or in_link:
+                children.append(token)
+                continue
+            children.extend(_split_mentions(token, resolved))
+        block.children = children
+
+
+def _split_mentions(token: Token, resolved) -> list[Token]:
+    out, text, last = [], token.content, 0
+    for match in MENTION_RE.finditer(text):
+        handle = match.group(1).rstrip(".-")
+        target = resolved.get(handle.casefold())
+        if target is None:
+            continue
+        end = match.start(1) + len(handle)
+        if match.start() > last:
+            out.append(_text(text[last:match.start()]))
+        user_id, name = target
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": f"/members/{user_id}", "class": "mention"}
+        out.extend([link, _text("@" + name), Token("link_close", "a", -1)])
+        last = end
+    if not out:
+        return [token]
+    if last < len(text):
+        out.append(_text(text[last:]))
+    return out
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _attribute_filter(host: str | None):
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src" and not is_local_url(value, host):
+            return None
+        if attribute == "style" and value not in {f"text-align:{a}" for a in ("left", "center", "right")}:
+            return None
+        return value
+
+    return keep
+
+
+def sanitise(html: str, host: str | None = None) -> str:
+    """Keep only harmless tags and attributes; every link gets rel=nofollow ugc noopener."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     attribute_filter=_attribute_filter(host), link_rel=LINK_REL,
+                     url_schemes=URL_SCHEMES, strip_comments=True,
+                     allowed_classes={"a": {"mention"}})
+
+
+def render_markdown(source: str, *, mentions: dict[str, tuple[int, str]] | None = None,
+                    host: str | None = None) -> str:
+    """Markdown -> sanitised HTML. `mentions` maps handles to (user id, display name)."""
+    html = _build(host).render(source, {"mentions": mentions or {}})
+    return sanitise(html, host)
+
+
+def quote_source(author_name: str, post_id: int, body_source: str) -> str:
+    """The Markdown a reply starts with when it quotes a post: a block that links back."""
+    lines = body_source.strip().splitlines() or [""]
+    quoted = "\n".join("> " + line if line else ">" for line in lines)
+    return f"> **{author_name}** [wrote](/p/{post_id}):\n>\n{quoted}\n\n"

@@ -1,0 +1,54 @@
+"""The low-level blocks other features build on: new_thread, append_post, note_published."""
+from sqlalchemy import select
+
+from forum.models.discussion import Capacity, Mention, PostStatus, Thread, Topic
+from forum.services import discussion
+from tests import factories
+
+
+def test_new_thread_creates_opening_post_and_counts(db):
+    topic, author = factories.make_topic(), factories.make_user()
+    thread = discussion.new_thread(topic, author, "  A title ", "Opening **words**")
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Thread, thread.id)
+    first = db.session.scalars(stored.posts.select()).one()
+    assert stored.title == "A title" and first.position == 1
+    assert first.body_html == "<p>Opening <strong>words</strong></p>\n"
+    assert stored.post_count == 1 and stored.last_post_id == first.id
+    assert db.session.get(Topic, topic.id).thread_count == 1
+    assert db.session.get(Topic, topic.id).post_count == 1
+
+
+def test_append_post_assigns_next_position_and_records_mentions(db):
+    thread = factories.make_thread(posts=2)
+    anna = factories.make_user(display_name="Anna Lindqvist")
+    post = discussion.append_post(thread, factories.make_user(), "Hello @Anna_Lindqvist")
+    db.session.commit()
+    assert post.position == 3
+    assert f'href="/members/{anna.id}"' in post.body_html
+    assert db.session.scalars(select(Mention.user_id).where(Mention.post_id == post.id)).all() \
+        == [anna.id]
+
+
+def test_pending_post_takes_a_position_but_is_not_counted(db):
+    thread = factories.make_thread(posts=1)
+    post = discussion.append_post(thread, factories.make_user(), "Wait", status=PostStatus.PENDING)
+    db.session.commit()
+    db.session.refresh(thread)
+    assert post.position == 2 and thread.last_position == 2 and thread.post_count == 1
+    discussion.note_published(post)
+    db.session.commit()
+    db.session.refresh(thread)
+    assert thread.post_count == 2 and thread.last_post_id == post.id
+
+
+def test_role_capacity_snapshots_the_role_line(db):
+    thread = factories.make_thread()
+    author = factories.make_user(title="Deputy mayor", organisation="Helsingborg")
+    post = discussion.append_post(thread, author, "In role", capacity=Capacity.ROLE)
+    db.session.commit()
+    author.title = "Former deputy mayor"
+    db.session.commit()
+    db.session.refresh(post)
+    assert post.capacity == Capacity.ROLE and post.capacity_label == "Deputy mayor, Helsingborg"
