@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -17,9 +17,12 @@ def current_language() -> str:
     return str(get_locale() or "sv")
 
 
-def when(moment: datetime | None, style: str = "medium") -> str:
-    """A stored UTC time as Stockholm time, formatted for the user's language."""
-    return format_datetime(moment, style) if moment else ""
+def when(moment: datetime | None) -> str:
+    """A stored UTC time as Stockholm date and time (no seconds), in the user's language."""
+    if not moment:
+        return ""
+    local = i18n.local_time(moment)
+    return f"{format_date(local, 'medium')} {format_time(local, 'short')}"
 
 
 def day(moment: datetime | None, style: str = "long") -> str:

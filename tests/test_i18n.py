@@ -82,3 +82,36 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path):
     with open(ROOT / "translations" / "sv" / "LC_MESSAGES" / "messages.po", "rb") as fh:
         have = {m.id for m in read_po(fh) if m.id}
     assert not wanted - have, f"not in the catalogue: {sorted(wanted - have, key=str)[:5]}"
+
+
+def test_times_are_shown_in_stockholm_in_the_users_language(app):
+    from datetime import UTC, datetime
+
+    from flask_babel import refresh
+
+    from forum.templating import day, when
+
+    summer = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)  # 12:30 in Stockholm (CEST)
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        assert "12:30" in when(summer) and "juni" in when(summer)
+        assert day(summer) == "15 juni 2026"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        refresh()  # the locale is cached per app context
+        assert "12:30" in when(summer) and "Jun" in when(summer)
+        assert day(summer) == "June 15, 2026"
+
+
+def test_every_error_page_renders_in_the_layout(app, client, db):
+    from flask import abort
+
+    @app.get("/_boom/<int:code>")
+    def _boom(code):
+        if code == 500:
+            raise RuntimeError("boom")
+        abort(code)
+
+    for code in (400, 403, 404, 429, 500):
+        response = client.get(f"/_boom/{code}", headers={"Accept-Language": "en"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == code
+        assert 'class="site-header"' in page and f'<p class="error-page__code">{code}</p>' in page
