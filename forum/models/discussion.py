@@ -128,7 +128,8 @@ class Thread(TimestampMixin, db.Model):
     def reply_count(self) -> int:
         return max(self.post_count - 1, 0)
 
-    __table_args__ = (Index("ix_threads_topic_order", "topic_id", "pinned", "last_activity_at"),)
+    __table_args__ = (Index("ix_threads_topic_order", "topic_id", "pinned", "last_activity_at"),
+                      Index("ix_threads_activity", "last_activity_at"))
 
 
 class Post(TimestampMixin, db.Model):

@@ -1,4 +1,151 @@
-"""Routes of the threads feature."""
+"""Threads and posts: reading pages, starting threads, replying, editing, deleting, reacting."""
 from __future__ import annotations
 
-from forum.blueprints.threads import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum import ratelimits
+from forum.blueprints.threads import bp
+from forum.blueprints.threads.forms import EditForm, EmptyForm, ReactForm, ReplyForm, ThreadForm
+from forum.exceptions import InvalidInput
+from forum.permissions import Action, require
+from forum.rendering import quote_source
+from forum.services import discussion, reading
+
+
+def _to_post(post_id: int):
+    return redirect(url_for("threads.permalink", post_id=post_id))
+
+
+@bp.route("/topics/<int:topic_id>/threads/new", methods=["GET", "POST"])
+@login_required
+@ratelimits.thread_creation
+def new(topic_id: int):
+    topic = discussion.get_topic(topic_id)
+    form = ThreadForm()
+    form.offer_role(current_user)
+    if form.validate_on_submit():
+        try:
+            thread = discussion.start_thread(current_user, topic.id, form.title.data,
+                                             form.body.data, form.capacity.data)
+            return redirect(url_for("threads.show", thread_id=thread.id, page=1))
+        except InvalidInput as err:
+            err.attach_to(form)
+    else:
+        require(current_user, Action.START_THREAD, topic, discussion._topic_refusal(current_user, topic))
+    status = 400 if form.is_submitted() else 200
+    return render_template("threads/new.html", form=form, topic=topic), status
+
+
+@bp.get("/threads/<int:thread_id>")
+def show(thread_id: int):
+    """A page of posts; a member without ?page goes to the first post they have not read."""
+    page = request.args.get("page", type=int)
+    if page is None:
+        target = reading.first_unread(current_user, thread_id)
+        if target is not None:
+            page, post_id = target
+            anchor = f"post-{post_id}" if post_id else None
+            return redirect(url_for("threads.show", thread_id=thread_id, page=page,
+                                    _anchor=anchor))
+    view = reading.thread_page(current_user, thread_id, page or 1)
+    form = ReplyForm()
+    form.offer_role(current_user)
+    return render_template("threads/show.html", view=view, form=form, thread=view.thread,
+                           react_form=ReactForm(), action_form=EmptyForm())
+
+
+@bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
+@login_required
+@ratelimits.posting
+def reply(thread_id: int):
+    """GET: a reply form for one post (optionally quoting it). POST: save the reply."""
+    thread = discussion.get_thread(thread_id)
+    form = ReplyForm()
+    form.offer_role(current_user)
+    parent = _parent(request.values.get("parent_id") or request.args.get("to"))
+    if form.validate_on_submit():
+        try:
+            post = discussion.reply(current_user, thread.id, form.body.data,
+                                    parent_id=parent.id if parent else None,
+                                    capacity=form.capacity.data)
+            return _to_post(post.id)
+        except InvalidInput as err:
+            err.attach_to(form)
+    elif request.method == "GET":
+        require(current_user, Action.REPLY, thread, discussion._topic_refusal(current_user, thread.topic, thread))
+        if parent is not None and request.args.get("quote"):
+            form.body.data = quote_source(parent.author.display_name, parent.id, parent.body_source)
+    status = 400 if form.is_submitted() else 200
+    return render_template("threads/reply.html", form=form, thread=thread, parent=parent), status
+
+
+def _parent(raw: str | None):
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput({"parent_id": _("You can only reply to a post in this thread.")})
+    return discussion.get_post(int(raw))
+
+
+@bp.get("/p/<int:post_id>")
+def permalink(post_id: int):
+    thread_id, page = reading.permalink(current_user, post_id)
+    return redirect(url_for("threads.show", thread_id=thread_id, page=page,
+                            _anchor=f"post-{post_id}"))
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+@ratelimits.posting
+def edit(post_id: int):
+    post = discussion.get_post(post_id)
+    require(current_user, Action.EDIT_POST, post, _("You can only edit your own posts."))
+    form = EditForm(obj=post if request.method == "GET" else None)
+    form.offer_role(current_user)
+    if request.method == "GET":
+        form.body.data, form.capacity.data = post.body_source, post.capacity.value
+    if form.validate_on_submit():
+        try:
+            discussion.edit_post(current_user, post.id, form.body.data, form.capacity.data)
+            flash(_("Your post has been updated."), "success")
+            return _to_post(post.id)
+        except InvalidInput as err:
+            err.attach_to(form)
+    status = 400 if form.is_submitted() else 200
+    return render_template("threads/edit.html", form=form, post=post), status
+
+
+@bp.post("/posts/<int:post_id>/delete")
+@login_required
+def delete(post_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    discussion.delete_post(current_user, post_id)
+    flash(_("Your post has been deleted."), "success")
+    return _to_post(post_id)
+
+
+@bp.post("/posts/<int:post_id>/react")
+@login_required
+def react(post_id: int):
+    form = ReactForm()
+    if not form.validate_on_submit():
+        abort(400)
+    discussion.react(current_user, post_id, form.kind.data, on=form.on.data != "0")
+    return _to_post(post_id)
+
+
+@bp.get("/posts/<int:post_id>/revisions")
+def revisions(post_id: int):
+    post, diffs = reading.revisions(current_user, post_id)
+    return render_template("threads/revisions.html", post=post, diffs=diffs)
+
+
+@bp.app_context_processor
+def _labels():
+    """Label tables the discussion templates use (also on the front page)."""
+    from forum.models.discussion import REACTION_LABELS, TOPIC_STATUS_LABELS
+
+    return {"reaction_labels": REACTION_LABELS, "topic_status_labels": TOPIC_STATUS_LABELS}

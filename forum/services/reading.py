@@ -1,0 +1,280 @@
+"""Read models for the forum pages: focus area, topic, thread page, permalinks, revisions.
+
+A thread page is a range of positions (page n holds positions (n-1)*size+1 .. n*size), so the
+first and the last page cost the same, and the number of SQL queries does not depend on the
+size of the thread."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from math import ceil
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from forum.exceptions import NotFound
+from forum.extensions import db
+from forum.models.accounts import User
+from forum.models.discussion import (
+    FocusArea,
+    Post,
+    Reaction,
+    ReactionKind,
+    ReadMark,
+    Revision,
+    Thread,
+    Topic,
+    TopicStatus,
+)
+from forum.permissions import Action, can, require
+from forum.permissions.core import is_member, moderates_area
+from forum.services import discussion
+
+MAX_INDENT = 3  # replies deeper than this are shown flat, with "in reply to ..."
+
+
+def per_page() -> int:
+    return int(current_app.config.get("POSTS_PER_PAGE", 20))
+
+
+# --- Focus area and topic pages -------------------------------------------------------------
+
+
+@dataclass
+class AreaPage:
+    area: FocusArea
+    topics: list[Topic]
+    archived: list[Topic]
+
+
+def area_page(slug: str) -> AreaPage:
+    """Active topics (pinned first, then by activity) and, apart, the archived ones."""
+    from forum.services.curation import get_area
+
+    area = get_area(slug)
+    topics = list(db.session.scalars(
+        select(Topic).where(Topic.focus_area_id == area.id)
+        .order_by(Topic.pinned.desc(), Topic.featured.desc(), Topic.last_activity_at.desc(),
+                  Topic.id.desc())))
+    active = [t for t in topics if t.status != TopicStatus.ARCHIVED]
+    archived = [t for t in topics if t.status == TopicStatus.ARCHIVED]
+    return AreaPage(area, active, archived)
+
+
+@dataclass
+class ThreadRow:
+    thread: Thread
+    last_poster: str | None
+    unread: bool
+    new: bool
+
+
+@dataclass
+class TopicPage:
+    topic: Topic
+    rows: list[ThreadRow]
+    page: int
+    has_next: bool
+
+
+def thread_visibility(viewer, topic: Topic) -> list:
+    """Conditions for the threads of `topic` the viewer may see listed: hidden ones only for
+    the area's moderators; a thread whose opening post awaits approval only for its author."""
+    conditions = [Thread.topic_id == topic.id, Thread.merged_into_id.is_(None)]
+    if moderates_area(viewer, topic.focus_area_id):
+        return conditions
+    viewer_id = viewer.id if is_member(viewer) else -1
+    return [*conditions, or_(and_(Thread.hidden_at.is_(None), Thread.post_count > 0),
+                             Thread.author_id == viewer_id)]
+
+
+def topic_page(viewer, topic_id: int, page: int = 1) -> TopicPage:
+    """Threads, pinned first, then by last activity, with last poster and unread markers."""
+    topic = discussion.get_topic(topic_id)
+    size = int(current_app.config.get("THREADS_PER_PAGE", 30))
+    page = max(page, 1)
+    poster, last = aliased(User), aliased(Post)
+    stmt = (select(Thread, poster.display_name, last.position)
+            .where(*thread_visibility(viewer, topic))
+            .outerjoin(poster, poster.id == Thread.last_poster_id)
+            .outerjoin(last, last.id == Thread.last_post_id)
+            .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+            .limit(size + 1).offset((page - 1) * size))
+    signed_in = is_member(viewer)
+    if signed_in:
+        stmt = stmt.add_columns(ReadMark.last_read_position).outerjoin(
+            ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == viewer.id))
+    rows, fetched = [], db.session.execute(stmt).all()
+    for row in fetched[:size]:
+        thread, name, last_position = row[0], row[1], row[2]
+        mark = row[3] if signed_in else None
+        rows.append(ThreadRow(thread, name, signed_in and mark is not None
+                              and (last_position or 0) > mark, signed_in and mark is None))
+    return TopicPage(topic, rows, page, len(fetched) > size)
+
+
+# --- Thread page ----------------------------------------------------------------------------
+
+
+@dataclass
+class PostItem:
+    post: Post
+    level: int
+    reply_to: tuple[int, str] | None  # (post id, author name) when not shown by indentation
+    counts: dict[ReactionKind, int] = field(default_factory=dict)
+    mine: set[ReactionKind] = field(default_factory=set)
+
+
+@dataclass
+class ThreadPage:
+    thread: Thread
+    items: list[PostItem]
+    page: int
+    pages: int
+    first_position: int
+
+
+def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True) -> ThreadPage:
+    """One page of a thread as an indented tree, with reaction counts; records how far a
+    signed-in member has read. A fixed handful of queries whatever the thread's size."""
+    thread = discussion.get_thread(thread_id)
+    require(viewer, Action.VIEW_THREAD, thread, _("This thread is not available."))
+    size = per_page()
+    pages = max(1, ceil(thread.last_position / size))
+    page = min(max(page, 1), pages)
+    low, high = (page - 1) * size + 1, page * size
+    posts = [p for p in db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id, Post.position.between(low, high))
+        .order_by(Post.position)) if can(viewer, Action.VIEW_POST, p)]
+    items = _as_tree(posts)
+    _add_reactions(items, viewer)
+    if mark_read and is_member(viewer) and posts:
+        _mark_read(viewer.id, thread.id, posts[-1].position)
+    return ThreadPage(thread, items, page, pages, low)
+
+
+def _as_tree(posts: list[Post]) -> list[PostItem]:
+    """Order a page's posts as a tree: each reply right after its parent's earlier replies."""
+    on_page = {p.id: p for p in posts}
+    children: dict[int | None, list[Post]] = {}
+    for post in posts:
+        key = post.parent_id if post.parent_id in on_page else None
+        children.setdefault(key, []).append(post)
+    missing = {p.parent_id for p in posts if p.parent_id and p.parent_id not in on_page}
+    names = _parent_names(missing)
+    items: list[PostItem] = []
+
+    def walk(parent_id: int | None, level: int) -> None:
+        for post in children.get(parent_id, []):
+            reply_to = None
+            if post.parent_id and (post.parent_id not in on_page or level > MAX_INDENT):
+                parent = on_page.get(post.parent_id)
+                reply_to = (post.parent_id, parent.author.display_name if parent
+                            else names.get(post.parent_id, ""))
+            items.append(PostItem(post, min(level, MAX_INDENT), reply_to))
+            walk(post.id, level + 1)
+
+    walk(None, 0)
+    return items
+
+
+def _parent_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Post.id, User.display_name).join(User, User.id == Post.author_id)
+        .where(Post.id.in_(ids))).all())
+
+
+def _add_reactions(items: list[PostItem], viewer) -> None:
+    by_id = {item.post.id: item for item in items}
+    if not by_id:
+        return
+    for post_id, kind, count in db.session.execute(
+            select(Reaction.post_id, Reaction.kind, func.count())
+            .where(Reaction.post_id.in_(by_id)).group_by(Reaction.post_id, Reaction.kind)):
+        by_id[post_id].counts[ReactionKind(kind)] = count
+    if is_member(viewer):
+        for post_id, kind in db.session.execute(
+                select(Reaction.post_id, Reaction.kind)
+                .where(Reaction.post_id.in_(by_id), Reaction.user_id == viewer.id)):
+            by_id[post_id].mine.add(ReactionKind(kind))
+
+
+def _mark_read(user_id: int, thread_id: int, position: int) -> None:
+    """Move the member's read mark forward (never back), in one upsert statement."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(ReadMark).values(user_id=user_id, thread_id=thread_id,
+                                   last_read_position=position)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ReadMark.user_id, ReadMark.thread_id],
+        set_={"last_read_position": stmt.excluded.last_read_position},
+        where=ReadMark.last_read_position < stmt.excluded.last_read_position)
+    db.session.execute(stmt)
+    db.session.commit()
+
+
+def first_unread(viewer, thread_id: int) -> tuple[int, int | None] | None:
+    """(page, post id) of the first post the member has not read; None for guests."""
+    if not is_member(viewer):
+        return None
+    thread = discussion.get_thread(thread_id)
+    mark = db.session.scalar(select(ReadMark.last_read_position).where(
+        ReadMark.user_id == viewer.id, ReadMark.thread_id == thread.id))
+    if mark is None:
+        return None
+    row = db.session.execute(
+        select(Post.id, Post.position).where(Post.thread_id == thread.id, Post.position > mark)
+        .order_by(Post.position).limit(1)).first()
+    size = per_page()
+    if row is None:
+        return max(1, ceil(thread.last_position / size)), None
+    return (row.position - 1) // size + 1, row.id
+
+
+def permalink(viewer, post_id: int) -> tuple[int, int]:
+    """(thread id, page) where a post is shown."""
+    post = discussion.get_post(post_id)
+    if not can(viewer, Action.VIEW_POST, post) or not can(viewer, Action.VIEW_THREAD, post.thread):
+        raise NotFound(_("There is no such post."))
+    return post.thread_id, (post.position - 1) // per_page() + 1
+
+
+# --- Revisions ------------------------------------------------------------------------------
+
+
+@dataclass
+class RevisionDiff:
+    revision: Revision
+    lines: list[tuple[str, str]]  # (kind: "add" | "del" | "same" | "hunk", text)
+
+
+def revisions(viewer, post_id: int) -> tuple[Post, list[RevisionDiff]]:
+    """Every edit of a post as a line diff, oldest first, for anyone who may read the post."""
+    post = discussion.get_post(post_id)
+    require(viewer, Action.VIEW_REVISIONS, post, _("You may not see this post's history."))
+    require(viewer, Action.VIEW_THREAD, post.thread)
+    history = list(db.session.scalars(post.revisions.select().order_by(Revision.id)))
+    texts = [r.body_source for r in history] + [post.body_source]
+    hide = not moderates_area(viewer, post.thread.topic.focus_area_id)
+    diffs = []
+    for i, revision in enumerate(history):
+        if hide and revision.moderator_only:
+            diffs.append(RevisionDiff(revision, []))
+            continue
+        diffs.append(RevisionDiff(revision, _diff(texts[i], texts[i + 1])))
+    return post, diffs
+
+
+def _diff(old: str, new: str) -> list[tuple[str, str]]:
+    lines = []
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=2):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")
+        lines.append((kind, line[1:] if kind != "hunk" else "…"))
+    return lines
