@@ -1,0 +1,152 @@
+"""The live room's Socket.IO namespace `/live`. Handlers unpack, call one service, and broadcast
+what the service has already committed. Every client event is answered by its ack:
+{"ok": true, ...} or {"ok": false, "error": {"code", "message"}}."""
+from __future__ import annotations
+
+import functools
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace
+
+from forum.exceptions import DomainError, Forbidden
+from forum.extensions import db
+from forum.models.accounts import User
+from forum.services import accounts, live_moderation, live_room
+from forum.services import live_stream as stream
+from forum.services.live_stream import Outcome
+
+
+def _error(code: str, message: str) -> dict:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def acknowledged(fn):
+    """Turn a handler into the ack protocol: payload must be an object; domain errors and
+    surprises become error acks, the transaction is rolled back, the connection stays up."""
+
+    @functools.wraps(fn)
+    def handler(self: LiveNamespace, *args):
+        data = args[0] if len(args) == 1 else None
+        if not isinstance(data, dict):
+            return _error("invalid", _("Send one JSON object with the event."))
+        try:
+            user = self.user()
+            outcome: Outcome = fn(self, user, data)
+            self.publish(outcome)
+            return {"ok": True, **outcome.reply}
+        except DomainError as err:
+            db.session.rollback()
+            return _error(err.code, err.message)
+        except Exception:  # noqa: BLE001 - any surprise is logged and acked, never fatal
+            db.session.rollback()
+            current_app.logger.exception("live event %s failed", fn.__name__)
+            return _error("internal", _("Something went wrong on our side."))
+
+    return handler
+
+
+class LiveNamespace(Namespace):
+    """One namespace object per server process; `users` maps this process's sockets to
+    members (a restarted process starts empty and clients reconnect)."""
+
+    def __init__(self, namespace: str = "/live") -> None:
+        super().__init__(namespace)
+        self.users: dict[str, int] = {}
+
+    def on_connect(self, auth=None):
+        user = None
+        if isinstance(auth, dict) and auth.get("token"):
+            user = accounts.user_for_token(auth["token"])
+            if user is None:
+                raise ConnectionRefusedError({"code": "bad_token",
+                                              "message": _("The access token is not valid.")})
+        elif current_user.is_authenticated:
+            user = current_user._get_current_object()
+        if user is None:
+            raise ConnectionRefusedError({"code": "unauthorized",
+                                          "message": _("Please sign in to join live sessions.")})
+        self.users[request.sid] = user.id
+
+    def on_disconnect(self, reason=None):
+        self.users.pop(request.sid, None)
+        for session in live_room.disconnect(request.sid):
+            self.send_to(stream.room(session.id), "presence", stream.presence(session))
+
+    def user(self) -> User:
+        user = db.session.get(User, self.users.get(request.sid, 0))
+        if user is None or not user.is_active:
+            raise Forbidden(_("Please sign in again."), code="unauthorized")
+        return user
+
+    def send_to(self, room: str, name: str, payload: dict) -> None:
+        self.socketio.emit(name, payload, to=room, namespace=self.namespace)
+
+    def publish(self, outcome: Outcome, session_id: int | None = None) -> None:
+        """Broadcast what the service committed: events in seq order, then the rest."""
+        for wire in outcome.events:
+            session_id = wire["session_id"]
+            self.send_to(stream.room(session_id), "event", wire)
+        for name, payload in outcome.staff:
+            self.send_to(stream.staff_room(payload["session_id"]), name, payload)
+        for sid in outcome.kick:
+            self.disconnect(sid)
+        if outcome.presence and session_id is not None:
+            session = db.session.get(stream.LiveSession, session_id)
+            self.send_to(stream.room(session_id), "presence", stream.presence(session))
+
+    @acknowledged
+    def on_join(self, user, data) -> Outcome:
+        session_id = data.get("session_id")
+        self.enter_room(request.sid, stream.room(session_id))  # before reading missed events
+        try:
+            outcome = live_room.join(user, session_id, request.sid, data.get("after_seq"))
+        except DomainError:
+            self.leave_room(request.sid, stream.room(session_id))
+            raise
+        if outcome.reply["state"]["me"]["staff"]:
+            self.enter_room(request.sid, stream.staff_room(session_id))
+        self.publish(outcome, session_id)
+        outcome.presence = False
+        return outcome
+
+    @acknowledged
+    def on_leave(self, user, data) -> Outcome:
+        session_id = data.get("session_id")
+        outcome = live_room.leave(user, session_id, request.sid)
+        self.leave_room(request.sid, stream.room(session_id))
+        self.leave_room(request.sid, stream.staff_room(session_id))
+        self.publish(outcome, session_id)
+        outcome.presence = False
+        return outcome
+
+    @acknowledged
+    def on_chat(self, user, data) -> Outcome:
+        return live_room.chat(user, data.get("session_id"), data.get("body"), request.sid)
+
+    @acknowledged
+    def on_ask(self, user, data) -> Outcome:
+        return live_room.ask(user, data.get("session_id"), data.get("body"), request.sid)
+
+    @acknowledged
+    def on_upvote(self, user, data) -> Outcome:
+        return live_room.upvote(user, data.get("question_id"), request.sid)
+
+    @acknowledged
+    def on_hand(self, user, data) -> Outcome:
+        return live_room.hand(user, data.get("session_id"), data.get("raised"), request.sid)
+
+    @acknowledged
+    def on_vote(self, user, data) -> Outcome:
+        return live_room.vote(user, data.get("poll_id"), data.get("choice"), request.sid)
+
+    @acknowledged
+    def on_moderate(self, user, data) -> Outcome:
+        session_id = data.get("session_id")
+        outcome = live_moderation.moderate(user, session_id, data.get("action"), data,
+                                           request.sid)
+        if outcome.presence:
+            self.publish(Outcome(presence=True), session_id)
+            outcome.presence = False
+        return outcome

@@ -1,0 +1,259 @@
+"""What members do in the live room: join, leave, chat, ask, upvote, raise a hand, vote.
+
+Every action is committed with its seq before the socket layer broadcasts it (see
+`live_stream.append`). Muted members cannot chat or ask; removed members cannot come back;
+slow mode allows one message per N seconds; suspended members cannot join or act."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from forum.extensions import db
+from forum.models.accounts import User
+from forum.models.base import utcnow
+from forum.models.live import (
+    Ballot,
+    Connection,
+    LiveSession,
+    Participant,
+    Poll,
+    PollStatus,
+    Question,
+    QuestionStatus,
+    QuestionVote,
+    SessionStatus,
+    SpeakerTurn,
+    TurnStatus,
+)
+from forum.permissions import Action, can, require
+from forum.services import live_stream as stream
+from forum.services.live_stream import Outcome
+
+
+def is_staff(user: User, session: LiveSession) -> bool:
+    return can(user, Action.MODERATE_LIVE, session)
+
+
+def join(user: User, session_id, sid: str, after_seq=None) -> Outcome:
+    """Enter the room. Refused to suspended members, to non-invitees of invite-only sessions
+    and to members removed from this session. Returns the room state and the missed events."""
+    session = stream.get_session(session_id)
+    if after_seq is not None and (not isinstance(after_seq, int) or isinstance(after_seq, bool)
+                                  or after_seq < 0):
+        raise InvalidInput({"after_seq": _("after_seq must be a whole number.")})
+    require(user, Action.JOIN_LIVE, session, _room_refusal(user, session))
+    participant = db.session.get(Participant, (session.id, user.id))
+    if participant is not None and participant.removed:
+        raise Forbidden(_("A moderator has removed you from this session."), code="removed")
+    if participant is None:
+        db.session.add(Participant(session_id=session.id, user_id=user.id, sector=user.sector))
+    if db.session.get(Connection, (sid, session.id)) is None:
+        db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id))
+    db.session.commit()
+    staff = is_staff(user, session)
+    reply = {"state": stream.room_state(session, user, staff=staff),
+             "events": stream.events_after(session.id, after_seq) if after_seq is not None else []}
+    return Outcome(reply=reply, presence=True)
+
+
+def _room_refusal(user: User, session: LiveSession) -> str | None:
+    if session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED):
+        return _("This session is over.")
+    if session.status == SessionStatus.SCHEDULED:
+        return _("The room opens when a moderator starts the session.")
+    return None
+
+
+def leave(user: User, session_id, sid: str) -> Outcome:
+    session = stream.get_session(session_id)
+    db.session.execute(delete(Connection).where(Connection.sid == sid,
+                                                Connection.session_id == session.id))
+    db.session.commit()
+    return Outcome(presence=True)
+
+
+def disconnect(sid: str) -> list[LiveSession]:
+    """A socket closed: forget its presence in every room. Returns the rooms it was in."""
+    ids = list(db.session.scalars(select(Connection.session_id).where(Connection.sid == sid)))
+    if not ids:
+        return []
+    db.session.execute(delete(Connection).where(Connection.sid == sid))
+    db.session.commit()
+    return [db.session.get(LiveSession, i) for i in ids]
+
+
+def _in_room(user: User, session_id, sid: str, *, speaking: bool) -> tuple[LiveSession,
+                                                                          Participant]:
+    """The session, after checking the socket joined it and the member may still act there."""
+    session = stream.get_session(session_id)
+    if db.session.get(Connection, (sid, session.id)) is None:
+        raise Conflict(_("Join the session first."), code="not_joined")
+    participant = db.session.get(Participant, (session.id, user.id))
+    if participant is None or participant.removed:
+        raise Forbidden(_("A moderator has removed you from this session."), code="removed")
+    require(user, Action.SPEAK_LIVE, session, _room_refusal(user, session))
+    if speaking and participant.muted:
+        raise Forbidden(_("A moderator has muted you in this session."), code="muted")
+    return session, participant
+
+
+def _slow_mode(session: LiveSession, participant: Participant, user: User) -> None:
+    """One message per N seconds; moderators and hosts are exempt."""
+    now = utcnow()
+    wait = session.slow_mode_seconds
+    if wait and not session.has_role(user.id) and not is_staff(user, session):
+        last = participant.last_message_at
+        if last is not None and now - last < timedelta(seconds=wait):
+            left = wait - int((now - last).total_seconds())
+            raise RateLimited(_("Slow mode: please wait %(s)d seconds.", s=left),
+                              retry_after=left, code="slow_mode")
+    participant.last_message_at = now
+
+
+def chat(user: User, session_id, body, sid: str) -> Outcome:
+    """Post a chat message to the room."""
+    body = stream.clean_text(body, stream.MAX_CHAT_CHARS)
+    session, participant = _in_room(user, session_id, sid, speaking=True)
+    _slow_mode(session, participant, user)
+    event = stream.append(session, "chat", user, {"body": body})
+    return _done(event)
+
+
+def ask(user: User, session_id, body, sid: str) -> Outcome:
+    """Ask a question. In pre-moderated sessions it waits for a moderator, seen by its author
+    and the moderators only, and enters the stream when approved."""
+    body = stream.clean_text(body, stream.MAX_QUESTION_CHARS)
+    session, participant = _in_room(user, session_id, sid, speaking=True)
+    _slow_mode(session, participant, user)
+    pending = session.premoderate_questions and not is_staff(user, session)
+    question = Question(session_id=session.id, author_id=user.id, sector=user.sector, body=body,
+                        status=QuestionStatus.PENDING if pending else QuestionStatus.OPEN)
+    db.session.add(question)
+    db.session.flush()
+    if pending:
+        wire = stream.question_wire(session, question)
+        db.session.commit()
+        return Outcome(reply={"question_id": question.id, "status": "pending"},
+                       staff=[("pending_question", {"session_id": session.id, "question": wire})])
+    event = stream.append(session, "question", user, {"question": stream.question_wire(
+        session, question)})
+    question.seq = event.seq
+    outcome = _done(event)
+    outcome.reply["question_id"] = question.id
+    return outcome
+
+
+def upvote(user: User, question_id, sid: str) -> Outcome:
+    """One upvote per member per question; not on one's own question, not on closed ones."""
+    question = _question(question_id)
+    session, _p = _in_room(user, question.session_id, sid, speaking=False)
+    if question.status != QuestionStatus.OPEN:
+        raise Conflict(_("This question is not open for votes."), code="not_open")
+    if question.author_id == user.id:
+        raise Conflict(_("You cannot upvote your own question."), code="own_question")
+    refusal = Conflict(_("You have already upvoted this question."), code="already_voted")
+    if db.session.get(QuestionVote, (question.id, user.id)) is not None:
+        raise refusal
+    with _unique_or(refusal):
+        db.session.add(QuestionVote(question_id=question.id, user_id=user.id))
+        votes = db.session.execute(
+            update(Question).where(Question.id == question.id)
+            .values(vote_count=Question.vote_count + 1).returning(Question.vote_count)
+            .execution_options(synchronize_session=False)).scalar_one()
+        event = stream.append(session, "upvote", None,
+                              {"question_id": question.id, "votes": votes})
+        return _done(event)
+
+
+def hand(user: User, session_id, raised, sid: str) -> Outcome:
+    """Raise a hand to join the speaker queue, or lower it (also ends one's own turn)."""
+    if not isinstance(raised, bool):
+        raise InvalidInput({"raised": _("raised must be true or false.")})
+    session, _p = _in_room(user, session_id, sid, speaking=False)
+    current = db.session.scalar(select(SpeakerTurn).where(
+        SpeakerTurn.session_id == session.id, SpeakerTurn.user_id == user.id,
+        SpeakerTurn.status.in_([TurnStatus.WAITING, TurnStatus.SPEAKING])))
+    if raised:
+        if current is not None:
+            raise Conflict(_("Your hand is already raised."), code="already_raised")
+        turn = SpeakerTurn(session_id=session.id, user_id=user.id, sector=user.sector)
+        db.session.add(turn)
+        db.session.flush()
+        data = {"turn": stream.turn_wire(session, turn), "raised": True}
+    else:
+        if current is None:
+            raise Conflict(_("Your hand is not raised."), code="not_raised")
+        current.status = TurnStatus.DONE if current.granted_at else TurnStatus.LOWERED
+        current.ended_at = utcnow() if current.granted_at else None
+        db.session.flush()
+        data = {"turn": stream.turn_wire(session, current), "raised": False}
+    data["queue"] = stream.queue_wire(session)
+    event = stream.append(session, "hand", user, data)
+    return _done(event)
+
+
+def vote(user: User, poll_id, choice, sid: str) -> Outcome:
+    """One ballot per member per poll, while it is open. `choice` is an index, or a list of
+    indexes for multiple-choice polls."""
+    poll = _poll(poll_id)
+    session, participant = _in_room(user, poll.session_id, sid, speaking=False)
+    choices = _clean_choice(poll, choice)
+    if poll.status != PollStatus.OPEN:
+        raise Conflict(_("This poll is closed."), code="poll_closed")
+    refusal = Conflict(_("You have already voted in this poll."), code="already_voted")
+    if db.session.get(Ballot, (poll.id, user.id)) is not None:
+        raise refusal
+    with _unique_or(refusal):
+        db.session.add(Ballot(poll_id=poll.id, user_id=user.id, sector=participant.sector,
+                              choices=choices))
+        db.session.flush()
+        event = stream.append(session, "vote", None, {"poll": stream.poll_wire(poll)})
+        return _done(event)
+
+
+@contextmanager
+def _unique_or(refusal: Conflict):
+    """A racing duplicate (same member, same vote) hits the primary key: refuse it cleanly."""
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        raise refusal from None
+
+
+def _clean_choice(poll: Poll, choice) -> list[int]:
+    picked = choice if isinstance(choice, list) else [choice]
+    n = len(poll.choices)
+    valid = picked and all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < n
+                           for c in picked) and len(set(picked)) == len(picked)
+    if not valid or (len(picked) > 1 and not poll.multiple):
+        raise InvalidInput({"choice": _("Pick one of the poll's choices.")})
+    return sorted(picked)
+
+
+def _question(question_id) -> Question:
+    if not isinstance(question_id, int) or isinstance(question_id, bool):
+        raise InvalidInput({"question_id": _("A question number is needed.")})
+    question = db.session.get(Question, question_id)
+    if question is None:
+        raise NotFound(_("No such question."))
+    return question
+
+
+def _poll(poll_id) -> Poll:
+    if not isinstance(poll_id, int) or isinstance(poll_id, bool):
+        raise InvalidInput({"poll_id": _("A poll number is needed.")})
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound(_("No such poll."))
+    return poll
+
+
+def _done(*events) -> Outcome:
+    wires = stream.commit(*events)
+    return Outcome(reply={"seq": wires[-1]["seq"]} if wires else {}, events=wires)
