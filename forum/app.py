@@ -128,6 +128,9 @@ def register_socketio(app: Flask) -> None:
         message_queue=app.config.get("REDIS_URL") or None,
         max_http_buffer_size=256 * 1024,
     )
+    from forum.blueprints.live.events import LiveNamespace
+
+    socketio.on_namespace(LiveNamespace("/live"))
 
 
 def register_security_headers(app: Flask) -> None:
