@@ -35,6 +35,13 @@ class Config:
     THREAD_LIMIT = "5 per 10 minutes;30 per day"  # new threads per member
     THREAD_LIMIT_IP = "20 per 10 minutes"  # new threads per address
     FLAG_LIMIT = "20 per hour"  # flags per member
+    FLAG_LIMIT_IP = "60 per hour"  # flags per address
+    NEW_MEMBER_DAYS = 7  # unverified members younger than this get the tighter limits below
+    NEW_MEMBER_POST_LIMIT = "5 per minute;50 per day"  # replies and edits per new member
+    NEW_MEMBER_THREAD_LIMIT = "2 per 10 minutes;10 per day"  # new threads per new member
+    NEW_MEMBER_FLAG_LIMIT = "10 per hour"  # flags per new member
+    PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
+    FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
     CONTENT_SECURITY_POLICY = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -50,6 +57,10 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # one test turns it back on to prove forged posts are refused
     RATELIMIT_ENABLED = True  # the throttling tests need real limits
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - tests never run with FORUM_SECRET_KEY
+    PREMODERATION_POSTS = 0  # off, so factory members post freely; moderation tests turn it on
+    NEW_MEMBER_POST_LIMIT = Config.POST_LIMIT  # as for everyone; the rate-limit tests tighten them
+    NEW_MEMBER_THREAD_LIMIT = Config.THREAD_LIMIT
+    NEW_MEMBER_FLAG_LIMIT = Config.FLAG_LIMIT
     SERVER_NAME = None
 
 

@@ -14,7 +14,7 @@ from forum.models.accounts import AccessToken, Role, Sector, User
 from forum.models.base import utcnow
 from forum.permissions import Action, require
 from forum.permissions.core import forget_cached_facts
-from forum.services import passwords
+from forum.services import modlog, passwords
 
 TOKEN_PREFIX = "rds_"
 
@@ -105,6 +105,8 @@ def set_verified(actor: User, member_id: int, verified: bool) -> User:
     member = get_user(member_id)
     member.verified_at = utcnow() if verified else None
     member.verified_by_id = actor.id if verified else None
+    modlog.record(actor, "verify_member" if verified else "unverify_member", "user", member.id,
+                  subject_user_id=member.id)
     db.session.commit()
     return member
 

@@ -1,9 +1,50 @@
-"""Writing the public moderation log. Every moderator action, from any feature, goes here."""
+"""The public moderation log: writing entries (every feature) and reading them (the log page).
+There is no update or delete path: entries are append-only."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models.accounts import User
 from forum.models.moderation import ModerationAction
+
+# Labels for the kinds of action shown on the log page. Unknown kinds show their code.
+ACTION_LABELS = {
+    "hide_post": _l("Hid a post"),
+    "auto_hide_post": _l("Post hidden automatically after flags"),
+    "restore_post": _l("Restored a post"),
+    "edit_out_post": _l("Edited out personal data"),
+    "approve_post": _l("Approved a post"),
+    "reject_post": _l("Rejected a post"),
+    "dismiss_flags": _l("Dismissed flags"),
+    "hide_thread": _l("Hid a thread"),
+    "restore_thread": _l("Restored a thread"),
+    "lock_thread": _l("Locked a thread"),
+    "unlock_thread": _l("Unlocked a thread"),
+    "pin_thread": _l("Pinned a thread"),
+    "unpin_thread": _l("Unpinned a thread"),
+    "move_thread": _l("Moved a thread"),
+    "merge_thread": _l("Merged threads"),
+    "unmerge_thread": _l("Undid a merge"),
+    "topic_status": _l("Changed a topic's status"),
+    "warn_member": _l("Warned a member"),
+    "suspend_member": _l("Suspended a member"),
+    "lift_suspension": _l("Lifted a suspension"),
+    "verify_member": _l("Verified a member's role"),
+    "unverify_member": _l("Withdrew a verification"),
+    "grant_role": _l("Changed a member's role"),
+    "set_scopes": _l("Changed a moderator's focus areas"),
+    "appeal_upheld": _l("Upheld a decision on appeal"),
+    "appeal_overturned": _l("Overturned a decision on appeal"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
 
 
 def record(moderator: User | None, action: str, target_type: str, target_id: int, *,
@@ -17,3 +58,67 @@ def record(moderator: User | None, action: str, target_type: str, target_id: int
                              details=details or {})
     db.session.add(entry)
     return entry
+
+
+@dataclass
+class LogPage:
+    entries: list[ModerationAction]
+    page: int
+    has_next: bool
+
+
+def entries(*, focus_area_id: int | None = None, action: str | None = None,
+            subject_user_id: int | None = None, page: int = 1, per_page: int = 50) -> LogPage:
+    """Log entries, newest first, optionally for one focus area, kind of action or member."""
+    query = select(ModerationAction).order_by(ModerationAction.id.desc())
+    if focus_area_id is not None:
+        query = query.where(ModerationAction.focus_area_id == focus_area_id)
+    if action:
+        query = query.where(ModerationAction.action == action)
+    if subject_user_id is not None:
+        query = query.where(ModerationAction.subject_user_id == subject_user_id)
+    page = max(page, 1)
+    rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
+    return LogPage(rows[:per_page], page, len(rows) > per_page)
+
+
+def history_of(user_id: int, limit: int = 10) -> list[ModerationAction]:
+    """The latest decisions about one member (shown to moderators in the queue)."""
+    return entries(subject_user_id=user_id, per_page=limit).entries
+
+
+def focus_areas() -> list:
+    """The focus areas, for filters."""
+    from forum.models.discussion import FocusArea  # noqa: PLC0415
+
+    return list(db.session.scalars(select(FocusArea).order_by(FocusArea.position)))
+
+
+def kinds() -> list[tuple[str, str]]:
+    """(code, label) of every kind of action, for the log filter."""
+    return [(code, str(label)) for code, label in ACTION_LABELS.items()]
+
+
+def public_link(entry: ModerationAction) -> str | None:
+    """Where the item of a log entry can be seen by anyone now; None once it is hidden,
+    unpublished, deleted or merged away."""
+    from forum.models.discussion import Post, PostStatus, Thread, Topic  # noqa: PLC0415
+    from forum.services.moderation import link  # noqa: PLC0415
+
+    if entry.target_type == "post":
+        post = db.session.get(Post, entry.target_id)
+        visible = (post is not None and post.status == PostStatus.PUBLISHED
+                   and post.hidden_at is None and post.deleted_at is None
+                   and post.thread.hidden_at is None)
+        return link("threads.permalink", post_id=post.id) if visible else None
+    if entry.target_type == "thread":
+        thread = db.session.get(Thread, entry.target_id)
+        visible = thread is not None and thread.hidden_at is None
+        return link("threads.show", thread_id=thread.merged_into_id or thread.id) if visible else None
+    if entry.target_type == "topic":
+        return link("topics.show", topic_id=entry.target_id) if db.session.get(
+            Topic, entry.target_id) else None
+    if entry.target_type == "user":
+        user = db.session.get(User, entry.target_id)
+        return link("profiles.show", user_id=user.id) if user and user.is_active else None
+    return None

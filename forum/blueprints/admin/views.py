@@ -1,4 +1,55 @@
-"""Routes of the admin feature."""
+"""Admin pages: who moderates where. Admins grant and take the moderator role and scopes."""
 from __future__ import annotations
 
-from forum.blueprints.admin import bp  # noqa: F401
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum.blueprints.admin import bp
+from forum.blueprints.admin.forms import FindMemberForm, RoleForm
+from forum.exceptions import InvalidInput
+from forum.i18n import select_locale
+from forum.permissions import Action, require
+from forum.services import accounts, moderators, modlog
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index():
+    """Moderators and admins with their areas, and a search to change someone's role."""
+    require(current_user, Action.GRANT_ROLE)
+    form = FindMemberForm()
+    if form.validate_on_submit():
+        try:
+            member = moderators.find_member(form.email.data)
+        except InvalidInput as err:
+            err.attach_to(form)
+        else:
+            return redirect(url_for("admin.member", user_id=member.id))
+    status = 400 if form.is_submitted() else 200
+    staff = [(user, moderators.scopes_of(user)) for user in moderators.staff()]
+    return render_template("admin/index.html", staff=staff, form=form), status
+
+
+@bp.route("/members/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def member(user_id: int):
+    """Set one member's role and, for a moderator, their focus areas."""
+    require(current_user, Action.GRANT_ROLE)
+    person = accounts.get_user(user_id)
+    form = RoleForm()
+    form.areas.choices = [(a.id, a.name(select_locale()))
+                          for a in modlog.focus_areas()]
+    if request.method == "GET":
+        form.role.data = person.role.value
+        form.areas.data = [a.id for a in moderators.scopes_of(person)]
+    if form.validate_on_submit():
+        try:
+            moderators.set_moderator(current_user, person.id, form.role.data, form.areas.data)
+        except InvalidInput as err:
+            err.attach_to(form)
+        else:
+            flash(_("The role of %(name)s was saved.", name=person.display_name), "success")
+            return redirect(url_for("admin.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/member.html", person=person, form=form), status

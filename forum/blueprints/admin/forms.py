@@ -1,0 +1,24 @@
+"""Forms for granting and taking the moderator role and its focus areas."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, SelectMultipleField
+from wtforms.validators import Email, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forum.models.accounts import ROLE_LABELS
+
+
+class FindMemberForm(FlaskForm):
+    email = EmailField(_l("Member's email address"),
+                       validators=[InputRequired(), Email(), Length(max=254)])
+
+
+class RoleForm(FlaskForm):
+    role = RadioField(_l("Role"), validators=[InputRequired()],
+                      choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
+    areas = SelectMultipleField(
+        _l("Focus areas (for moderators)"), coerce=int,
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
+        description=_l("Choose none for a global moderator who acts in every area."))
