@@ -70,6 +70,29 @@ def set_role(email, role) -> None:
     click.echo(f"{user.email} is now {role}.")
 
 
+@forum_cli.command("set-moderator")
+@click.argument("email")
+@click.option("--area", "areas", multiple=True,
+              help="Focus-area slug the moderator looks after (repeat; none: every area).")
+@click.option("--remove", is_flag=True, help="Take the moderator role away (back to member).")
+def set_moderator(email, areas, remove) -> None:
+    """Make EMAIL a moderator, global or scoped to focus areas; logged in the moderation log."""
+    from forum.services import curation, moderators  # noqa: PLC0415
+
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No member with email {email}.")
+    try:
+        area_ids = [curation.get_area(slug).id for slug in areas]
+        moderators.set_moderator(None, user.id, Role.MEMBER if remove else Role.MODERATOR,
+                                 area_ids)
+    except DomainError as err:
+        raise click.ClickException(err.message) from err
+    scope = ", ".join(areas) if areas else "every focus area"
+    click.echo(f"{user.email} is now a member." if remove
+               else f"{user.email} is now a moderator of {scope}.")
+
+
 @forum_cli.command("seed")
 @click.option("--demo", is_flag=True, help="Also add demo members, discussion and sessions.")
 @click.option("--if-empty", is_flag=True, help="Do nothing unless the database is empty.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -17,7 +18,7 @@ class FindMemberForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = RadioField(_l("Role"), validators=[InputRequired()],
-                      choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
+                      choices=[SelectChoice(k.value, v) for k, v in ROLE_LABELS.items()])
     areas = SelectMultipleField(
         _l("Focus areas (for moderators)"), coerce=int,
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),

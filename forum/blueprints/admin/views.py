@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from forum.blueprints.admin import bp
 from forum.blueprints.admin.forms import FindMemberForm, RoleForm
@@ -38,7 +39,7 @@ def member(user_id: int):
     require(current_user, Action.GRANT_ROLE)
     person = accounts.get_user(user_id)
     form = RoleForm()
-    form.areas.choices = [(a.id, a.name(select_locale()))
+    form.areas.choices = [SelectChoice(a.id, a.name(select_locale()))
                           for a in modlog.focus_areas()]
     if request.method == "GET":
         form.role.data = person.role.value

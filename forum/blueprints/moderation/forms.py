@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from forum.models.moderation import FLAG_REASON_LABELS
@@ -21,7 +22,7 @@ class EmptyForm(FlaskForm):
 
 class FlagForm(FlaskForm):
     reason = RadioField(_l("What is wrong?"), validators=[InputRequired()],
-                        choices=[(k.value, v) for k, v in FLAG_REASON_LABELS.items()])
+                        choices=[SelectChoice(k.value, v) for k, v in FLAG_REASON_LABELS.items()])
     text = TextAreaField(_l("Details"), validators=[Length(max=1000)],
                          description=_l("Required when you choose “Other”."))
     next = HiddenField()
@@ -34,11 +35,11 @@ class ReasonForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = RadioField(_l("Decision"), validators=[InputRequired()], choices=[
-        ("dismiss", _l("Dismiss the flags")),
-        ("hide", _l("Hide with a reason")),
-        ("edit_out", _l("Edit out personal data")),
-        ("warn", _l("Warn the author")),
-        ("suspend", _l("Suspend the author")),
+        SelectChoice("dismiss", _l("Dismiss the flags")),
+        SelectChoice("hide", _l("Hide with a reason")),
+        SelectChoice("edit_out", _l("Edit out personal data")),
+        SelectChoice("warn", _l("Warn the author")),
+        SelectChoice("suspend", _l("Suspend the author")),
     ])
     reason = TextAreaField(REASON, validators=[Length(max=500)], description=REASON_HELP)
     new_body = TextAreaField(_l("Text without the personal data"),
@@ -81,8 +82,8 @@ class AppealForm(FlaskForm):
 
 class AppealDecisionForm(FlaskForm):
     outcome = RadioField(_l("Outcome"), validators=[InputRequired()], choices=[
-        ("uphold", _l("Uphold: the decision stands")),
-        ("overturn", _l("Overturn: undo the decision")),
+        SelectChoice("uphold", _l("Uphold: the decision stands")),
+        SelectChoice("overturn", _l("Overturn: undo the decision")),
     ])
     reason = TextAreaField(REASON, validators=[InputRequired(), Length(max=500)],
                            description=REASON_HELP)

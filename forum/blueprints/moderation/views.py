@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from forum import ratelimits
 from forum.blueprints.moderation import bp
@@ -236,7 +237,8 @@ def move(thread_id: int):
     thread = moderation.get_thread(thread_id)
     require(current_user, Action.MODERATE, thread)
     form = MoveForm()
-    form.topic_id.choices = thread_moderation.destinations(current_user, exclude=thread.topic_id)
+    form.topic_id.choices = [SelectChoice(i, t) for i, t in thread_moderation.destinations(
+        current_user, exclude=thread.topic_id)]
     if form.validate_on_submit():
         try:
             thread_moderation.move(current_user, thread.id, form.topic_id.data, form.reason.data)
