@@ -256,3 +256,21 @@ def _set_people(session: LiveSession, data: SessionData, actor: User) -> None:
     db.session.execute(delete(Invitation).where(Invitation.session_id == session.id))
     for user in invitees:
         db.session.add(Invitation(session_id=session.id, user_id=user.id))
+
+
+def form_data(session: LiveSession) -> dict:
+    """The session as the edit form shows it (times in Stockholm, people as addresses)."""
+    def emails(role):
+        return "\n".join(u.email for u in session.people_with(role))
+
+    invited = db.session.scalars(select(User.email).join(
+        Invitation, Invitation.user_id == User.id).where(Invitation.session_id == session.id))
+    return {"title": session.title, "topic_id": session.topic_id,
+            "description": session.description_source,
+            "starts_at": i18n.local_time(session.starts_at).replace(tzinfo=None),
+            "ends_at": i18n.local_time(session.ends_at).replace(tzinfo=None),
+            "visibility": session.visibility.value, "attribution": session.attribution.value,
+            "meeting_url": session.meeting_url,
+            "premoderate_questions": session.premoderate_questions,
+            "hosts": emails(SessionRole.HOST), "moderators": emails(SessionRole.MODERATOR),
+            "invitees": "\n".join(invited)}
