@@ -1,6 +1,8 @@
 """Error pages and JSON errors: one handler per kind, in the layout, in the user's language."""
 from __future__ import annotations
 
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -68,8 +70,7 @@ def register(app: Flask) -> None:
         retry = None
         if status == 429:
             retry = _retry_after_seconds(err)
-            message = _("Too many attempts. Please wait %(seconds)s seconds and try again.",
-                        seconds=retry or 60)
+            message = _wait_message(retry or 60)
         elif status in (400,) and err.description and "CSRF" in str(err.description):
             message = _("The form had expired or was not sent from this site. "
                         "Please reload the page and try again.")
@@ -83,7 +84,24 @@ def register(app: Flask) -> None:
         return error_response(500, "internal", default_message(500))
 
 
+def _wait_message(seconds: int) -> str:
+    if seconds >= 120:
+        return _("Too many attempts. Please wait about %(minutes)s minutes and try again.",
+                 minutes=-(-seconds // 60))
+    return _("Too many attempts. Please wait %(seconds)s seconds and try again.",
+             seconds=seconds)
+
+
 def _retry_after_seconds(err: HTTPException) -> int | None:
+    """Seconds until the breached limit's window resets (not the window's full length)."""
+    from forum.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        if current is not None and current.breached:
+            return max(1, int(current.reset_at - time.time()))
+    except Exception:  # noqa: BLE001 - fall back to the response header or the window
+        pass
     response = getattr(err, "response", None)
     header = response.headers.get("Retry-After") if response is not None else None
     if header and header.isdigit():

@@ -115,8 +115,9 @@ def unmerge(actor: User, source_id: int, reason: str = "") -> Thread:
 
 
 def _reassign(post_ids: list[int], thread_id: int) -> None:
+    # A negative position (unique by id) until _renumber gives the final numbers.
     for post in db.session.scalars(select(Post).where(Post.id.in_(post_ids))):
-        post.thread_id = thread_id
+        post.thread_id, post.position = thread_id, -post.id
     db.session.flush()
 
 

@@ -1,0 +1,89 @@
+"""Pre-moderation: the first posts of new, unverified members wait for approval."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models.discussion import Post, PostStatus, Thread
+from forum.models.moderation import Notification
+from forum.services import moderation, policy
+from tests import factories
+
+
+@pytest.fixture
+def premoderation(app):
+    app.config["PREMODERATION_POSTS"] = 2
+
+
+def _reply(client, thread, body):
+    return client.post(f"/threads/{thread.id}/reply", data={"body": body})
+
+
+def test_first_posts_of_unverified_member_wait(premoderation, client, login, thread):
+    newcomer = login(factories.make_user())
+    assert _reply(client, thread, "Hello, first post").status_code == 302
+    post = db.session.scalar(select(Post).where(Post.author_id == newcomer.id))
+    assert post.status == PostStatus.PENDING
+    assert db.session.get(Thread, thread.id).post_count == 3
+
+
+def test_verified_members_are_not_held(premoderation, thread):
+    assert policy.initial_post_status(factories.make_user(verified=True)) == PostStatus.PUBLISHED
+
+
+def test_members_are_not_held_after_enough_published_posts(premoderation, thread):
+    member = factories.make_user()
+    factories.make_post(thread, member)
+    assert policy.initial_post_status(member) == PostStatus.PENDING
+    factories.make_post(thread, member)
+    assert policy.initial_post_status(member) == PostStatus.PUBLISHED
+
+
+def test_author_sees_own_pending_post_and_others_do_not(premoderation, client, login, thread):
+    login(factories.make_user())
+    _reply(client, thread, "Visible only to me")
+    assert "Visible only to me" in client.get(f"/threads/{thread.id}?page=1").get_data(
+        as_text=True)
+    client.post("/logout")
+    assert "Visible only to me" not in client.get(f"/threads/{thread.id}?page=1").get_data(
+        as_text=True)
+
+
+def test_approval_publishes_with_the_original_time(premoderation, moderator, client, login,
+                                                    thread):
+    newcomer = factories.make_user()
+    login(newcomer)
+    _reply(client, thread, "Please approve")
+    post = db.session.scalar(select(Post).where(Post.author_id == newcomer.id))
+    written = post.created_at
+    post.created_at = written - timedelta(hours=1)
+    db.session.commit()
+    client.post("/logout")
+    login(moderator)
+    assert client.post(f"/moderation/posts/{post.id}/approve").status_code == 302
+    db.session.refresh(post)
+    assert post.status == PostStatus.PUBLISHED
+    assert post.created_at == written - timedelta(hours=1)
+    assert db.session.get(Thread, thread.id).post_count == 4
+
+
+def test_rejection_tells_the_author_why(premoderation, moderator, thread):
+    member = factories.make_user()
+    post = factories.make_post(thread, member, status=PostStatus.PENDING)
+    moderation.reject(moderator, post.id, "Please stay on the topic")
+    db.session.refresh(post)
+    assert post.status == PostStatus.REJECTED
+    assert post.rejection_reason == "Please stay on the topic"
+    note = db.session.scalar(select(Notification).where(Notification.user_id == member.id))
+    assert "Please stay on the topic" in note.message
+
+
+def test_pending_posts_are_listed_in_the_queue(premoderation, moderator, client, login, thread):
+    post = factories.make_post(thread, factories.make_user(), status=PostStatus.PENDING,
+                               body_source="Pending text", body_html="<p>Pending text</p>")
+    assert moderation.pending_posts(moderator) == [post]
+    login(moderator)
+    assert "Pending text" in client.get("/moderation/queue").get_data(as_text=True)
