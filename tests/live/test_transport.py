@@ -1,0 +1,230 @@
+"""The live room over a real server process (serve.py, gevent) and real websocket clients."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import func, select
+
+from forum import create_app
+from forum.extensions import db as _db
+from forum.models.accounts import Sector, Suspension
+from forum.models.live import Ballot, LiveEvent, Question, Visibility
+from forum.services import accounts
+from tests import factories
+from tests.conftest import _clear_tables, _config, skip_or_fail
+from tests.live.conftest import make_live_session
+from tests.live.transport import Client, Server
+
+pytestmark = pytest.mark.transport
+
+
+@pytest.fixture
+def tapp(database_url, _schema):
+    """An app context on the test database, shared with the server processes."""
+    app = create_app(_config(database_url))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _clear_tables()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def servers(tapp, database_url):
+    started: list[Server] = []
+
+    def start(**kwargs) -> Server:
+        server = Server(database_url, **kwargs).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def clients():
+    made: list[Client] = []
+
+    def connect(server, user, **kwargs) -> Client:
+        _token, secret = accounts.create_token(user, "transport test")
+        client = Client(server, secret, **kwargs)
+        made.append(client)
+        return client
+
+    yield connect
+    for client in made:
+        client.close()
+
+
+def _stored(model=LiveEvent) -> int:
+    _db.session.rollback()
+    return _db.session.scalar(select(func.count()).select_from(model))
+
+
+def _joined(clients, server, session, user, **kwargs) -> Client:
+    client = clients(server, user, **kwargs)
+    assert client.call("join", {"session_id": session.id})["ok"]
+    return client
+
+
+def test_two_clients_see_each_others_chat(servers, clients):
+    server = servers()
+    session = make_live_session()
+    anna, omar = factories.make_user(), factories.make_user()
+    a, o = _joined(clients, server, session, anna), _joined(clients, server, session, omar)
+    assert a.call("chat", {"session_id": session.id, "body": "from anna"})["ok"]
+    assert o.call("chat", {"session_id": session.id, "body": "from omar"})["ok"]
+    for client in (a, o):
+        assert client.wait_for(lambda c=client: len(c.events) == 2)
+        assert [(e["seq"], e["data"]["body"]) for e in client.events] == [
+            (1, "from anna"), (2, "from omar")]
+
+
+def test_reconnect_with_after_seq_gets_exactly_the_missed_events(servers, clients):
+    server = servers()
+    session = make_live_session()
+    anna, omar = factories.make_user(), factories.make_user()
+    a, o = _joined(clients, server, session, anna), _joined(clients, server, session, omar)
+    assert a.call("chat", {"session_id": session.id, "body": "seen"})["ok"]
+    assert o.wait_for(lambda: len(o.events) == 1)
+    last_seen = o.events[-1]["seq"]
+    o.close()
+    for n in range(3):
+        assert a.call("chat", {"session_id": session.id, "body": f"missed {n}"})["ok"]
+    back = clients(server, omar)
+    reply = back.call("join", {"session_id": session.id, "after_seq": last_seen})
+    assert [(e["seq"], e["data"]["body"]) for e in reply["events"]] == [
+        (2, "missed 0"), (3, "missed 1"), (4, "missed 2")]
+    assert a.call("chat", {"session_id": session.id, "body": "live again"})["ok"]
+    assert back.wait_for(lambda: len(back.events) == 1)
+    assert back.events[0]["seq"] == 5
+
+
+def test_server_restart_loses_nothing(servers, clients):
+    server = servers()
+    session = make_live_session()
+    anna, omar = factories.make_user(), factories.make_user()
+    a = _joined(clients, server, session, anna, reconnection=True)
+    o = _joined(clients, server, session, omar)
+    qid = a.call("ask", {"session_id": session.id, "body": "Budget?"})["question_id"]
+    assert o.call("upvote", {"question_id": qid})["ok"]
+    assert o.call("chat", {"session_id": session.id, "body": "before restart"})["ok"]
+    assert a.wait_for(lambda: len(a.events) == 3)
+    server.stop()
+    assert a.wait_for(lambda: not a.connected)
+    server.start()
+    assert a.wait_for(lambda: a.connected, timeout=15)
+    reply = a.call("join", {"session_id": session.id, "after_seq": 0})
+    assert [e["seq"] for e in reply["events"]] == [1, 2, 3]
+    state = reply["state"]
+    assert state["last_seq"] == 3
+    assert [(q["id"], q["votes"]) for q in state["questions"]] == [(qid, 1)]
+    assert a.call("chat", {"session_id": session.id, "body": "after restart"})["seq"] == 4
+
+
+def test_room_rules_hold_over_the_wire(servers, clients):
+    server = servers()
+    mod = factories.make_moderator()
+    invited, stranger, muted, removed, suspended = (factories.make_user() for _ in range(5))
+    _db.session.add(Suspension(user_id=suspended.id, reason="Spam", created_by_id=mod.id))
+    _db.session.commit()
+    session = make_live_session(moderator=mod, visibility=Visibility.INVITE_ONLY,
+                                invitees=[invited, muted, removed, suspended])
+    m = _joined(clients, server, session, mod)
+    assert _joined(clients, server, session, invited)
+    assert clients(server, stranger).call("join", {"session_id": session.id})["error"][
+        "code"] == "forbidden"
+    assert clients(server, suspended).call("join", {"session_id": session.id})["error"][
+        "code"] == "forbidden"
+    mu = _joined(clients, server, session, muted)
+    assert m.call("moderate", {"session_id": session.id, "action": "mute",
+                               "user_id": muted.id})["ok"]
+    assert mu.call("chat", {"session_id": session.id, "body": "x"})["error"]["code"] == "muted"
+    rm = _joined(clients, server, session, removed)
+    assert m.call("moderate", {"session_id": session.id, "action": "remove",
+                               "user_id": removed.id, "reason": "Abuse"})["ok"]
+    assert rm.wait_for(lambda: not rm.connected)
+    assert clients(server, removed).call("join", {"session_id": session.id})["error"][
+        "code"] == "removed"
+    assert m.call("moderate", {"session_id": session.id, "action": "slow_mode",
+                               "seconds": 60})["ok"]
+    guest = clients(server, invited)
+    assert guest.call("join", {"session_id": session.id})["ok"]
+    assert guest.call("chat", {"session_id": session.id, "body": "first"})["ok"]
+    assert guest.call("chat", {"session_id": session.id, "body": "second"})["error"][
+        "code"] == "slow_mode"
+    _db.session.rollback()
+    bodies = [e.data.get("body") for e in _db.session.scalars(
+        select(LiveEvent).where(LiveEvent.type == "chat"))]
+    assert bodies == ["first"]
+
+
+def test_poll_takes_one_vote_per_member_over_the_wire(servers, clients):
+    server = servers()
+    mod = factories.make_moderator()
+    session = make_live_session(moderator=mod)
+    m = _joined(clients, server, session, mod)
+    voter = _joined(clients, server, session, factories.make_user(sector=Sector.ACADEMIA))
+    poll = m.call("moderate", {"session_id": session.id, "action": "open_poll",
+                               "question": "More housing?", "choices": ["Yes", "No", "Unsure"]})
+    assert voter.call("vote", {"poll_id": poll["poll_id"], "choice": 2})["ok"]
+    assert voter.call("vote", {"poll_id": poll["poll_id"], "choice": 0})["error"]["code"] == \
+        "already_voted"
+    assert _stored(Ballot) == 1
+    assert m.wait_for(lambda: any(e["type"] == "vote" for e in m.events))
+    vote = [e for e in m.events if e["type"] == "vote"][0]
+    assert vote["data"]["poll"]["results"]["by_sector"] == {"academia": [0, 0, 1]}
+
+
+BAD = [
+    ("chat", {"session_id": 1}),
+    ("chat", {"body": "no session"}),
+    ("chat", {"session_id": "one", "body": "wrong type"}),
+    ("chat", {"session_id": 1, "body": ["list"]}),
+    ("chat", {"session_id": 1, "body": "x" * 100 * 1024}),
+    ("chat", {"session_id": 424242, "body": "unknown session"}),
+    ("ask", {"session_id": 1, "body": None}),
+    ("upvote", {"question_id": 424242}),
+    ("upvote", {"question_id": "1"}),
+    ("vote", {"poll_id": 424242, "choice": 0}),
+    ("hand", {"session_id": 1, "raised": "yes"}),
+    ("moderate", {"session_id": 1, "action": "explode"}),
+    ("join", {"session_id": 424242}),
+    ("chat", "not an object"),
+    ("chat", None),
+]
+
+
+def test_bad_payloads_get_error_acks_keep_the_connection_and_store_nothing(servers, clients):
+    server = servers()
+    session = make_live_session(id=1)
+    early = clients(server, factories.make_user())
+    before_join = early.call("chat", {"session_id": 1, "body": "before join"})
+    assert before_join["error"]["code"] == "not_joined"
+    client = _joined(clients, server, session, factories.make_user())
+    for event, payload in BAD:
+        reply = client.call(event, payload)
+        assert reply["ok"] is False, (event, payload, reply)
+        assert set(reply["error"]) >= {"code", "message"}
+        assert client.connected
+    assert _stored(LiveEvent) == 0 and _stored(Question) == 0
+    assert client.call("chat", {"session_id": 1, "body": "still connected"})["seq"] == 1
+
+
+def test_two_servers_share_rooms_through_redis(servers, clients):
+    redis_url = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - any failure means no usable Redis
+        skip_or_fail(f"Redis is not reachable at {redis_url}")
+    one, two = servers(redis_url=redis_url), servers(redis_url=redis_url)
+    session = make_live_session()
+    a = _joined(clients, one, session, factories.make_user())
+    b = _joined(clients, two, session, factories.make_user())
+    assert a.call("chat", {"session_id": session.id, "body": "across servers"})["ok"]
+    assert b.wait_for(lambda: any(e["data"].get("body") == "across servers" for e in b.events))
