@@ -31,21 +31,7 @@ def tapp(database_url, _schema):
 
 
 @pytest.fixture
-def servers(tapp, database_url):
-    started: list[Server] = []
-
-    def start(**kwargs) -> Server:
-        server = Server(database_url, **kwargs).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
-
-
-@pytest.fixture
-def clients():
+def clients(tapp):
     made: list[Client] = []
 
     def connect(server, user, **kwargs) -> Client:
@@ -57,6 +43,21 @@ def clients():
     yield connect
     for client in made:
         client.close()
+
+
+@pytest.fixture
+def servers(tapp, database_url, clients):
+    """Started servers stop before the clients close (a client closing first waits 3 s)."""
+    started: list[Server] = []
+
+    def start(**kwargs) -> Server:
+        server = Server(database_url, **kwargs).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 def _stored(model=LiveEvent) -> int:

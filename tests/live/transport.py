@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,21 +40,27 @@ class Server:
         env.pop("FORUM_REDIS_URL", None)
         if self.redis_url:
             env["FORUM_REDIS_URL"] = self.redis_url
+        self.log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block it
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "serve.py"), "--host", "127.0.0.1",
              "--port", str(self.port)], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("server exited: " + self.proc.stderr.read().decode()[-2000:])
+                raise RuntimeError("server exited: " + self.output())
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
             except OSError:
                 time.sleep(0.1)
+        output = self.output()
         self.stop()
-        raise RuntimeError("server did not start")
+        raise RuntimeError("server did not start: " + output)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -63,8 +70,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
-        if self.proc is not None and self.proc.stderr:
-            self.proc.stderr.close()
+        if self.proc is not None:
+            self.log.close()
         self.proc = None
 
 
