@@ -205,8 +205,9 @@ def _add_reactions(items: list[PostItem], viewer) -> None:
 
 
 def _mark_read(user_id: int, thread_id: int, position: int) -> None:
-    """Move the member's read mark forward (never back), in one upsert statement."""
-    dialect = db.session.get_bind().dialect.name
+    """Move the member's read mark forward (never back), in one upsert statement. It runs on
+    its own short transaction so the page's loaded rows are not expired by a commit."""
+    dialect = db.engine.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(ReadMark).values(user_id=user_id, thread_id=thread_id,
                                    last_read_position=position)
@@ -214,8 +215,8 @@ def _mark_read(user_id: int, thread_id: int, position: int) -> None:
         index_elements=[ReadMark.user_id, ReadMark.thread_id],
         set_={"last_read_position": stmt.excluded.last_read_position},
         where=ReadMark.last_read_position < stmt.excluded.last_read_position)
-    db.session.execute(stmt)
-    db.session.commit()
+    with db.engine.begin() as connection:
+        connection.execute(stmt)
 
 
 def first_unread(viewer, thread_id: int) -> tuple[int, int | None] | None:
