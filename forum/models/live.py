@@ -104,8 +104,8 @@ class LiveSession(TimestampMixin, db.Model):
     cancelled_reason: Mapped[str | None] = mapped_column(String(500))
     archive_thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
 
-    focus_area: Mapped[FocusArea] = relationship(lazy="joined")
-    topic: Mapped[Topic] = relationship(lazy="joined")
+    focus_area: Mapped[FocusArea] = relationship(lazy="select")  # the room never needs these
+    topic: Mapped[Topic] = relationship(lazy="select")
     people: Mapped[list[SessionPerson]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="SessionPerson.position")
     events: WriteOnlyMapped[LiveEvent] = relationship(order_by="LiveEvent.seq")
@@ -161,7 +161,7 @@ class Participant(db.Model):
     removed: Mapped[bool] = mapped_column(default=False)
     last_message_at: Mapped[datetime | None]  # for slow mode
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="select")
 
 
 class Connection(db.Model):

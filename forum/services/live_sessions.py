@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from forum import i18n
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
@@ -72,7 +73,8 @@ def for_viewer(user, session_id: int) -> LiveSession:
 
 def listing(user) -> dict[str, list[LiveSession]]:
     """Live now, upcoming and past sessions this user may see."""
-    rows = db.session.scalars(select(LiveSession).order_by(LiveSession.starts_at)).all()
+    rows = db.session.scalars(select(LiveSession).options(selectinload(LiveSession.topic))
+                              .order_by(LiveSession.starts_at)).all()
     visible = [s for s in rows if can(user, Action.VIEW_LIVE, s)]
     return {
         "live": [s for s in visible if s.status == SessionStatus.LIVE],
