@@ -1,0 +1,137 @@
+"""Browser fixtures: one real server and one headless Chromium per test session.
+
+The server is `serve.py` (gevent, Socket.IO) on a free loopback port with its own SQLite
+database, seeded with the demo forum. Chromium is Debian's /usr/bin/chromium driven by
+Playwright; Playwright's own browser download is never used. Every context records the hosts
+its pages contact, and a test fails if any page reaches beyond our server.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.server import DEMO_PASSWORD, LiveServer, demo_email
+from tests.conftest import skip_or_fail
+
+INSTALL_HINT = "Chromium is not installed: apt-get install chromium chromium-driver"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 320, "height": 720}  # WCAG 1.4.10 reflow width
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("FORUM_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Headless Debian Chromium, shared by every browser test; skips (fails in CI) without it."""
+    executable = chromium_path()
+    if executable is None:
+        skip_or_fail(INSTALL_HINT)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("Playwright for Python is missing: pip install -e '.[dev]'")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_browser, tmp_path_factory) -> Iterator[LiveServer]:
+    """The real server with the demo forum; started once, after the browser is known to exist."""
+    server = LiveServer(tmp_path_factory.mktemp("browser-server"))
+    server.prepare()
+    server.start()
+    yield server
+    server.stop()
+
+
+class Recorder:
+    """The URLs a context's pages asked for, and the script errors they raised."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.urls: list[str] = []
+        self.errors: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("request", lambda request: self.urls.append(request.url))
+        page.on("websocket", lambda socket: self.urls.append(socket.url))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(message.text)
+
+    def foreign(self) -> list[str]:
+        ours = urlsplit(self.origin).netloc
+        return [url for url in self.urls
+                if urlsplit(url).scheme not in ("data", "blob", "about")
+                and urlsplit(url).netloc != ours]
+
+
+@pytest.fixture
+def new_context(chromium_browser, live_server) -> Iterator[Callable]:
+    """new_context(language="sv", viewport=DESKTOP, **options) -> a fresh browser context.
+
+    At the end of the test every context must have stayed on our host and raised no
+    script or Content-Security-Policy error."""
+    made: list[tuple[object, Recorder]] = []
+
+    def make(language: str = "sv", viewport: dict | None = None, **options):
+        context = chromium_browser.new_context(
+            base_url=live_server.url, locale="sv-SE" if language == "sv" else "en-GB",
+            viewport=viewport or DESKTOP, **options)
+        context.set_default_timeout(5000)
+        recorder = Recorder(live_server.url)
+        context.on("page", recorder.watch)
+        made.append((context, recorder))
+        return context
+
+    yield make
+    problems = []
+    for context, recorder in made:
+        context.close()
+        problems += [f"request to another host: {url}" for url in recorder.foreign()]
+        problems += [f"script error: {error}" for error in recorder.errors]
+    assert not problems, "\n".join(problems)
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/login" not in page.url, "sign-in failed for " + email
+
+
+@pytest.fixture
+def demo_page(new_context) -> Callable:
+    """demo_page("anna", language="sv") -> a page signed in as that demo member (None: visitor)."""
+
+    def make(key: str | None, language: str = "sv", **options):
+        page = new_context(language, **options).new_page()
+        if key is not None:
+            sign_in(page, key if "@" in key else demo_email(key))
+        return page
+
+    return make

@@ -1,0 +1,221 @@
+"""The app as a browser sees it: a prepared SQLite database and `serve.py` on a loopback port.
+
+`python -m tests.browser.server prepare FACTS.json` (with FORUM_DATABASE_URL set) builds the
+schema, adds the demo forum (`forum seed --demo`) plus the few things every kind of page needs
+(an edited post, an appeal, live sessions), and writes the ids the tests visit to FACTS.json.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "rådslag-demo-lösenord"  # the demo cast's password (forum.services.demo.people)
+DEMO_DOMAIN = "demo.radslag.test"
+
+
+def demo_email(key: str) -> str:
+    return f"{key}@{DEMO_DOMAIN}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """`python serve.py` (gevent, Socket.IO) on a free port, with its own database and log."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "server.log"
+        self.env = {**os.environ,
+                    "FORUM_DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
+                    "FORUM_SECRET_KEY": "browser-tests-only",
+                    "FORUM_DEFAULT_LANGUAGE": "sv",
+                    "PYTHONPATH": str(ROOT)}
+        for key in ("FORUM_REDIS_URL", "FORUM_ASYNC_MODE"):
+            self.env.pop(key, None)
+        self.process: subprocess.Popen | None = None
+        self.facts: dict = {}
+
+    def prepare(self) -> None:
+        facts_path = self.workdir / "facts.json"
+        done = subprocess.run([sys.executable, "-m", "tests.browser.server", "prepare",
+                               str(facts_path)], cwd=ROOT, env=self.env, capture_output=True,
+                              text=True, timeout=120, check=False)
+        if done.returncode != 0:
+            raise RuntimeError("Preparing the browser-test database failed:\n" + done.stdout
+                               + done.stderr)
+        self.facts = json.loads(facts_path.read_text())
+
+    def start(self) -> None:
+        with self.log_path.open("w") as log:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [sys.executable, "serve.py", "--host", "127.0.0.1", "--port", str(self.port)],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("serve.py exited:\n" + self.log_path.read_text())
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("serve.py did not listen within 30 s:\n" + self.log_path.read_text())
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# --- the preparation step (runs in its own process, never under gevent) ----------------------
+
+def _prepare(facts_path: Path) -> None:
+    from forum import create_app
+    from forum.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        db.create_all()
+        result = app.test_cli_runner().invoke(args=["forum", "seed", "--demo"])
+        if result.exit_code != 0:
+            raise SystemExit(result.output + repr(result.exception))
+        _add_page_material()
+        facts = _facts()
+        db.session.remove()
+    facts_path.write_text(json.dumps(facts, indent=2))
+
+
+def _user(key: str):
+    from forum.services import accounts
+
+    return accounts.find_by_email(demo_email(key))
+
+
+def _add_page_material() -> None:
+    """What the demo may lack but a page kind needs: an edited post, an appeal, live sessions."""
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models.discussion import Post, PostStatus, Revision
+    from forum.models.moderation import Appeal, ModerationAction
+    from forum.services import appeals, discussion
+
+    if db.session.scalar(select(Revision.id).limit(1)) is None:
+        post = db.session.scalar(select(Post).where(Post.status == PostStatus.PUBLISHED,
+                                                    Post.hidden_at.is_(None)).order_by(Post.id))
+        discussion.edit_post(post.author, post.id, post.body_source + "\n\nTillägg: protokollet "
+                             "finns nu på stadens webbplats.")
+    if db.session.scalar(select(Appeal.id).limit(1)) is None:
+        hidden = db.session.scalar(select(Post).where(Post.hidden_at.is_not(None)))
+        entry = db.session.scalar(select(ModerationAction).where(
+            ModerationAction.action == "hide_post", ModerationAction.target_type == "post",
+            ModerationAction.target_id == hidden.id)) if hidden else None
+        if entry is not None:
+            appeals.file(hidden.author, entry.id, "Jag menade inget personangrepp, bara kritik "
+                         "av beslutet.")
+    _hide_one_more()
+    _add_live_sessions()
+
+
+def _hide_one_more() -> None:
+    """A second hidden post, so its author has a decision not yet appealed."""
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models.discussion import Post, PostStatus
+    from forum.services import moderation
+
+    mod = _user("mod")
+    post = db.session.scalar(select(Post).where(
+        Post.status == PostStatus.PUBLISHED, Post.hidden_at.is_(None), Post.position > 1,
+        Post.author_id != mod.id).order_by(Post.id.desc()))
+    moderation.hide(mod, "post", post.id, "Uppgifter om en enskild person.")
+
+
+def _add_live_sessions() -> None:
+    """An upcoming session whose room the tests open, and an ended one with its archive."""
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models.base import utcnow
+    from forum.models.discussion import Topic
+    from forum.models.live import LiveSession
+    from forum.services import live_sessions
+
+    if db.session.scalar(select(LiveSession.id).limit(1)) is not None:
+        return
+    topic = db.session.scalar(select(Topic).order_by(Topic.id))
+    mod = _user("mod")
+    start = utcnow() + timedelta(minutes=5)
+    live_sessions.create(mod, live_sessions.SessionData(
+        title="Öppen frågestund: trygghet i centrum", topic_id=topic.id, starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        description="Kommunstyrelsens ordförande svarar på frågor om tryggheten i centrum.",
+        moderators=[demo_email("mod")]))
+
+
+def _facts() -> dict:
+    """Ids of one thing of each kind, for the URLs the tests visit."""
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models.accounts import User
+    from forum.models.discussion import FocusArea, Post, PostStatus, Revision, Topic
+    from forum.models.live import LiveSession, SessionStatus
+    from forum.models.moderation import Appeal, Flag, ModerationAction
+
+    def first(stmt):
+        return db.session.scalar(stmt.limit(1))
+
+    visible_post = first(select(Post).where(Post.status == PostStatus.PUBLISHED,
+                                            Post.hidden_at.is_(None), Post.position > 1)
+                         .order_by(Post.id))
+    flag = first(select(Flag).order_by(Flag.id))
+    appeal = first(select(Appeal).order_by(Appeal.id))
+    revised = first(select(Post).join(Revision, Revision.post_id == Post.id).order_by(Revision.id))
+    unappealed = first(select(ModerationAction).where(
+        ModerationAction.action == "hide_post",
+        ModerationAction.id.not_in(select(Appeal.action_id))).order_by(ModerationAction.id))
+    sessions = {status.value: first(select(LiveSession.id).where(LiveSession.status == status))
+                for status in SessionStatus}
+    return {
+        "area_slugs": list(db.session.scalars(select(FocusArea.slug).order_by(FocusArea.position))),
+        "topic_id": first(select(Topic.id).order_by(Topic.id)),
+        "thread_id": visible_post.thread_id if visible_post else None,
+        "post_id": visible_post.id if visible_post else None,
+        "revised_post_id": revised.id if revised else None,
+        "flag_target": [flag.target_type, flag.target_id] if flag else None,
+        "appeal_id": appeal.id if appeal else None,
+        "unappealed": {"action_id": unappealed.id, "post_id": unappealed.target_id}
+        if unappealed else None,
+        "live_session_ids": sessions,
+        "emails": {"reviser": revised.author.email if revised else None,
+                   "unappealed": db.session.get(User, unappealed.subject_user_id).email
+                   if unappealed else None},
+        "users": {key: _user(key).id for key in ("anna", "omar", "sara", "mod", "admin")},
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "prepare":
+        _prepare(Path(sys.argv[2]))
+    else:
+        raise SystemExit("usage: python -m tests.browser.server prepare FACTS.json")

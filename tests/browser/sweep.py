@@ -1,0 +1,106 @@
+"""Every kind of page the accessibility sweep visits, keyed by the endpoint that serves it.
+
+Each GET route that answers with HTML needs at least one Visit here; test_sweep_complete fails
+otherwise, so a page added later is checked too. A Visit names who looks (a demo member key or
+None for a visitor), the path (built from the ids the server preparation wrote), the status to
+expect, and optionally a form to submit empty so the page shows its errors.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Visit:
+    endpoint: str
+    path: Callable[[dict], str]
+    who: str | None = None  # demo member key, a key of facts["emails"], or None for a visitor
+    status: int = 200
+    submit: str | None = None  # CSS selector of a submit button pressed to show form errors
+    name: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.name or self.endpoint
+
+
+def _live(status: str) -> Callable[[dict], str]:
+    return lambda f: f"/live/{f['live_session_ids'][status]}"
+
+
+VISITS: list[Visit] = [
+    # home and about
+    Visit("home.index", lambda f: "/"),
+    Visit("home.index", lambda f: "/", who="anna", name="home.index-member"),
+    Visit("home.about", lambda f: "/about"),
+    # accounts
+    Visit("auth.register", lambda f: "/register"),
+    Visit("auth.register", lambda f: "/register", status=400, submit="main form button[type=submit]",
+          name="auth.register-errors"),
+    Visit("auth.login", lambda f: "/login"),
+    Visit("auth.change_password", lambda f: "/account/password", who="omar"),
+    Visit("auth.change_password", lambda f: "/account/password", who="omar", status=400,
+          submit="main form button[type=submit]", name="auth.change_password-errors"),
+    Visit("profiles.show", lambda f: f"/members/{f['users']['anna']}"),
+    Visit("profiles.show", lambda f: f"/members/{f['users']['sara']}", who="mod",
+          name="profiles.show-moderator"),
+    Visit("profiles.edit", lambda f: "/account/profile", who="omar"),
+    Visit("profiles.tokens", lambda f: "/account/tokens", who="omar"),
+    Visit("profiles.data", lambda f: "/account/data", who="omar"),
+    # discussion
+    Visit("topics.area", lambda f: f"/areas/{f['area_slugs'][0]}"),
+    Visit("topics.show", lambda f: f"/topics/{f['topic_id']}"),
+    Visit("topics.create", lambda f: f"/areas/{f['area_slugs'][0]}/topics/new", who="mod"),
+    Visit("topics.edit", lambda f: f"/topics/{f['topic_id']}/edit", who="mod"),
+    Visit("threads.show", lambda f: f"/threads/{f['thread_id']}"),
+    Visit("threads.show", lambda f: f"/threads/{f['thread_id']}", who="omar",
+          name="threads.show-member"),
+    Visit("threads.show", lambda f: f"/threads/{f['thread_id']}", who="mod",
+          name="threads.show-moderator"),
+    Visit("threads.permalink", lambda f: f"/p/{f['post_id']}"),
+    Visit("threads.new", lambda f: f"/topics/{f['topic_id']}/threads/new", who="omar"),
+    Visit("threads.new", lambda f: f"/topics/{f['topic_id']}/threads/new", who="omar", status=400,
+          submit="main form button[type=submit]", name="threads.new-errors"),
+    Visit("threads.reply", lambda f: f"/threads/{f['thread_id']}/reply", who="omar"),
+    Visit("threads.edit", lambda f: f"/posts/{f['revised_post_id']}/edit", who="reviser"),
+    Visit("threads.revisions", lambda f: f"/posts/{f['revised_post_id']}/revisions"),
+    # moderation
+    Visit("moderation.flag", lambda f: f"/moderation/flag/post/{f['post_id']}", who="leila"),
+    Visit("moderation.queue", lambda f: "/moderation/queue", who="mod"),
+    Visit("moderation.item", lambda f: "/moderation/queue/{}/{}".format(*f["flag_target"]),
+          who="mod"),
+    Visit("moderation.log", lambda f: "/moderation/log"),
+    Visit("moderation.notices", lambda f: "/moderation/notifications", who="omar"),
+    Visit("moderation.edit_out", lambda f: f"/moderation/posts/{f['post_id']}/edit-out",
+          who="mod"),
+    Visit("moderation.move", lambda f: f"/moderation/threads/{f['thread_id']}/move", who="mod"),
+    Visit("moderation.merge", lambda f: f"/moderation/threads/{f['thread_id']}/merge", who="mod"),
+    Visit("moderation.suspend", lambda f: f"/moderation/members/{f['users']['sara']}/suspend",
+          who="mod"),
+    Visit("moderation.suspensions", lambda f: "/moderation/suspensions", who="mod"),
+    Visit("moderation.appeal", lambda f: f"/moderation/appeals/{f['appeal_id']}", who="admin"),
+    Visit("moderation.new_appeal", lambda f: f"/moderation/appeals/new/{f['unappealed']['action_id']}",
+          who="unappealed"),
+    Visit("moderation.appeal_item", lambda f: f"/moderation/appeal/post/{f['unappealed']['post_id']}",
+          who="unappealed"),
+    # administration
+    Visit("admin.index", lambda f: "/admin/", who="admin"),
+    Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
+    # live sessions
+    Visit("live.index", lambda f: "/live/"),
+    Visit("live.show", _live("scheduled")),
+    Visit("live.show", _live("scheduled"), who="mod", name="live.show-room"),
+    Visit("live.create", lambda f: "/live/new", who="mod"),
+    Visit("live.edit", lambda f: f"/live/{f['live_session_ids']['scheduled']}/edit", who="mod"),
+    # error pages
+    Visit("error.404", lambda f: "/no/such/page", status=404),
+    Visit("error.403", lambda f: "/moderation/queue", who="omar", status=403),
+]
+
+# GET routes that answer with something other than an HTML page, and why they need no visit.
+NOT_PAGES = {
+    "static": "our own CSS, scripts and images",
+    "live.calendar": "an iCalendar file",
+    "profiles.export": "a JSON download of the member's data",
+}

@@ -1,0 +1,132 @@
+"""WCAG 2.1 AA on every kind of page, in Swedish and in English, checked by axe-core in Chromium.
+
+Besides axe, each page must carry the right `lang`, have exactly one h1 and no skipped heading
+levels, and reflow at 320 CSS pixels without sideways scrolling (WCAG 1.4.10).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from forum import create_app
+from forum.i18n import LANGUAGE_COOKIE
+from tests.browser.conftest import AXE_PATH, DESKTOP, NARROW, Recorder, sign_in
+from tests.browser.server import demo_email
+from tests.browser.sweep import NOT_PAGES, VISITS, Visit
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+LANGUAGES = ["sv", "en"]
+
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                          resultTypes: ["violations"]});
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.help}\\n    ` +
+    v.nodes.slice(0, 4).map(n => n.target.join(" ") + " -> " + n.failureSummary
+                            .replace(/\\s+/g, " ")).join("\\n    "));
+}"""
+
+HEADINGS = """() => {
+  const levels = [...document.querySelectorAll("h1,h2,h3,h4,h5,h6")]
+    .filter(h => h.offsetParent !== null || h.getClientRects().length)
+    .map(h => Number(h.tagName[1]));
+  const problems = [];
+  const ones = levels.filter(l => l === 1).length;
+  if (ones !== 1) problems.push(`${ones} h1 elements (want exactly one)`);
+  levels.forEach((level, i) => {
+    if (i > 0 && level > levels[i - 1] + 1) problems.push(`h${levels[i - 1]} then h${level}`);
+  });
+  return problems;
+}"""
+
+
+def test_sweep_covers_every_page_route():
+    """A GET route that serves HTML and has no Visit in the sweep fails here."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    visited = {visit.endpoint for visit in VISITS}
+    missing = sorted(
+        f"{rule.endpoint} ({rule.rule})" for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.endpoint not in visited
+        and rule.endpoint not in NOT_PAGES)
+    assert not missing, ("page routes missing from tests/browser/sweep.py (add a Visit, or a "
+                         "NOT_PAGES entry if the route serves no HTML): " + ", ".join(missing))
+
+
+def test_sweep_lists_only_existing_routes():
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    stale = {v.endpoint for v in VISITS if not v.endpoint.startswith("error.")} - endpoints
+    assert not stale | (set(NOT_PAGES) - endpoints)
+
+
+class SignedInPages:
+    """One context per person, reused across the sweep so each signs in once; the language
+    cookie picks the language. axe-core is injected as an init script, so it is present in every
+    page the context opens while the app's Content-Security-Policy stays on."""
+
+    def __init__(self, browser, server) -> None:
+        self.browser, self.server = browser, server
+        self.pages: dict[str | None, object] = {}
+        self.recorders: list[Recorder] = []
+
+    def page(self, who: str | None, language: str):
+        if who not in self.pages:
+            context = self.browser.new_context(base_url=self.server.url, viewport=DESKTOP,
+                                               locale="sv-SE")
+            context.add_init_script(path=str(AXE_PATH))
+            context.set_default_timeout(5000)
+            recorder = Recorder(self.server.url)
+            context.on("page", recorder.watch)
+            self.recorders.append(recorder)
+            page = context.new_page()
+            if who is not None:
+                sign_in(page, self.server.facts["emails"].get(who) or demo_email(who))
+            self.pages[who] = page
+        page = self.pages[who]
+        page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language,
+                                   "url": self.server.url}])
+        return page
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+@pytest.fixture(scope="module")
+def sweep_pages(chromium_browser, live_server) -> Iterator[SignedInPages]:
+    pages = SignedInPages(chromium_browser, live_server)
+    yield pages
+    pages.close()
+    foreign = [url for recorder in pages.recorders for url in recorder.foreign()]
+    errors = [error for recorder in pages.recorders for error in recorder.errors]
+    assert not foreign, f"pages contacted other hosts: {foreign}"
+    assert not errors, f"pages raised script errors: {errors}"
+
+
+def _open(page, visit: Visit, facts: dict) -> int:
+    response = page.goto(visit.path(facts))
+    if visit.submit is None:
+        return response.status
+    page.evaluate("() => document.querySelectorAll('form').forEach(f => f.noValidate = true)")
+    with page.expect_navigation() as navigation:
+        page.locator(visit.submit).first.click()
+    return navigation.value.status
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("visit", VISITS, ids=lambda v: v.id)
+def test_page_meets_wcag_21_aa(sweep_pages, live_server, visit, language):
+    page = sweep_pages.page(visit.who, language)
+    status = _open(page, visit, live_server.facts)
+    assert status == visit.status, f"{visit.id}: HTTP {status} at {page.url}"
+    assert page.evaluate("document.documentElement.lang") == language
+    violations = page.evaluate(AXE_RUN, WCAG_TAGS)
+    assert not violations, f"{page.url} [{language}]:\n  " + "\n  ".join(violations)
+    headings = page.evaluate(HEADINGS)
+    assert not headings, f"{page.url} [{language}] headings: {headings}"
+    if language == "sv":  # Swedish compounds are the longer words: check reflow there
+        page.set_viewport_size(NARROW)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        page.set_viewport_size(DESKTOP)
+        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 320px width"
