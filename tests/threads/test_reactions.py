@@ -9,7 +9,7 @@ def test_reaction_is_stored_and_counted(client, member, db):
     assert client.post(f"/posts/{post.id}/react", data={"kind": "agree"}).status_code == 302
     assert count(Reaction, Reaction.post_id == post.id, Reaction.kind == ReactionKind.AGREE) == 1
     page = client.get(f"/threads/{post.thread_id}?page=1").get_data(as_text=True)
-    assert 'aria-pressed="true">Agree <span class="reaction__count">1</span>' in page
+    assert 'value="agree" class="reaction reaction--mine" aria-pressed="true">Agree <span class="reaction__count">1</span>' in page
 
 
 def test_reacting_twice_is_refused(client, member, db):
@@ -31,7 +31,7 @@ def test_different_kinds_from_one_member_are_allowed(client, member, db):
 def test_reaction_toggles_off(client, member, db):
     post = factories.make_post(factories.make_thread())
     client.post(f"/posts/{post.id}/react", data={"kind": "insightful"})
-    client.post(f"/posts/{post.id}/react", data={"kind": "insightful", "on": "0"})
+    client.post(f"/posts/{post.id}/react", data={"undo": "insightful"})
     assert count(Reaction, Reaction.post_id == post.id) == 0
 
 

@@ -47,8 +47,10 @@ class EditForm(CapacityMixin, FlaskForm):
 
 
 class ReactForm(FlaskForm):
-    kind = HiddenField(validators=[InputRequired()])
-    on = HiddenField(default="1")
+    """The pressed button names the reaction: `kind` adds it, `undo` takes it back."""
+
+    kind = HiddenField()
+    undo = HiddenField()
 
 
 class EmptyForm(FlaskForm):

@@ -131,9 +131,10 @@ def delete(post_id: int):
 @login_required
 def react(post_id: int):
     form = ReactForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or bool(form.kind.data) == bool(form.undo.data):
         abort(400)
-    discussion.react(current_user, post_id, form.kind.data, on=form.on.data != "0")
+    discussion.react(current_user, post_id, form.kind.data or form.undo.data,
+                     on=not form.undo.data)
     return _to_post(post_id)
 
 
@@ -148,4 +149,8 @@ def _labels():
     """Label tables the discussion templates use (also on the front page)."""
     from forum.models.discussion import REACTION_LABELS, TOPIC_STATUS_LABELS
 
-    return {"reaction_labels": REACTION_LABELS, "topic_status_labels": TOPIC_STATUS_LABELS}
+    def reaction_choices():
+        return [(kind, str(label)) for kind, label in REACTION_LABELS.items()]
+
+    return {"reaction_labels": REACTION_LABELS, "topic_status_labels": TOPIC_STATUS_LABELS,
+            "reaction_choices": reaction_choices}
