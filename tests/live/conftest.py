@@ -18,6 +18,12 @@ from forum.models.live import (
     Visibility,
 )
 from tests import factories
+from tests.browser.conftest import (  # noqa: F401 - the browser suite's fixtures, for test_browser
+    chromium_browser,
+    demo_page,
+    live_server,
+    new_context,
+)
 
 
 def make_live_session(*, moderator=None, hosts=(), invitees=(), topic=None,

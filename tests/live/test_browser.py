@@ -6,13 +6,6 @@ import re
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401 - fixtures used by name
-    chromium_browser,
-    demo_page,
-    live_server,
-    new_context,
-)
-
 pytestmark = pytest.mark.browser
 
 
