@@ -36,9 +36,17 @@ def chromium_path() -> str | None:
     return None
 
 
+# One browser and one server per test run, even when another folder's conftest imports these
+# fixtures (pytest then holds a second fixture definition; both hand out the same objects).
+_SHARED: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
     """Headless Debian Chromium, shared by every browser test; skips (fails in CI) without it."""
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]
+        return
     executable = chromium_path()
     if executable is None:
         skip_or_fail(INSTALL_HINT)
@@ -48,18 +56,29 @@ def chromium_browser():
         skip_or_fail("Playwright for Python is missing: pip install -e '.[dev]'")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        _SHARED["browser"] = browser
+        try:
+            yield browser
+        finally:
+            del _SHARED["browser"]
+            browser.close()
 
 
 @pytest.fixture(scope="session")
 def live_server(chromium_browser, tmp_path_factory) -> Iterator[LiveServer]:
     """The real server with the demo forum; started once, after the browser is known to exist."""
+    if "server" in _SHARED:
+        yield _SHARED["server"]
+        return
     server = LiveServer(tmp_path_factory.mktemp("browser-server"))
     server.prepare()
     server.start()
-    yield server
-    server.stop()
+    _SHARED["server"] = server
+    try:
+        yield server
+    finally:
+        del _SHARED["server"]
+        server.stop()
 
 
 class Recorder:

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "rådslag-demo-lösenord"  # the demo cast's password (forum.services.demo.people)
 DEMO_DOMAIN = "demo.radslag.test"
+FLOW_SESSION_TITLE = "Rundabordssamtal: unga i arbete"  # started and ended by the live flow
 
 
 def demo_email(key: str) -> str:
@@ -151,25 +152,27 @@ def _hide_one_more() -> None:
 
 
 def _add_live_sessions() -> None:
-    """An upcoming session whose room the tests open, and an ended one with its archive."""
+    """The browser flows' own upcoming session (moderated by the demo moderator), and the demo's
+    upcoming one if the demo made none."""
     from sqlalchemy import select
 
     from forum.extensions import db
     from forum.models.base import utcnow
     from forum.models.discussion import Topic
-    from forum.models.live import LiveSession
+    from forum.models.live import LiveSession, SessionStatus
     from forum.services import live_sessions
 
-    if db.session.scalar(select(LiveSession.id).limit(1)) is not None:
-        return
     topic = db.session.scalar(select(Topic).order_by(Topic.id))
-    mod = _user("mod")
     start = utcnow() + timedelta(minutes=5)
-    live_sessions.create(mod, live_sessions.SessionData(
-        title="Öppen frågestund: trygghet i centrum", topic_id=topic.id, starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        description="Kommunstyrelsens ordförande svarar på frågor om tryggheten i centrum.",
-        moderators=[demo_email("mod")]))
+    titles = [FLOW_SESSION_TITLE]
+    if db.session.scalar(select(LiveSession.id).where(
+            LiveSession.status == SessionStatus.SCHEDULED)) is None:
+        titles.append("Öppen frågestund: trygghet i centrum")
+    for title in titles:
+        live_sessions.create(_user("mod"), live_sessions.SessionData(
+            title=title, topic_id=topic.id, starts_at=start, ends_at=start + timedelta(hours=1),
+            description="Kommunstyrelsens ordförande svarar på frågor om tryggheten i centrum.",
+            moderators=[demo_email("mod")]))
 
 
 def _facts() -> dict:
@@ -194,8 +197,10 @@ def _facts() -> dict:
     unappealed = first(select(ModerationAction).where(
         ModerationAction.action == "hide_post",
         ModerationAction.id.not_in(select(Appeal.action_id))).order_by(ModerationAction.id))
-    sessions = {status.value: first(select(LiveSession.id).where(LiveSession.status == status))
+    sessions = {status.value: first(select(LiveSession.id).where(
+        LiveSession.status == status, LiveSession.title != FLOW_SESSION_TITLE).order_by(LiveSession.id))
                 for status in SessionStatus}
+    sessions["flow"] = first(select(LiveSession.id).where(LiveSession.title == FLOW_SESSION_TITLE))
     return {
         "area_slugs": list(db.session.scalars(select(FocusArea.slug).order_by(FocusArea.position))),
         "topic_id": first(select(Topic.id).order_by(Topic.id)),

@@ -18,6 +18,7 @@ class Visit:
     who: str | None = None  # demo member key, a key of facts["emails"], or None for a visitor
     status: int = 200
     submit: str | None = None  # CSS selector of a submit button pressed to show form errors
+    ready: str | None = None  # CSS selector to wait for before checking (script-drawn pages)
     name: str = ""
 
     @property
@@ -90,7 +91,12 @@ VISITS: list[Visit] = [
     # live sessions
     Visit("live.index", lambda f: "/live/"),
     Visit("live.show", _live("scheduled")),
-    Visit("live.show", _live("scheduled"), who="mod", name="live.show-room"),
+    Visit("live.show", _live("scheduled"), who="mod", name="live.show-room-before-start"),
+    Visit("live.show", _live("live"), who="omar", name="live.show-room-during-session",
+          ready="#live-connection[data-state=connected]"),
+    Visit("live.show", _live("live"), who="mod", name="live.show-room-moderator",
+          ready="#live-connection[data-state=connected]"),
+    Visit("live.show", _live("ended"), name="live.show-ended"),
     Visit("live.create", lambda f: "/live/new", who="mod"),
     Visit("live.edit", lambda f: f"/live/{f['live_session_ids']['scheduled']}/edit", who="mod"),
     # error pages

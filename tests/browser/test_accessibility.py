@@ -105,6 +105,9 @@ def sweep_pages(chromium_browser, live_server) -> Iterator[SignedInPages]:
 
 def _open(page, visit: Visit, facts: dict) -> int:
     response = page.goto(visit.path(facts))
+    if visit.ready:
+        page.wait_for_selector(visit.ready)
+        page.wait_for_timeout(300)  # let the first events draw
     if visit.submit is None:
         return response.status
     page.evaluate("() => document.querySelectorAll('form').forEach(f => f.noValidate = true)")
