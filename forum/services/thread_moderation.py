@@ -89,6 +89,7 @@ def merge(actor: User, source_id: int, target_id: int, reason: str = "") -> Thre
 def unmerge(actor: User, source_id: int, reason: str = "") -> Thread:
     """Undo a merge: the posts that came from the thread go back to it, both renumbered."""
     source = discussion.get_thread(source_id)
+    require(actor, Action.MODERATE, source)
     if source.merged_into_id is None:
         raise Conflict(_("This thread has not been merged."))
     target = discussion.get_thread(source.merged_into_id)
