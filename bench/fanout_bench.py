@@ -81,7 +81,7 @@ class WS:
                            f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
                            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
                            f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
-        self.buf = b""
+        self.buf, self.partial = b"", b""
         while b"\r\n\r\n" not in self.buf:
             self.buf += self.sock.recv(65536)
         self.buf = self.buf.split(b"\r\n\r\n", 1)[1]
@@ -123,22 +123,27 @@ class WS:
         raise RuntimeError("connection closed")
 
     def _parse(self):
-        buf = self.buf
-        if len(buf) < 2:
-            return None
-        n, at = buf[1] & 0x7F, 2
-        if n == 126:
-            if len(buf) < 4:
+        """The next complete message, joining fragments (FIN bit) before decoding."""
+        while True:
+            buf = self.buf
+            if len(buf) < 2:
                 return None
-            n, at = struct.unpack(">H", buf[2:4])[0], 4
-        elif n == 127:
-            if len(buf) < 10:
+            n, at = buf[1] & 0x7F, 2
+            if n == 126:
+                if len(buf) < 4:
+                    return None
+                n, at = struct.unpack(">H", buf[2:4])[0], 4
+            elif n == 127:
+                if len(buf) < 10:
+                    return None
+                n, at = struct.unpack(">Q", buf[2:10])[0], 10
+            if len(buf) < at + n:
                 return None
-            n, at = struct.unpack(">Q", buf[2:10])[0], 10
-        if len(buf) < at + n:
-            return None
-        self.buf = buf[at + n:]
-        return buf[at:at + n].decode()
+            self.buf = buf[at + n:]
+            self.partial += buf[at:at + n]
+            if buf[0] & 0x80:  # FIN: the message is complete
+                message, self.partial = self.partial, b""
+                return message.decode()
 
     def emit(self, event: str, data: dict) -> int:
         self.ack_id += 1
@@ -189,7 +194,7 @@ def measure(port: int, tokens: dict, session_id: int, clients: int, seconds: flo
     loops = [gevent.spawn(r.run) for r in receivers]
     sender = WS(port, tokens["sender"])
     assert sender.call("join", {"session_id": session_id})["ok"]
-    gevent.sleep(0.5)
+    gevent.sleep(2.0)  # let the joins' presence broadcast go out before measuring
     latencies.clear()
 
     # Saturated: keep `window` chats in flight.

@@ -57,6 +57,7 @@ def join(user: User, session_id, sid: str, after_seq=None) -> Outcome:
     db.session.commit()
     staff = is_staff(user, session)
     reply = {"state": stream.room_state(session, user, staff=staff),
+             "presence": stream.presence(session),
              "events": stream.events_after(session.id, after_seq) if after_seq is not None else []}
     return Outcome(reply=reply, presence=True)
 

@@ -85,6 +85,7 @@
       reply.events.forEach(function (e) { if (e.type === "chat") { addChat(e, false); } });
       lastSeq = Math.max(lastSeq || 0, reply.state.last_seq);
       drawState(reply.state);
+      drawPresence(reply.presence);
       held.splice(0).forEach(receive);
       if (!firstTime) { announce(T.caught_up); }
     });

@@ -69,7 +69,7 @@ def test_join_reports_state_and_presence_by_sector(db, live_client, live_session
     client = live_client(anna)
     reply = ack(client, "join", {"session_id": session.id})
     assert reply["ok"] and reply["state"]["last_seq"] == 0 and reply["events"] == []
-    presence = events(client, "presence")[-1]
+    presence = reply["presence"]
     assert presence["by_sector"]["business"] == 1 and presence["count"] == 1
     assert presence["participants"][0]["name"] == anna.display_name
 
@@ -294,3 +294,18 @@ def test_speaker_queue_tracks_turns_by_sector(db, live_client, live_session):
     floor = events(a)[-1]["data"]["queue"]
     assert floor["speaking"]["who"]["name"] == anna.display_name
     assert floor["by_sector"]["academia"]["turns"] == 1
+
+
+def test_presence_reaches_the_room_once_after_a_burst_of_joins(app, db, live_client,
+                                                                live_session):
+    import time
+
+    app.config["LIVE_PRESENCE_DELAY"] = 1.0
+    session = live_session()
+    clients = [live_client(factories.make_user()) for _ in range(4)]
+    for client in clients:
+        assert ack(client, "join", {"session_id": session.id})["ok"]
+    time.sleep(2)
+    received = events(clients[0], "presence")
+    assert len(received) == 1
+    assert received[0]["count"] == 4

@@ -54,6 +54,7 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace: str = "/live") -> None:
         super().__init__(namespace)
         self.users: dict[str, int] = {}
+        self._presence_due: set[int] = set()
 
     def on_connect(self, auth=None):
         user = None
@@ -72,7 +73,25 @@ class LiveNamespace(Namespace):
     def on_disconnect(self, reason=None):
         self.users.pop(request.sid, None)
         for session in live_room.disconnect(request.sid):
-            self.send_to(stream.room(session.id), "presence", stream.presence(session))
+            self.presence_soon(session.id)
+
+    def presence_soon(self, session_id: int) -> None:
+        """Broadcast the room's presence after a short delay, once for all the joins and
+        leaves in between: a reconnect storm of N clients costs N messages, not N squared."""
+        if session_id in self._presence_due:
+            return
+        self._presence_due.add(session_id)
+        app = current_app._get_current_object()
+        self.socketio.start_background_task(self._send_presence, app, session_id)
+
+    def _send_presence(self, app, session_id: int) -> None:
+        self.socketio.sleep(app.config.get("LIVE_PRESENCE_DELAY", 1.0))
+        self._presence_due.discard(session_id)
+        with app.app_context():
+            session = db.session.get(stream.LiveSession, session_id)
+            if session is not None:
+                self.send_to(stream.room(session_id), "presence", stream.presence(session))
+            db.session.remove()
 
     def user(self) -> User:
         user = db.session.get(User, self.users.get(request.sid, 0))
@@ -93,8 +112,7 @@ class LiveNamespace(Namespace):
         for sid in outcome.kick:
             self.disconnect(sid)
         if outcome.presence and session_id is not None:
-            session = db.session.get(stream.LiveSession, session_id)
-            self.send_to(stream.room(session_id), "presence", stream.presence(session))
+            self.presence_soon(session_id)
 
     @acknowledged
     def on_join(self, user, data) -> Outcome:
