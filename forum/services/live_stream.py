@@ -119,10 +119,19 @@ def _role_in(session: LiveSession, user: User) -> str:
 
 
 def events_after(session_id: int, after_seq: int) -> list[dict]:
+    """The stream after `after_seq`, in order. Questions hidden since are replayed without
+    their text (the stored event keeps it, for the record)."""
     rows = db.session.scalars(select(LiveEvent).where(
         LiveEvent.session_id == session_id, LiveEvent.seq > after_seq)
-        .order_by(LiveEvent.seq).limit(CATCH_UP_LIMIT))
-    return [e.as_wire() for e in rows]
+        .order_by(LiveEvent.seq).limit(CATCH_UP_LIMIT)).all()
+    hidden = set(db.session.scalars(select(Question.id).where(
+        Question.session_id == session_id, Question.status == QuestionStatus.HIDDEN)))
+    wires = [e.as_wire() for e in rows]
+    for wire in wires:
+        question = wire["data"].get("question") if wire["type"] == "question" else None
+        if question and question.get("id") in hidden:
+            wire["data"] = {"question": {**question, "body": "", "status": "hidden"}}
+    return wires
 
 
 # --- Presence -------------------------------------------------------------------------------

@@ -309,3 +309,19 @@ def test_presence_reaches_the_room_once_after_a_burst_of_joins(app, db, live_cli
     received = events(clients[0], "presence")
     assert len(received) == 1
     assert received[0]["count"] == 4
+
+
+def test_catch_up_replays_hidden_questions_without_their_text(db, live_client, live_session):
+    mod = factories.make_moderator()
+    session = live_session(moderator=mod)
+    a, m = _joined(live_client, session, factories.make_user()), _joined(
+        live_client, session, mod)
+    qid = ack(a, "ask", {"session_id": session.id, "body": "Private details here"})["question_id"]
+    assert ack(m, "moderate", {"session_id": session.id, "action": "hide", "question_id": qid,
+                               "reason": "Personal data"})["ok"]
+    late = live_client(factories.make_user())
+    replay = ack(late, "join", {"session_id": session.id, "after_seq": 0})["events"]
+    assert "Private details here" not in str(replay)
+    assert [e["type"] for e in replay] == ["question", "question_state"]
+    stored = db.session.scalars(select(LiveEvent).where(LiveEvent.type == "question")).one()
+    assert stored.data["question"]["body"] == "Private details here"
