@@ -28,6 +28,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"style"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+TABLE_ALIGN = {"text-align:left", "text-align:center", "text-align:right"}  # from Markdown tables
 
 MentionResolver = Callable[[Iterable[str]], dict[str, tuple[int, str]]]
 
@@ -61,7 +62,7 @@ def _build(host: str | None) -> MarkdownIt:
         token = tokens[idx]
         src = str(token.attrGet("src") or "")
         if is_local_url(src, host):
-            return renderer.renderToken(tokens, idx, options, env) if default_image is None else default_image(tokens, idx, options, env)
+            return default_image(tokens, idx, options, env)
         # A foreign image becomes a plain link: no tracking pixels, no hot-linking.
         alt = md.renderer.renderInlineAsText(token.children or [], options, env) or src
         return f'<a href="{_escape(src)}">{_escape(alt)}</a>'
@@ -129,7 +130,7 @@ def _attribute_filter(host: str | None):
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src" and not is_local_url(value, host):
             return None
-        if attribute == "style" and value not in {f"text-align:{a}" for a in ("left", "center", "right")}:
+        if attribute == "style" and value not in TABLE_ALIGN:
             return None
         return value
 

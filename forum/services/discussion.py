@@ -210,7 +210,7 @@ def start_thread(actor: User, topic_id: int, title: str, body: str,
                  capacity: str | None = None) -> Thread:
     """Members start threads in open topics (not closed or archived ones)."""
     topic = get_topic(topic_id)
-    require(actor, Action.START_THREAD, topic, _topic_refusal(actor, topic))
+    require_start(actor, topic)
     thread = new_thread(topic, actor, clean_title(title), clean_body(body),
                         capacity=clean_capacity(actor, capacity))
     db.session.commit()
@@ -221,7 +221,7 @@ def reply(actor: User, thread_id: int, body: str, *, parent_id: int | None = Non
           capacity: str | None = None) -> Post:
     """Reply in a thread of an open topic; the parent, if named, must be in the same thread."""
     thread = get_thread(thread_id)
-    require(actor, Action.REPLY, thread, _topic_refusal(actor, thread.topic, thread))
+    require_reply(actor, thread)
     parent = None
     if parent_id is not None:
         parent = db.session.get(Post, parent_id)
@@ -292,11 +292,22 @@ def react(actor: User, post_id: int, kind: str, *, on: bool = True) -> bool:
 
 
 def has_reacted(user_id: int, post_id: int, kind: ReactionKind) -> bool:
-    return db.session.scalar(select(Reaction.id).where(
-        Reaction.post_id == post_id, Reaction.user_id == user_id, Reaction.kind == kind)) is not None
+    found = db.session.scalar(select(Reaction.id).where(
+        Reaction.post_id == post_id, Reaction.user_id == user_id, Reaction.kind == kind))
+    return found is not None
 
 
-def _topic_refusal(actor, topic: Topic, thread: Thread | None = None) -> str | None:
+def require_start(actor, topic: Topic) -> None:
+    """Members start threads only in open topics."""
+    require(actor, Action.START_THREAD, topic, topic_refusal(actor, topic))
+
+
+def require_reply(actor, thread: Thread) -> None:
+    """Replies only in unlocked threads of open topics (moderators may reply in locked ones)."""
+    require(actor, Action.REPLY, thread, topic_refusal(actor, thread.topic, thread))
+
+
+def topic_refusal(actor, topic: Topic, thread: Thread | None = None) -> str | None:
     """A clearer message than 'no permission' when the topic or thread is the reason."""
     from forum.models.discussion import TopicStatus
     from forum.permissions.core import may_take_part

@@ -18,3 +18,9 @@ def member(login):
 def count(model, *where) -> int:
     _db.session.expire_all()
     return _db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read English text on pages; the default language is Swedish."""
+    client.set_cookie("radslag_lang", "en")

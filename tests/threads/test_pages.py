@@ -60,7 +60,7 @@ def test_member_returns_to_first_unread_post(client, member, db):
     assert mark.last_read_position == 20
     response = client.get(f"/threads/{thread.id}")
     assert response.status_code == 302
-    assert f"page=2#post-" in response.location
+    assert "page=2#post-" in response.location
 
 
 def test_read_mark_never_moves_back(client, member, db):

@@ -92,7 +92,7 @@ def test_quoted_reply_renders_backlink(client, member, db):
     body = f"> **Someone** [wrote](/p/{post.id}):\n>\n> Original thought\n\nIndeed."
     client.post(f"/threads/{thread.id}/reply", data={"body": body, "parent_id": post.id})
     stored = db.session.scalars(db.select(Post).where(Post.body_source.contains("Indeed"))).one()
-    assert f'<blockquote>' in stored.body_html and f'href="/p/{post.id}"' in stored.body_html
+    assert '<blockquote>' in stored.body_html and f'href="/p/{post.id}"' in stored.body_html
 
 
 def test_mention_links_to_profile(client, member, db):

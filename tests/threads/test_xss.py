@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
-from forum.models.discussion import Tag, Thread
+from forum.models.discussion import Tag
 from forum.services import discussion
 from tests import factories
 

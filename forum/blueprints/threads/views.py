@@ -33,7 +33,7 @@ def new(topic_id: int):
         except InvalidInput as err:
             err.attach_to(form)
     else:
-        require(current_user, Action.START_THREAD, topic, discussion._topic_refusal(current_user, topic))
+        discussion.require_start(current_user, topic)
     status = 400 if form.is_submitted() else 200
     return render_template("threads/new.html", form=form, topic=topic), status
 
@@ -64,7 +64,7 @@ def reply(thread_id: int):
     thread = discussion.get_thread(thread_id)
     form = ReplyForm()
     form.offer_role(current_user)
-    parent = _parent(request.values.get("parent_id") or request.args.get("to"))
+    parent = _parent(request.values.get("parent_id") or request.args.get("to"), thread.id)
     if form.validate_on_submit():
         try:
             post = discussion.reply(current_user, thread.id, form.body.data,
@@ -74,19 +74,22 @@ def reply(thread_id: int):
         except InvalidInput as err:
             err.attach_to(form)
     elif request.method == "GET":
-        require(current_user, Action.REPLY, thread, discussion._topic_refusal(current_user, thread.topic, thread))
+        discussion.require_reply(current_user, thread)
         if parent is not None and request.args.get("quote"):
             form.body.data = quote_source(parent.author.display_name, parent.id, parent.body_source)
     status = 400 if form.is_submitted() else 200
     return render_template("threads/reply.html", form=form, thread=thread, parent=parent), status
 
 
-def _parent(raw: str | None):
+def _parent(raw: str | None, thread_id: int):
+    """The post a reply answers; it must belong to the same thread."""
     if not raw:
         return None
-    if not raw.isdigit():
-        raise InvalidInput({"parent_id": _("You can only reply to a post in this thread.")})
-    return discussion.get_post(int(raw))
+    post = discussion.get_post(int(raw)) if raw.isdigit() else None
+    if post is None or post.thread_id != thread_id:
+        raise InvalidInput({"parent_id": _("You can only reply to a post in this thread.")},
+                           code="parent_elsewhere")
+    return post
 
 
 @bp.get("/p/<int:post_id>")
