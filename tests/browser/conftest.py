@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from forum.i18n import LANGUAGE_COOKIE
 from tests.browser.server import DEMO_PASSWORD, LiveServer, demo_email
 from tests.conftest import skip_or_fail
 
@@ -131,6 +132,51 @@ def new_context(chromium_browser, live_server) -> Iterator[Callable]:
         problems += [f"request to another host: {url}" for url in recorder.foreign()]
         problems += [f"script error: {error}" for error in recorder.errors]
     assert not problems, "\n".join(problems)
+
+
+class SignedInPages:
+    """One context per person, reused across the sweep so each signs in once; the language
+    cookie picks the language. axe-core is injected as an init script, so it is present in every
+    page the context opens while the app's Content-Security-Policy stays on."""
+
+    def __init__(self, browser, server) -> None:
+        self.browser, self.server = browser, server
+        self.pages: dict[str | None, object] = {}
+        self.recorders: list[Recorder] = []
+
+    def page(self, who: str | None, language: str):
+        if who not in self.pages:
+            context = self.browser.new_context(base_url=self.server.url, viewport=DESKTOP,
+                                               locale="sv-SE")
+            context.add_init_script(path=str(AXE_PATH))
+            context.set_default_timeout(5000)
+            recorder = Recorder(self.server.url)
+            context.on("page", recorder.watch)
+            self.recorders.append(recorder)
+            page = context.new_page()
+            if who is not None:
+                sign_in(page, self.server.facts["emails"].get(who) or demo_email(who))
+            self.pages[who] = page
+        page = self.pages[who]
+        page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language,
+                                   "url": self.server.url}])
+        return page
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in_pages(chromium_browser, live_server) -> Iterator[SignedInPages]:
+    """signed_in_pages.page(who, language): a page signed in once per person for the whole run."""
+    pages = SignedInPages(chromium_browser, live_server)
+    yield pages
+    pages.close()
+    foreign = [url for recorder in pages.recorders for url in recorder.foreign()]
+    errors = [error for recorder in pages.recorders for error in recorder.errors]
+    assert not foreign, f"pages contacted other hosts: {foreign}"
+    assert not errors, f"pages raised script errors: {errors}"
 
 
 def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:

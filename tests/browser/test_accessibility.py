@@ -5,14 +5,10 @@ levels, and reflow at 320 CSS pixels without sideways scrolling (WCAG 1.4.10).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from forum import create_app
-from forum.i18n import LANGUAGE_COOKIE
-from tests.browser.conftest import AXE_PATH, DESKTOP, NARROW, Recorder, sign_in
-from tests.browser.server import demo_email
+from tests.browser.conftest import DESKTOP, NARROW
 from tests.browser.sweep import NOT_PAGES, VISITS, Visit
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -59,50 +55,6 @@ def test_sweep_lists_only_existing_routes():
     assert not stale | (set(NOT_PAGES) - endpoints)
 
 
-class SignedInPages:
-    """One context per person, reused across the sweep so each signs in once; the language
-    cookie picks the language. axe-core is injected as an init script, so it is present in every
-    page the context opens while the app's Content-Security-Policy stays on."""
-
-    def __init__(self, browser, server) -> None:
-        self.browser, self.server = browser, server
-        self.pages: dict[str | None, object] = {}
-        self.recorders: list[Recorder] = []
-
-    def page(self, who: str | None, language: str):
-        if who not in self.pages:
-            context = self.browser.new_context(base_url=self.server.url, viewport=DESKTOP,
-                                               locale="sv-SE")
-            context.add_init_script(path=str(AXE_PATH))
-            context.set_default_timeout(5000)
-            recorder = Recorder(self.server.url)
-            context.on("page", recorder.watch)
-            self.recorders.append(recorder)
-            page = context.new_page()
-            if who is not None:
-                sign_in(page, self.server.facts["emails"].get(who) or demo_email(who))
-            self.pages[who] = page
-        page = self.pages[who]
-        page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language,
-                                   "url": self.server.url}])
-        return page
-
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
-
-@pytest.fixture(scope="module")
-def sweep_pages(chromium_browser, live_server) -> Iterator[SignedInPages]:
-    pages = SignedInPages(chromium_browser, live_server)
-    yield pages
-    pages.close()
-    foreign = [url for recorder in pages.recorders for url in recorder.foreign()]
-    errors = [error for recorder in pages.recorders for error in recorder.errors]
-    assert not foreign, f"pages contacted other hosts: {foreign}"
-    assert not errors, f"pages raised script errors: {errors}"
-
-
 def _open(page, visit: Visit, facts: dict) -> int:
     response = page.goto(visit.path(facts))
     if visit.ready:
@@ -119,8 +71,8 @@ def _open(page, visit: Visit, facts: dict) -> int:
 @pytest.mark.browser
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("visit", VISITS, ids=lambda v: v.id)
-def test_page_meets_wcag_21_aa(sweep_pages, live_server, visit, language):
-    page = sweep_pages.page(visit.who, language)
+def test_page_meets_wcag_21_aa(signed_in_pages, live_server, visit, language):
+    page = signed_in_pages.page(visit.who, language)
     status = _open(page, visit, live_server.facts)
     assert status == visit.status, f"{visit.id}: HTTP {status} at {page.url}"
     assert page.evaluate("document.documentElement.lang") == language
