@@ -237,16 +237,17 @@ def measure(port: int, path: str, cookie: str | None, seconds: int, connections:
 
 
 def _wrk(port, path, cookie, seconds, connections) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
                f"http://127.0.0.1:{port}{path}"]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    timeouts = re.search(r"timeout (\d+)", out)
     return {"rps": rps, "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
             "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
-            "errors": int(bad.group(1)) if bad else 0}
+            "errors": (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)}
 
 
 def _ms(text: str) -> float:

@@ -53,7 +53,7 @@ def show(thread_id: int):
     form = ReplyForm()
     form.offer_role(current_user)
     return render_template("threads/show.html", view=view, form=form, thread=view.thread,
-                           react_form=ReactForm(), action_form=EmptyForm())
+                           viewer=current_user._get_current_object())  # no proxy per post
 
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
