@@ -204,3 +204,30 @@ def test_guest_cannot_reply(client, db):
     response = client.post(f"/threads/{thread.id}/reply", data={"body": "Anon"})
     assert response.status_code in (302, 401, 403)
     assert count(Post, Post.thread_id == thread.id) == 1
+
+
+def test_reply_in_locked_thread_is_refused(client, member, db):
+    thread = factories.make_thread(locked=True)
+    response = client.post(f"/threads/{thread.id}/reply", data={"body": "Let me in"})
+    assert response.status_code == 403 and "locked" in response.get_data(as_text=True)
+    assert count(Post, Post.thread_id == thread.id) == 1
+
+
+def test_reply_form_refuses_parent_from_other_thread(client, member, db):
+    thread, other = factories.make_thread(), factories.make_thread()
+    foreign = db.session.scalars(other.posts.select()).first()
+    assert client.get(f"/threads/{thread.id}/reply?to={foreign.id}").status_code == 400
+
+
+def test_permalink_to_pending_post_is_not_found_for_others(client, db):
+    from forum.models.discussion import PostStatus
+    post = factories.make_post(factories.make_thread(), status=PostStatus.PENDING)
+    assert client.get(f"/p/{post.id}").status_code == 404
+
+
+def test_revisions_of_deleted_post_are_not_shown_to_others(client, member, db):
+    post = factories.make_post(factories.make_thread(), member, body_source="v1")
+    client.post(f"/posts/{post.id}/edit", data={"body": "v2"})
+    client.post(f"/posts/{post.id}/delete")
+    client.post("/logout")
+    assert client.get(f"/posts/{post.id}/revisions").status_code == 403
