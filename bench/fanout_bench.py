@@ -140,6 +140,8 @@ class WS:
             if len(buf) < at + n:
                 return None
             self.buf = buf[at + n:]
+            if buf[0] & 0x0F == 0x8:  # close frame: the server ended the connection
+                raise ConnectionError("closed by the server")
             self.partial += buf[at:at + n]
             if buf[0] & 0x80:  # FIN: the message is complete
                 message, self.partial = self.partial, b""
@@ -188,10 +190,10 @@ def percentile(values: list[float], p: float) -> float:
 def measure(port: int, tokens: dict, session_id: int, clients: int, seconds: float,
             window: int) -> dict:
     latencies: list[float] = []
-    receivers = []
-    for _ in range(clients):
+    receivers, loops = [], []
+    for _ in range(clients):  # each starts reading at once, so it answers the server's pings
         receivers.append(Receiver(port, tokens["receiver"], session_id, latencies))
-    loops = [gevent.spawn(r.run) for r in receivers]
+        loops.append(gevent.spawn(receivers[-1].run))
     sender = WS(port, tokens["sender"])
     assert sender.call("join", {"session_id": session_id})["ok"]
     gevent.sleep(2.0)  # let the joins' presence broadcast go out before measuring
