@@ -11,6 +11,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defaultload, lazyload
 
 from forum import rendering
 from forum.exceptions import InvalidInput, NotFound
@@ -193,7 +194,9 @@ def get_topic(topic_id: int) -> Topic:
 
 
 def get_thread(thread_id: int) -> Thread:
-    thread = db.session.get(Thread, thread_id)
+    # the topic comes joined; its tags are not needed with a thread, so they are not loaded
+    thread = db.session.get(Thread, thread_id,
+                            options=[defaultload(Thread.topic).lazyload(Topic.tags)])
     if thread is None:
         raise NotFound(_("There is no such thread."))
     return thread

@@ -1,7 +1,8 @@
 """Read models for the front page: focus areas with their active topics, latest activity."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import defaultload, lazyload
 
 from forum.extensions import db
 from forum.models.discussion import FocusArea, Thread, Topic, TopicStatus
@@ -14,13 +15,16 @@ def front_page() -> dict:
     """The focus areas in order, each with its active topics (featured and pinned first, then
     by activity), and the threads with the latest activity. A fixed number of queries."""
     areas = list(db.session.scalars(select(FocusArea).order_by(FocusArea.position)))
+    order = (Topic.featured.desc(), Topic.pinned.desc(), Topic.last_activity_at.desc())
+    ranked = select(Topic.id, func.row_number().over(
+        partition_by=Topic.focus_area_id, order_by=order).label("rank")).where(
+        Topic.status != TopicStatus.ARCHIVED).subquery()
     topics_by_area: dict[int, list[Topic]] = {area.id: [] for area in areas}
-    for area in areas:
-        topics_by_area[area.id] = list(db.session.scalars(
-            select(Topic).where(Topic.focus_area_id == area.id,
-                                Topic.status != TopicStatus.ARCHIVED)
-            .order_by(Topic.featured.desc(), Topic.pinned.desc(), Topic.last_activity_at.desc())
-            .limit(TOPICS_PER_AREA)))
+    for topic in db.session.scalars(
+            select(Topic).join(ranked, ranked.c.id == Topic.id)
+            .where(ranked.c.rank <= TOPICS_PER_AREA).order_by(*order)
+            .options(lazyload(Topic.tags))):
+        topics_by_area.setdefault(topic.focus_area_id, []).append(topic)
     return {"areas": areas, "topics_by_area": topics_by_area, "latest": latest_threads()}
 
 
@@ -29,7 +33,8 @@ def latest_threads(limit: int = LATEST_THREADS) -> list[Thread]:
     return list(db.session.scalars(
         select(Thread).where(Thread.hidden_at.is_(None), Thread.merged_into_id.is_(None),
                              Thread.post_count > 0)
-        .order_by(Thread.last_activity_at.desc()).limit(limit)))
+        .order_by(Thread.last_activity_at.desc()).limit(limit)
+        .options(defaultload(Thread.topic).lazyload(Topic.tags))))
 
 
 def recent_activity(member, viewer, limit: int = 10) -> list:
