@@ -30,11 +30,12 @@ NARROW = {"width": 320, "height": 720}  # WCAG 1.4.10 reflow width
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("FORUM_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
+    """FORUM_CHROMIUM if set (it alone counts), else Debian's chromium."""
+    if os.environ.get("FORUM_CHROMIUM"):
+        candidates = [os.environ["FORUM_CHROMIUM"]]
+    else:
+        candidates = ["/usr/bin/chromium", shutil.which("chromium")]
+    return next((c for c in candidates if c and Path(c).exists()), None)
 
 
 # One browser and one server per test run, even when another folder's conftest imports these

@@ -14,8 +14,14 @@ from tests.browser.sweep import NOT_PAGES, VISITS, Visit
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANGUAGES = ["sv", "en"]
 
-AXE_RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+# Beyond the WCAG tags: landmarks labelled and unique, all content inside them, heading order.
+AXE_EXTRA_RULES = ["landmark-unique", "landmark-one-main", "landmark-no-duplicate-banner",
+                   "landmark-no-duplicate-contentinfo", "region", "heading-order",
+                   "page-has-heading-one"]
+
+AXE_RUN = """async ([tags, extra]) => {
+  const rules = Object.fromEntries(extra.map(id => [id, {enabled: true}]));
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, rules,
                                           resultTypes: ["violations"]});
   return result.violations.map(v => `${v.id} (${v.impact}): ${v.help}\\n    ` +
     v.nodes.slice(0, 4).map(n => n.target.join(" ") + " -> " + n.failureSummary
@@ -76,7 +82,7 @@ def test_page_meets_wcag_21_aa(signed_in_pages, live_server, visit, language):
     status = _open(page, visit, live_server.facts)
     assert status == visit.status, f"{visit.id}: HTTP {status} at {page.url}"
     assert page.evaluate("document.documentElement.lang") == language
-    violations = page.evaluate(AXE_RUN, WCAG_TAGS)
+    violations = page.evaluate(AXE_RUN, [WCAG_TAGS, AXE_EXTRA_RULES])
     assert not violations, f"{page.url} [{language}]:\n  " + "\n  ".join(violations)
     headings = page.evaluate(HEADINGS)
     assert not headings, f"{page.url} [{language}] headings: {headings}"
@@ -85,3 +91,28 @@ def test_page_meets_wcag_21_aa(signed_in_pages, live_server, visit, language):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         page.set_viewport_size(DESKTOP)
         assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 320px width"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("preference", "scrolling", "moves"),
+                         [("reduce", "auto", False), ("no-preference", "smooth", True)])
+def test_motion_follows_the_reduced_motion_preference(new_context, preference, scrolling, moves):
+    page = new_context(reduced_motion=preference).new_page()
+    page.goto("/")
+    assert page.evaluate("getComputedStyle(document.documentElement).scrollBehavior") == scrolling
+    durations = page.evaluate("getComputedStyle(document.querySelector('main a')).transitionDuration")
+    assert any(float(d.strip().rstrip("s")) > 0 for d in durations.split(",")) is moves
+
+
+@pytest.mark.browser
+def test_form_with_errors_puts_focus_on_the_first_field_in_error(new_context):
+    page = new_context().new_page()
+    page.goto("/register")
+    page.fill("input[name=email]", "not-an-address")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    focused = page.evaluate("[document.activeElement.name, document.activeElement.getAttribute("
+                            "'aria-invalid'), document.activeElement.getAttribute('aria-describedby')]")
+    first_invalid = page.locator("main [aria-invalid=true]").first.get_attribute("name")
+    assert focused[0] == first_invalid and focused[1] == "true"
+    assert f"{first_invalid}-error" in focused[2]  # its message is read with it
