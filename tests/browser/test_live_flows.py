@@ -35,8 +35,9 @@ def _question_order(page) -> list[str]:
 
 def test_two_browsers_share_chat_questions_votes_and_polls_until_archive(new_context, live_server):
     mod = _room(new_context, live_server, "mod", "flow")
+    strings = mod.evaluate("JSON.parse(document.getElementById('live-strings').textContent)")
     mod.locator("[data-moderate=start]").click()
-    mod.locator("#live-announcer", has_text="").wait_for(state="attached")
+    mod.locator("#live-announcer", has_text=strings["session_started"]).wait_for(state="attached")
     omar = _room(new_context, live_server, "omar", "flow")  # politics
     maria = _room(new_context, live_server, "maria", "flow")  # business
 
@@ -69,8 +70,7 @@ def test_two_browsers_share_chat_questions_votes_and_polls_until_archive(new_con
     omar.locator(".live-poll form").wait_for()
     omar.locator(".live-poll input[value='0']").check()
     omar.locator(".live-poll form button[type=submit]").click()
-    sectors = maria.evaluate("JSON.parse(document.getElementById('live-strings').textContent)"
-                             ".sectors")
+    sectors = strings["sectors"]
     rows = maria.locator(".live-results tbody tr")
     rows.filter(has_text=sectors["politics"]).wait_for(timeout=WITHIN_A_SECOND)
     maria.locator(".live-poll input[value='1']").check()
@@ -82,16 +82,10 @@ def test_two_browsers_share_chat_questions_votes_and_polls_until_archive(new_con
 
     # the moderator ends the session; its archive thread holds what was said
     mod.locator("[data-moderate=end]").click()
-    session_url = f"/live/{live_server.facts['live_session_ids']['flow']}"
-    archive = None
-    for _ in range(20):
-        maria.goto(session_url)
-        link = maria.locator("main .notice--success a[href^='/threads/']")
-        if link.count():
-            archive = link.get_attribute("href")
-            break
-        maria.wait_for_timeout(250)
-    assert archive, "no archive thread linked after the session ended"
+    maria.locator("#live-announcer", has_text=strings["session_ended"]).wait_for(state="attached")
+    link = maria.locator("main .notice--success a[href^='/threads/']")  # the room reloads itself
+    link.wait_for(timeout=10_000)
+    archive = link.get_attribute("href")
     response = maria.goto(archive)
     assert response.status == 200
     text = maria.locator("main").inner_text()
