@@ -327,3 +327,12 @@ def test_catch_up_replays_hidden_questions_without_their_text(db, live_client, l
     assert [e["type"] for e in replay] == ["question", "question_state"]
     stored = db.session.scalars(select(LiveEvent).where(LiveEvent.type == "question")).one()
     assert stored.data["question"]["body"] == "Private details here"
+
+
+def test_bad_rejoin_keeps_the_member_in_the_room(db, live_client, live_session):
+    session = live_session()
+    a, o = _joined(live_client, session, factories.make_user()), _joined(
+        live_client, session, factories.make_user())
+    assert ack(a, "join", {"session_id": session.id, "after_seq": -1})["ok"] is False
+    assert ack(o, "chat", {"session_id": session.id, "body": "still reaching you"})["ok"]
+    assert [e["data"]["body"] for e in events(a)] == ["still reaching you"]

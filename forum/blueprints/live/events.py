@@ -117,11 +117,14 @@ class LiveNamespace(Namespace):
     @acknowledged
     def on_join(self, user, data) -> Outcome:
         session_id = data.get("session_id")
-        self.enter_room(request.sid, stream.room(session_id))  # before reading missed events
+        room = stream.room(session_id)
+        already_in = room in self.socketio.server.rooms(request.sid, namespace=self.namespace)
+        self.enter_room(request.sid, room)  # before reading missed events: none slip between
         try:
             outcome = live_room.join(user, session_id, request.sid, data.get("after_seq"))
         except DomainError:
-            self.leave_room(request.sid, stream.room(session_id))
+            if not already_in:  # a bad re-join must not cut a member off the room
+                self.leave_room(request.sid, room)
             raise
         if outcome.reply["state"]["me"]["staff"]:
             self.enter_room(request.sid, stream.staff_room(session_id))
