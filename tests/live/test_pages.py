@@ -102,3 +102,28 @@ def test_live_session_page_shows_the_room_to_members(client, db, login):
     login(factories.make_user())
     page = client.get(f"/live/{session.id}").get_data(as_text=True)
     assert 'id="live-room"' in page and "js/live.js" in page
+
+
+def test_edit_form_shows_stockholm_times_and_saves_changes(client, db, login):
+    topic = factories.make_topic()
+    mod = login(factories.make_moderator())
+    client.post("/live/new", data=_form(topic))
+    session = db.session.scalars(select(LiveSession)).one()
+    page = client.get(f"/live/{session.id}/edit").get_data(as_text=True)
+    assert 'value="2030-05-01T18:00"' in page and mod.email in page
+    response = client.post(f"/live/{session.id}/edit",
+                           data=_form(topic, title="Housing, revised", attribution="anonymous"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(LiveSession, session.id)
+    assert (stored.title, stored.attribution.value) == ("Housing, revised", "anonymous")
+
+
+def test_attribution_cannot_change_while_live(client, db, login):
+    mod = login(factories.make_moderator())
+    session = make_live_session(moderator=mod)
+    response = client.post(f"/live/{session.id}/edit", data=_form(
+        session.topic, attribution="anonymous", starts_at="2030-05-01T18:00"))
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(LiveSession, session.id).attribution.value == "on_record"
