@@ -59,3 +59,9 @@ def other_moderator(other_area):
 @pytest.fixture
 def global_moderator(db):
     return factories.make_moderator(verified=True)
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Pages in English, so assertions on wording hold whatever the default language is."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"

@@ -19,6 +19,7 @@ def test_lock_and_unlock_through_the_page(client, login, moderator, thread):
     login(moderator)
     assert client.post(f"/moderation/threads/{thread.id}/lock",
                        data={"locked": "1"}).status_code == 302
+    db.session.expire_all()
     assert db.session.get(Thread, thread.id).locked is True
     client.post(f"/moderation/threads/{thread.id}/lock", data={"locked": "0"})
     db.session.expire_all()
