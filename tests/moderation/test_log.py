@@ -71,3 +71,14 @@ def test_log_entries_cannot_be_changed_through_the_app(app, client, login, moder
 def test_log_is_public(client, moderator, thread):
     thread_moderation.lock(moderator, thread.id, True, "Done")
     assert client.get("/moderation/log").status_code == 200
+
+
+def test_member_reads_notifications_and_they_are_marked_read(client, login, moderator, post):
+    from forum.models.moderation import Notification
+
+    moderation.hide(moderator, "post", post.id, "Off topic here")
+    login(post.author)
+    body = client.get("/moderation/notifications").get_data(as_text=True)
+    assert "Off topic here" in body
+    assert db.session.scalar(select(Notification.read_at).where(
+        Notification.user_id == post.author_id)) is not None
