@@ -49,6 +49,8 @@ def test_screenshot_of_main_page(signed_in_pages, live_server, shot_folder, name
         assert response.status == 200
         if ready:
             page.wait_for_selector(ready)
+            if name == "live-room":  # picture the room itself, not the session's details
+                page.evaluate("document.getElementById('live-room').scrollIntoView({behavior: 'instant'})")
         page.evaluate("document.fonts.ready")
         target = shot_folder / f"{name}-{width}.png"
         page.screenshot(path=str(target), animations="disabled", caret="hide")
