@@ -151,3 +151,12 @@ def test_decision_needs_a_reason(moderator, post):
     with pytest.raises(InvalidInput):
         moderation.decide(moderator, "post", post.id, "hide", "  ")
     assert post.hidden_at is None
+
+
+def test_dismissing_an_item_without_flags_is_refused_on_the_form(client, login, moderator, post):
+    login(moderator)
+    response = client.post(f"/moderation/queue/post/{post.id}",
+                           data={"decision": "dismiss", "reason": ""})
+    assert response.status_code == 400
+    assert "no open flags" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ModerationAction.id)) is None

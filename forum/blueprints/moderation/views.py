@@ -117,6 +117,8 @@ def item(target_type: str, target_id: int):
                               suspend_until=_end_of_day(form.until.data))
         except InvalidInput as err:
             err.attach_to(form)
+        except Conflict as err:
+            form.form_errors.append(err.message)
         else:
             flash(_("Decision recorded."), "success")
             return redirect(url_for("moderation.queue"))
