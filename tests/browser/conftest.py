@@ -123,6 +123,7 @@ def new_context(chromium_browser, live_server) -> Iterator[Callable]:
         context.set_default_timeout(5000)
         recorder = Recorder(live_server.url)
         context.on("page", recorder.watch)
+        context.recorder = recorder  # for tests that look at the traffic themselves
         made.append((context, recorder))
         return context
 
