@@ -172,6 +172,8 @@ class SignedInPages:
 @pytest.fixture(scope="session")
 def signed_in_pages(chromium_browser, live_server) -> Iterator[SignedInPages]:
     """signed_in_pages.page(who, language): a page signed in once per person for the whole run."""
+    if not AXE_PATH.exists():
+        skip_or_fail("axe-core is missing: run `make vendor` (npm ci) to install node_modules")
     pages = SignedInPages(chromium_browser, live_server)
     yield pages
     pages.close()
