@@ -8,6 +8,7 @@ from forum.models.live import Invitation, LiveSession, SessionRole, SessionStatu
 from forum.permissions.core import (
     Action,
     is_member,
+    is_moderator,
     may_take_part,
     moderates_area,
     rule,
@@ -69,7 +70,11 @@ def _moderate(user, session: LiveSession) -> bool:
 
 @rule(Action.MANAGE_LIVE)
 def _manage(user, target) -> bool:
-    """Create, edit, cancel: moderators of the focus area (target: a session or an area)."""
+    """Create, edit, cancel: moderators of the focus area (target: a session or an area).
+    With no target (the "schedule a session" page) any moderator; the topic's area is checked
+    when the session is saved."""
+    if target is None:
+        return may_take_part(user) and is_moderator(user)
     return may_take_part(user) and moderates_area(user, _area(target))
 
 
