@@ -37,9 +37,23 @@ ACTION_LABELS = {
     "unverify_member": _l("Withdrew a verification"),
     "grant_role": _l("Changed a member's role"),
     "set_scopes": _l("Changed a moderator's focus areas"),
+    "live_hide_question": _l("Hid a question in a live session"),
+    "live_defer_question": _l("Deferred a question in a live session"),
+    "live_merge_question": _l("Merged questions in a live session"),
+    "live_remove_participant": _l("Removed a participant from a live session"),
     "appeal_upheld": _l("Upheld a decision on appeal"),
     "appeal_overturned": _l("Overturned a decision on appeal"),
 }
+
+
+TARGET_LABELS = {"post": _l("the post"), "thread": _l("the thread"), "topic": _l("the topic"),
+                 "user": _l("the member"), "live_question": _l("the question"),
+                 "session": _l("the session")}
+
+
+def target_label(target_type: str) -> str:
+    label = TARGET_LABELS.get(target_type)
+    return str(label) if label is not None else target_type
 
 
 def action_label(action: str) -> str:
