@@ -93,3 +93,13 @@ def test_appeals_appear_in_the_queue(client, login, area, moderator, author, pos
     login(scoped_moderator(area))
     body = client.get("/moderation/queue").get_data(as_text=True)
     assert author.display_name in body and "appeals" in body
+
+
+def test_second_appeal_through_the_page_is_not_offered(client, login, moderator, author, post):
+    entry = _hide(moderator, post)
+    appeals.file(author, entry.id, "First")
+    login(author)
+    response = client.post(f"/moderation/appeals/new/{entry.id}", data={"text": "Second"})
+    assert response.status_code == 200
+    assert "You appealed this decision" in response.get_data(as_text=True)
+    assert [a.text for a in db.session.scalars(select(Appeal))] == ["First"]

@@ -89,3 +89,16 @@ def test_verifying_a_member_is_logged(client, login, moderator):
     client.post(f"/members/{member.id}/verification", data={"verified": "1"})
     entry = db.session.scalar(select(ModerationAction))
     assert entry.action == "verify_member" and entry.subject_user_id == member.id
+
+
+def test_admin_cannot_take_away_their_own_admin_role(client, login):
+    admin = login(factories.make_admin())
+    response = client.post(f"/admin/members/{admin.id}", data={"role": "member"})
+    assert response.status_code == 400
+    assert db.session.get(User, admin.id).role == Role.ADMIN
+
+
+def test_admin_page_lists_moderators_with_their_areas(client, login, moderator, area):
+    login(factories.make_admin())
+    body = client.get("/admin/").get_data(as_text=True)
+    assert moderator.display_name in body and area.name_en in body
