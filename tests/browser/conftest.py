@@ -183,6 +183,28 @@ def signed_in_pages(chromium_browser, live_server) -> Iterator[SignedInPages]:
     assert not errors, f"pages raised script errors: {errors}"
 
 
+@pytest.fixture
+def person_page(signed_in_pages) -> Iterator[Callable]:
+    """person_page("mod") -> a new page (tab) of that demo member, already signed in; the
+    member's context is shared with the sweep, so each person signs in once per run. Pages
+    are closed at the end of the test."""
+    opened = []
+
+    def open_page(who: str, language: str = "sv"):
+        context = signed_in_pages.page(who, language).context
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        opened.append(page)
+        return page
+
+    yield open_page
+    for page in opened:
+        page.close()
+    for recorder in signed_in_pages.recorders:
+        assert not recorder.foreign(), f"requests to other hosts: {recorder.foreign()}"
+        assert not recorder.errors, f"script errors: {recorder.errors}"
+
+
 def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the login form, as a person would."""
     page.goto("/login")

@@ -11,8 +11,6 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import sign_in
-
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "Ljusgården-kvarteret-2026!"
@@ -66,7 +64,7 @@ def _register(page, email: str, name: str, sector: str) -> None:
 
 
 def test_newcomer_registers_reads_posts_replies_reacts_edits_and_sees_revision(
-        new_context, live_server):
+        new_context, person_page, live_server):
     facts = live_server.facts
     page = new_context().new_page()
     name = f"Nora Nykomling {uuid.uuid4().hex[:4]}"
@@ -76,8 +74,7 @@ def test_newcomer_registers_reads_posts_replies_reacts_edits_and_sees_revision(
     account.click()
     assert page.locator(".sector--business").first.is_visible()  # the sector she picked
 
-    moderator = new_context().new_page()
-    sign_in(moderator, "mod@demo.radslag.test")
+    moderator = person_page("mod")
 
     # reads a focus area, opens a topic and starts a thread (held for a moderator at first)
     slug = facts["area_slugs"][0]
@@ -133,10 +130,9 @@ def test_newcomer_registers_reads_posts_replies_reacts_edits_and_sees_revision(
 
 
 def test_flagged_post_is_hidden_by_moderator_and_outcome_reaches_member_and_public_log(
-        new_context, live_server):
+        new_context, person_page, live_server):
     facts = live_server.facts
-    member = new_context().new_page()
-    sign_in(member, "leila@demo.radslag.test")
+    member = person_page("leila")
     member.goto(f"/threads/{facts['thread_id']}")
     target = member.locator("article.post:not(.post--gone)").filter(
         has_not=member.locator(f"a[href='/members/{facts['users']['mod']}']")).filter(
@@ -149,8 +145,7 @@ def test_flagged_post_is_hidden_by_moderator_and_outcome_reaches_member_and_publ
     member.wait_for_load_state()
     assert f"#post-{post_id}" in member.url or f"/threads/{facts['thread_id']}" in member.url
 
-    moderator = new_context().new_page()
-    sign_in(moderator, "mod@demo.radslag.test")
+    moderator = person_page("mod")
     moderator.goto("/moderation/queue")
     moderator.locator(f"main a[href='/moderation/queue/post/{post_id}']").click()
     moderator.check("input[name=decision][value=hide]")

@@ -6,18 +6,13 @@ import time
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.browser.server import demo_email
-
 pytestmark = pytest.mark.browser
 
 WITHIN_A_SECOND = 1000  # ms
 
 
-def _room(new_context, live_server, who: str, session: str):
-    page = new_context().new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, demo_email(who))
+def _room(person_page, live_server, who: str, session: str):
+    page = person_page(who)
     page.goto(f"/live/{live_server.facts['live_session_ids'][session]}")
     page.wait_for_selector("#live-connection[data-state=connected]")
     return page
@@ -33,13 +28,13 @@ def _question_order(page) -> list[str]:
     return page.locator("#live-questions > li").evaluate_all("items => items.map(i => i.id)")
 
 
-def test_two_browsers_share_chat_questions_votes_and_polls_until_archive(new_context, live_server):
-    mod = _room(new_context, live_server, "mod", "flow")
+def test_two_browsers_share_chat_questions_votes_and_polls_until_archive(person_page, live_server):
+    mod = _room(person_page, live_server, "mod", "flow")
     strings = mod.evaluate("JSON.parse(document.getElementById('live-strings').textContent)")
     mod.locator("[data-moderate=start]").click()
     mod.locator("#live-announcer", has_text=strings["session_started"]).wait_for(state="attached")
-    omar = _room(new_context, live_server, "omar", "flow")  # politics
-    maria = _room(new_context, live_server, "maria", "flow")  # business
+    omar = _room(person_page, live_server, "omar", "flow")  # politics
+    maria = _room(person_page, live_server, "maria", "flow")  # business
 
     started = time.monotonic()
     omar.fill("#live-chat-body", "God kväll från kommunhuset!")
@@ -105,9 +100,9 @@ def _tab_to(page, selector: str, limit: int = 120) -> int:
     raise AssertionError(f"{selector} cannot be reached with the Tab key")
 
 
-def test_live_room_works_with_the_keyboard_alone(new_context, live_server):
-    leila = _room(new_context, live_server, "leila", "live")
-    sara = _room(new_context, live_server, "sara", "live")
+def test_live_room_works_with_the_keyboard_alone(person_page, live_server):
+    leila = _room(person_page, live_server, "leila", "live")
+    sara = _room(person_page, live_server, "sara", "live")
     _tab_to(leila, "#live-chat-body")
     leila.keyboard.type("Hej från tangentbordet")
     leila.keyboard.press("Enter")
@@ -131,9 +126,8 @@ def test_live_room_works_with_the_keyboard_alone(new_context, live_server):
     leila.locator("#live-hand[aria-pressed=false]").wait_for()
 
 
-def test_post_form_works_with_the_keyboard_alone(new_context, live_server):
-    page = new_context().new_page()
-    sign_in(page, demo_email("per"))
+def test_post_form_works_with_the_keyboard_alone(person_page, live_server):
+    page = person_page("per")
     page.goto(f"/topics/{live_server.facts['topic_id']}/threads/new")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
