@@ -309,6 +309,33 @@ def run(url: str, seconds: int, connections: int) -> list[tuple[str, dict]]:
         server.wait(10)
 
 
+def in_process(url: str, rounds: int = 40) -> list[tuple[str, dict]]:
+    """Median and p90 of single requests through the Flask test client, one at a time, as CPU
+    time of this process (SQLite runs in-process, so it is included) and as wall time. CPU
+    time hardly depends on what else the machine is doing, so it compares sizes fairly."""
+    from bench.wsgi_bench import make_app
+
+    app = make_app(url)
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    client.post("/login", data={"email": BENCH_EMAIL, "password": PASSWORD})
+    last_page = -(-BIG_THREAD_POSTS // 20)
+    results = []
+    for name, path in (("ceiling (constant string)", "/_bench/ceiling"), ("home", "/"),
+                       ("topic page", "/topics/1"), ("big thread, page 1", "/threads/1?page=1"),
+                       (f"big thread, page {last_page} (last)", f"/threads/1?page={last_page}")):
+        cpu, wall = [], []
+        for i in range(rounds + 5):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            assert client.get(path).status_code == 200
+            if i >= 5:
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                wall.append((time.perf_counter() - started) * 1000)
+        results.append((name, {"cpu": statistics.median(cpu), "p50": statistics.median(wall),
+                               "p90": sorted(wall)[int(len(wall) * .9)]}))
+    return results
+
+
 def report(title: str, results: list[tuple[str, dict]]) -> None:
     ceiling = results[0][1]["rps"]
     print(f"\n{title}")
@@ -326,6 +353,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--reuse", action="store_true", help="reuse an existing bench database")
+    parser.add_argument("--in-process", action="store_true",
+                        help="time single requests through the test client instead of gunicorn")
     args = parser.parse_args()
     for total in args.posts or [100_000]:
         url = args.database_url
@@ -339,6 +368,12 @@ def main() -> None:
                 build(url, total)
         elif not args.reuse:
             build(url, total)
+        if args.in_process:
+            print(f"\n{total:,} posts on {url.split(':')[0]}, single requests in process (ms)")
+            print(f"{'endpoint':36} {'CPU p50':>8} {'wall p50':>9} {'wall p90':>9}")
+            for name, r in in_process(url):
+                print(f"{name:36} {r['cpu']:8.1f} {r['p50']:9.1f} {r['p90']:9.1f}")
+            continue
         report(f"{total:,} posts on {url.split(':')[0]}, {args.connections} connections, "
                f"{args.seconds} s each", run(url, args.seconds, args.connections))
 
