@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defaultload, lazyload
+from sqlalchemy.orm import defaultload
 
 from forum import rendering
 from forum.exceptions import InvalidInput, NotFound
