@@ -39,9 +39,9 @@ def mention_key(name: str) -> str:
 
 
 def find_mentions(source: str) -> set[str]:
-    """Normalised handles written as @Name_Surname in `source` (outside code is not checked
-    here; the renderer links only mentions in running text)."""
-    return {match.group(1).rstrip(".-").casefold() for match in MENTION_RE.finditer(source)}
+    """Handles written as @Name_Surname in `source`, as typed (code is not told apart here;
+    the renderer links only mentions in running text and reports which)."""
+    return {match.group(1).rstrip(".-") for match in MENTION_RE.finditer(source)}
 
 
 def is_local_url(url: str, host: str | None = None) -> bool:
@@ -80,6 +80,7 @@ def _escape(text: str) -> str:
 def _link_mentions(state) -> None:
     """Turn @handles in running text (not in links or code) into links to profiles."""
     resolved: dict[str, tuple[int, str]] = state.env.get("mentions", {})
+    linked: set[int] = state.env.setdefault("linked", set())
     if not resolved:
         return
     for block in state.tokens:
@@ -94,11 +95,11 @@ def _link_mentions(state) -> None:
             if token.type != "text" or in_link:
                 children.append(token)
                 continue
-            children.extend(_split_mentions(token, resolved))
+            children.extend(_split_mentions(token, resolved, linked))
         block.children = children
 
 
-def _split_mentions(token: Token, resolved) -> list[Token]:
+def _split_mentions(token: Token, resolved, linked: set[int]) -> list[Token]:
     out, text, last = [], token.content, 0
     for match in MENTION_RE.finditer(text):
         handle = match.group(1).rstrip(".-")
@@ -109,6 +110,7 @@ def _split_mentions(token: Token, resolved) -> list[Token]:
         if match.start() > last:
             out.append(_text(text[last:match.start()]))
         user_id, name = target
+        linked.add(user_id)
         link = Token("link_open", "a", 1)
         link.attrs = {"href": f"/members/{user_id}", "class": "mention"}
         out.extend([link, _text("@" + name), Token("link_close", "a", -1)])
@@ -148,8 +150,15 @@ def sanitise(html: str, host: str | None = None) -> str:
 def render_markdown(source: str, *, mentions: dict[str, tuple[int, str]] | None = None,
                     host: str | None = None) -> str:
     """Markdown -> sanitised HTML. `mentions` maps handles to (user id, display name)."""
-    html = _build(host).render(source, {"mentions": mentions or {}})
-    return sanitise(html, host)
+    return render_with_mentions(source, mentions=mentions, host=host)[0]
+
+
+def render_with_mentions(source: str, *, mentions: dict[str, tuple[int, str]] | None = None,
+                         host: str | None = None) -> tuple[str, set[int]]:
+    """Sanitised HTML and the ids of the members actually linked (not those inside code)."""
+    env = {"mentions": mentions or {}}
+    html = _build(host).render(source, env)
+    return sanitise(html, host), env.get("linked", set())
 
 
 def quote_source(author_name: str, post_id: int, body_source: str) -> str:

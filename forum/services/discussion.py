@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload
 
@@ -65,18 +65,18 @@ def append_post(thread: Thread, author: User, body_source: str, *, parent: Post 
     ).scalar_one()
     db.session.expire(thread, ["last_position"])
     status = status or policy.initial_post_status(author)
-    mentioned = _mentioned_members(body_source)
+    html, linked = render_linking(body_source, _mentioned_members(body_source))
     post = Post(
         thread_id=thread.id, position=position, author_id=author.id,
         parent_id=parent.id if parent is not None else None,
         depth=(parent.depth + 1) if parent is not None else 0,
-        body_source=body_source, body_html=render(body_source, mentioned),
+        body_source=body_source, body_html=html,
         capacity=Capacity(capacity), capacity_label=capacity_label(author, capacity),
         status=status, created_at=created_at or utcnow(),
     )
     db.session.add(post)
     db.session.flush()
-    _record_mentions(post, mentioned, author)
+    _record_mentions(post, linked, author)
     if status == PostStatus.PUBLISHED:
         note_published(post)
     return post
@@ -116,8 +116,13 @@ def _expire_counts(thread_id: int) -> None:
 
 
 def render(body_source: str, mentioned: dict[str, tuple[int, str]] | None = None) -> str:
+    return render_linking(body_source, mentioned)[0]
+
+
+def render_linking(body_source: str, mentioned: dict[str, tuple[int, str]] | None = None):
+    """(HTML, ids of members mentioned in running text)."""
     host = current_app.config.get("SERVER_NAME") if has_app_context() else None
-    return rendering.render_markdown(body_source, mentions=mentioned, host=host)
+    return rendering.render_with_mentions(body_source, mentions=mentioned, host=host)
 
 
 def capacity_label(author: User, capacity: Capacity | str) -> str:
@@ -131,18 +136,23 @@ def _mentioned_members(source: str) -> dict[str, tuple[int, str]]:
     handles = rendering.find_mentions(source)
     if not handles:
         return {}
-    handle = func.lower(func.replace(func.trim(User.display_name), " ", "_"))
+    handle = func.replace(func.trim(User.display_name), " ", "_")
+    # as typed, or lower-cased (SQLite lower-cases ASCII only, so "@Åsa_Ek" needs the first)
     rows = db.session.execute(
-        select(User.id, User.display_name).where(handle.in_(handles), User.erased_at.is_(None)))
+        select(User.id, User.display_name).where(
+            or_(handle.in_(handles), func.lower(handle).in_({h.lower() for h in handles})),
+            User.erased_at.is_(None)))
     found: dict[str, tuple[int, str]] = {}
     for user_id, name in rows:
-        found.setdefault(rendering.mention_key(name), (user_id, name))
+        if rendering.mention_key(name) in {h.casefold() for h in handles}:
+            found.setdefault(rendering.mention_key(name), (user_id, name))
     return found
 
 
-def _record_mentions(post: Post, mentioned: dict[str, tuple[int, str]], author: User) -> None:
+def _record_mentions(post: Post, user_ids: set[int], author: User) -> None:
+    """Remember who a post names (the notifications feature reads these); never the author."""
     known = set(db.session.scalars(select(Mention.user_id).where(Mention.post_id == post.id)))
-    for user_id, _name in mentioned.values():
+    for user_id in sorted(user_ids):
         if user_id != author.id and user_id not in known:
             db.session.add(Mention(post_id=post.id, user_id=user_id))
             known.add(user_id)
@@ -246,14 +256,14 @@ def edit_post(actor: User, post_id: int, body: str, capacity: str | None = None)
     if body == post.body_source and capacity_value == post.capacity:
         return post
     db.session.add(Revision(post_id=post.id, editor_id=actor.id, body_source=post.body_source))
-    mentioned = _mentioned_members(body)
-    post.body_source, post.body_html = body, render(body, mentioned)
+    html, linked = render_linking(body, _mentioned_members(body))
+    post.body_source, post.body_html = body, html
     if capacity_value != post.capacity:
         post.capacity = capacity_value
         post.capacity_label = capacity_label(actor, capacity_value)
     post.edited_at = utcnow()
     post.edit_count = Post.edit_count + 1
-    _record_mentions(post, mentioned, actor)
+    _record_mentions(post, linked, actor)
     db.session.commit()
     return post
 

@@ -52,3 +52,20 @@ def test_role_capacity_snapshots_the_role_line(db):
     db.session.commit()
     db.session.refresh(post)
     assert post.capacity == Capacity.ROLE and post.capacity_label == "Deputy mayor, Helsingborg"
+
+
+def test_mention_with_swedish_initial_is_linked(db):
+    asa = factories.make_user(display_name="Åsa Öberg")
+    post = discussion.append_post(factories.make_thread(), factories.make_user(), "Tack @Åsa_Öberg!")
+    db.session.commit()
+    assert f'href="/members/{asa.id}"' in post.body_html
+    assert db.session.scalars(select(Mention.user_id).where(Mention.post_id == post.id)).all() \
+        == [asa.id]
+
+
+def test_mention_inside_code_is_neither_linked_nor_recorded(db):
+    factories.make_user(display_name="Per Holm")
+    post = discussion.append_post(factories.make_thread(), factories.make_user(), "`@Per_Holm`")
+    db.session.commit()
+    assert "/members/" not in post.body_html
+    assert db.session.scalars(select(Mention.user_id).where(Mention.post_id == post.id)).all() == []
