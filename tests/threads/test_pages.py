@@ -108,3 +108,10 @@ def test_home_shows_area_topics_and_latest_activity(client, db):
     page = client.get("/").get_data(as_text=True)
     assert "Who decides on harbour land?" in page and "Harbour thread" in page
     assert "Archived question" not in page
+
+
+def test_merged_thread_redirects_to_its_target(client, db):
+    target = factories.make_thread()
+    merged = factories.make_thread(merged_into_id=target.id)
+    response = client.get(f"/threads/{merged.id}?page=1")
+    assert response.status_code == 302 and response.location.endswith(f"/threads/{target.id}")

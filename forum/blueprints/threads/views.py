@@ -41,6 +41,9 @@ def new(topic_id: int):
 @bp.get("/threads/<int:thread_id>")
 def show(thread_id: int):
     """A page of posts; a member without ?page goes to the first post they have not read."""
+    merged_into = discussion.get_thread(thread_id).merged_into_id
+    if merged_into is not None:  # a merged thread lives on in the thread it was merged into
+        return redirect(url_for("threads.show", thread_id=merged_into))
     page = request.args.get("page", type=int)
     if page is None:
         target = reading.first_unread(current_user, thread_id)
