@@ -18,6 +18,8 @@ class Config:
     MAX_TITLE_CHARS = 200  # longest thread or topic title
     MAX_CONTENT_LENGTH = 512 * 1024  # request bodies above this get a 413
     PASSWORD_MIN_LENGTH = 10
+    ARGON2_TIME_COST = 3  # argon2id passes (the argon2-cffi default)
+    ARGON2_MEMORY_KIB = 65536  # argon2id memory per hash (the argon2-cffi default)
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30  # "remember me" lasts 30 days
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -56,6 +58,9 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False  # one test turns it back on to prove forged posts are refused
     RATELIMIT_ENABLED = True  # the throttling tests need real limits
+    BABEL_DEFAULT_LOCALE = "en"  # tests read English messages; the i18n tests set "sv" themselves
+    ARGON2_TIME_COST = 1  # cheap hashes keep the suite fast; the algorithm is the same
+    ARGON2_MEMORY_KIB = 1024
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - tests never run with FORUM_SECRET_KEY
     PREMODERATION_POSTS = 0  # off, so factory members post freely; moderation tests turn it on
     NEW_MEMBER_POST_LIMIT = Config.POST_LIMIT  # as for everyone; the rate-limit tests tighten them

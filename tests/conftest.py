@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -99,8 +100,21 @@ def db(app):
     return _db
 
 
+class RequestScopedClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does. Without this, requests
+    would share the fixture's app context and its `g` (signed-in user, locale, permission
+    facts) and could pass where production would fail."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()  # the test's own session reads what the request stored
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = RequestScopedClient
     return app.test_client()
 
 

@@ -1,7 +1,8 @@
 from tests import factories
 
 
-def test_home_lists_the_three_focus_areas_in_swedish(client, db):
+def test_home_lists_the_three_focus_areas_in_swedish(app, client, db):
+    app.config["BABEL_DEFAULT_LOCALE"] = "sv"  # the product default; the suite runs in English
     factories.focus_area()
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="sv">' in page

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from tests import factories
@@ -7,7 +8,13 @@ from tests import factories
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_default_language_is_swedish(client, db):
+@pytest.fixture
+def swedish_default(app):
+    """The product default (the suite itself runs with English as the default)."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "sv"
+
+
+def test_default_language_is_swedish(client, db, swedish_default):
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="sv">' in page and "Logga in" in page
 
@@ -17,7 +24,7 @@ def test_browser_language_is_followed_without_a_choice(client, db):
     assert '<html lang="en">' in page and "Sign in" in page
 
 
-def test_switching_language_is_remembered_in_a_cookie(client, db):
+def test_switching_language_is_remembered_in_a_cookie(client, db, swedish_default):
     response = client.post("/language", data={"language": "en", "next": "/about"})
     assert response.status_code == 302 and response.headers["Location"] == "/about"
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
@@ -46,7 +53,7 @@ def test_language_switch_never_redirects_off_site(client, db):
     assert response.headers["Location"] == "/"
 
 
-def test_error_pages_in_both_languages(client, db):
+def test_error_pages_in_both_languages(client, db, swedish_default):
     sv = client.get("/no-such-page").get_data(as_text=True)
     en = client.get("/no-such-page", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Sidan hittades inte" in sv and "Page not found" in en

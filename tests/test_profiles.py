@@ -10,7 +10,7 @@ def test_public_profile_shows_sector_organisation_title_and_badge(client, db):
                                  title="Kommunstyrelsens ordförande")
     page = client.get(f"/members/{member.id}").get_data(as_text=True)
     assert member.display_name in page and "Helsingborgs stad" in page
-    assert "Kommunstyrelsens ordförande" in page and "Politik" in page
+    assert "Kommunstyrelsens ordförande" in page and "Politics" in page
     assert "badge--verified" in page
 
 

@@ -7,24 +7,33 @@ from flask import current_app
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so both paths cost one argon2 check.
-_DUMMY_HASH = _hasher.hash("not a real password, only spends time")
+_hashers: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The argon2 hasher for the configured cost, and a dummy hash made with it: verified
+    against when an email is unknown, so both sign-in misses cost the same."""
+    cost = (current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_KIB"])
+    if cost not in _hashers:
+        hasher = PasswordHasher(time_cost=cost[0], memory_cost=cost[1])
+        _hashers[cost] = (hasher, hasher.hash("not a real password, only spends time"))
+    return _hashers[cost]
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
+    hasher, dummy = _hasher()
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return hasher.verify(stored_hash or dummy, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
+    return _hasher()[0].check_needs_rehash(stored_hash)
 
 
 def password_problem(password: str, *, related: tuple[str, ...] = ()) -> str | None:
