@@ -202,7 +202,6 @@ def upgrade():
     sa.Column('created_at', forum.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_threads_author_id_users')),
     sa.ForeignKeyConstraint(['hidden_by_id'], ['users.id'], name=op.f('fk_threads_hidden_by_id_users')),
-    sa.ForeignKeyConstraint(['last_post_id'], ['posts.id'], name=op.f('fk_threads_last_post_id_posts'), use_alter=True),
     sa.ForeignKeyConstraint(['last_poster_id'], ['users.id'], name=op.f('fk_threads_last_poster_id_users')),
     sa.ForeignKeyConstraint(['merged_into_id'], ['threads.id'], name=op.f('fk_threads_merged_into_id_threads')),
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_threads_topic_id_topics')),
@@ -282,6 +281,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_posts')),
     sa.UniqueConstraint('thread_id', 'position', name='uq_posts_thread_position')
     )
+    # threads.last_post_id points at posts, which exist only now
+    with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.create_foreign_key(batch_op.f('fk_threads_last_post_id_posts'), 'posts', ['last_post_id'], ['id'])
+
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posts_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_posts_created_at'), ['created_at'], unique=False)
@@ -584,6 +587,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_posts_created_at'))
         batch_op.drop_index(batch_op.f('ix_posts_author_id'))
 
+    with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_threads_last_post_id_posts'), type_='foreignkey')
     op.drop_table('posts')
     with op.batch_alter_table('live_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_live_sessions_topic_id'))
