@@ -67,3 +67,14 @@ def test_cannot_revoke_another_members_token(client, db, login):
     login(factories.make_user())
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 403
     assert accounts.user_for_token(secret) is not None
+
+
+def test_global_moderator_finds_suspend_on_a_profile_but_members_do_not(client, db, login):
+    member = factories.make_user()
+    login(factories.make_user())
+    assert f"/moderation/members/{member.id}/suspend" not in client.get(
+        f"/members/{member.id}").get_data(as_text=True)
+    client.post("/logout")
+    login(factories.make_moderator())
+    assert f"/moderation/members/{member.id}/suspend" in client.get(
+        f"/members/{member.id}").get_data(as_text=True)
