@@ -61,6 +61,11 @@ def test_sweep_lists_only_existing_routes():
     assert not stale | (set(NOT_PAGES) - endpoints)
 
 
+WIDE_ELEMENTS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .map(e => `${e.tagName.toLowerCase()}.${e.className}#${e.id}`).slice(-5)"""
+
+
 def _open(page, visit: Visit, facts: dict) -> int:
     response = page.goto(visit.path(facts))
     if visit.ready:
@@ -89,8 +94,10 @@ def test_page_meets_wcag_21_aa(signed_in_pages, live_server, visit, language):
     if language == "sv":  # Swedish compounds are the longer words: check reflow there
         page.set_viewport_size(NARROW)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        wide = page.evaluate(WIDE_ELEMENTS) if overflow > 0 else []
         page.set_viewport_size(DESKTOP)
-        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 320px width"
+        assert overflow <= 0, (f"{page.url} scrolls sideways by {overflow}px at 320px width; "
+                               f"widest: {wide}")
 
 
 @pytest.mark.browser
