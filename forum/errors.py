@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -44,17 +44,10 @@ def error_response(status: int, code: str, message: str, retry_after: int | None
         response = render_template(
             template, status=status, message=message, retry_after=retry_after
         )
-    response = _as_response(response, status)
+    response = make_response(response)
+    response.status_code = status
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
-    return response
-
-
-def _as_response(rv, status):
-    from flask import make_response
-
-    response = make_response(rv)
-    response.status_code = status
     return response
 
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from flask import Flask, request
 from flask_babel import format_date, format_time, get_locale
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 
 from forum import i18n
 from forum.models.accounts import ROLE_LABELS, SECTOR_LABELS, Role, Sector
@@ -60,4 +59,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _page_context():
-        return {"request_path": request.path, "Markup": Markup}
+        return {"request_path": request.path}
