@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from forum import errors, i18n, templating
+from forum import errors, fragments, i18n, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -101,6 +101,7 @@ def init_extensions(app: Flask) -> None:
         default_translation_directories=str(ROOT / "translations"),
     )
     limiter.init_app(app)
+    fragments.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
 
 

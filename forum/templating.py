@@ -1,10 +1,12 @@
-"""What templates may call: `can`, dates in the user's language, labels for enums."""
+"""What templates may call: `can`, dates in the user's language, labels for enums, and cheap
+URL builders for pages that repeat the same link for many rows."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, request
-from flask_babel import format_date, format_time, get_locale
+from babel.dates import format_datetime
+from flask import Flask, g, request, url_for
+from flask_babel import format_date, get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
 
 from forum import i18n
@@ -16,12 +18,28 @@ def current_language() -> str:
     return str(get_locale() or "sv")
 
 
+def _per_language(key: str, compute):
+    """A value computed once per request and language (templates ask for the same label or
+    pattern once per row; `force_locale` blocks get their own)."""
+    cache = g.setdefault("_templating", {})
+    full_key = (key, str(get_locale()))
+    if full_key not in cache:
+        cache[full_key] = compute()
+    return cache[full_key]
+
+
+def _when_pattern() -> str:
+    locale = get_locale()
+    return f"{locale.date_formats['medium'].pattern} {locale.time_formats['short'].pattern}"
+
+
 def when(moment: datetime | None) -> str:
-    """A stored UTC time as Stockholm date and time (no seconds), in the user's language."""
+    """A stored UTC time as Stockholm date and time (no seconds), in the user's language:
+    Babel's medium date and short time, with the pattern and locale looked up once per request."""
     if not moment:
         return ""
-    local = i18n.local_time(moment)
-    return f"{format_date(local, 'medium')} {format_time(local, 'short')}"
+    pattern = _per_language("when", _when_pattern)
+    return format_datetime(i18n.local_time(moment), pattern, locale=get_locale())
 
 
 def day(moment: datetime | None, style: str = "long") -> str:
@@ -33,11 +51,52 @@ def iso(moment: datetime | None) -> str:
 
 
 def sector_label(value: Sector | str) -> str:
-    return str(SECTOR_LABELS[Sector(value)])
+    labels = _per_language("sectors", lambda: {s: str(SECTOR_LABELS[s]) for s in Sector})
+    return labels[Sector(value)]
 
 
 def role_label(value: Role | str) -> str:
     return str(ROLE_LABELS[Role(value)])
+
+
+class IdUrl:
+    """The URL of one endpoint for many ids, built once: `urls.react[post.id]` in a template
+    gives what `url_for("threads.react", post_id=post.id)` would, without a routing lookup
+    per row."""
+
+    _MARK = 987654321  # an id no row will have while a page renders
+
+    def __init__(self, endpoint: str, arg: str, **values) -> None:
+        self.head, _, self.tail = url_for(endpoint, **{arg: self._MARK}, **values).partition(
+            str(self._MARK))
+
+    def __getitem__(self, key: int) -> str:
+        return f"{self.head}{int(key)}{self.tail}"
+
+
+def id_url(endpoint: str, arg: str, **values) -> IdUrl:
+    """The request's IdUrl for an endpoint: `id_url("profiles.show", "user_id")[user.id]`."""
+    cache = g.setdefault("_id_urls", {})
+    key = (endpoint, arg, *sorted(values.items()))
+    if key not in cache:
+        cache[key] = IdUrl(endpoint, arg, **values)
+    return cache[key]
+
+
+def _catalogue():
+    return _per_language("catalogue", get_translations)
+
+
+def install_gettext(app: Flask) -> None:
+    """Jinja's `_()` and friends as Flask-Babel installs them, but with the request's catalogue
+    looked up once per request instead of once per string (Jinja formats and escapes)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+    )
 
 
 def register(app: Flask) -> None:
@@ -48,10 +107,12 @@ def register(app: Flask) -> None:
         language_names=i18n.LANGUAGE_NAMES,
         csrf_token=generate_csrf,
         sectors=list(Sector),
+        id_url=id_url,
     )
     app.jinja_env.filters.update(
         when=when, day=day, iso=iso, sector_label=sector_label, role_label=role_label
     )
+    install_gettext(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -1,4 +1,5 @@
 """Every model module, imported so Alembic and the app see all tables."""
+from forum.models import live  # noqa: F401  (live-session tables)
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
 from forum.models.discussion import (
     Capacity,
@@ -16,7 +17,6 @@ from forum.models.discussion import (
     TopicStatus,
 )
 from forum.models.moderation import ModerationAction, Notification
-from forum.models import live  # noqa: F401  (live-session tables)
 
 __all__ = [
     "ModerationAction", "Notification",

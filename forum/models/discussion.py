@@ -13,7 +13,6 @@ from forum.models.accounts import User
 from forum.models.base import TimestampMixin, str_enum, utcnow
 
 
-
 class TopicStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"

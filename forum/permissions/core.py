@@ -8,6 +8,7 @@ from typing import Any
 from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.local import LocalProxy
 
 from forum.exceptions import Forbidden
 from forum.extensions import db
@@ -68,6 +69,8 @@ def can(user: Any, action: Action, target: Any = None) -> bool:
     decide = _RULES.get(action)
     if decide is None:
         raise LookupError(f"no rule for {action}")
+    if type(user) is LocalProxy:  # current_user: resolve it once, not in every fact
+        user = user._get_current_object()
     return bool(decide(user, target))
 
 
@@ -140,7 +143,7 @@ def is_suspended(user: Any) -> bool:
 
 def may_take_part(user: Any) -> bool:
     """Signed in and not suspended: may post, react, flag, vote, speak."""
-    return is_member(user) and not is_suspended(user)
+    return is_member(user) and not _cached(("suspended", user.id), lambda: is_suspended(user))
 
 
 def forget_cached_facts() -> None:

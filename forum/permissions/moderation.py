@@ -14,7 +14,7 @@ from forum.permissions.core import (
     moderates_area,
     rule,
 )
-from forum.permissions.discussion import area_of
+from forum.permissions.discussion import moderates
 
 # Decisions a member may appeal: they are about the member's own content or account.
 APPEALABLE = {"hide_post", "auto_hide_post", "hide_thread", "reject_post", "edit_out_post",
@@ -41,7 +41,7 @@ def _moderate(user, target) -> bool:
     """Act on content: moderators of its focus area (global moderators and admins: all)."""
     if target is None:
         return is_moderator(user)
-    return moderates_area(user, area_of(target))
+    return moderates(user, target)
 
 
 @rule(Action.VIEW_QUEUE)
@@ -63,7 +63,7 @@ def _suspend(user, target) -> bool:
         author = target.author
         if author.id == user.id or (author.is_moderator and not is_admin(user)):
             return False
-        return moderates_area(user, area_of(target))
+        return moderates(user, target)
     return target is None and is_global_moderator(user)
 
 

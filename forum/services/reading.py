@@ -124,8 +124,18 @@ class PostItem:
     post: Post
     level: int
     reply_to: tuple[int, str] | None  # (post id, author name) when not shown by indentation
-    counts: dict[ReactionKind, int] = field(default_factory=dict)
+    counts: dict[ReactionKind, int] = field(default_factory=lambda: dict.fromkeys(ReactionKind, 0))
     mine: set[ReactionKind] = field(default_factory=set)
+    # What the viewer may do with the post, decided once here by the permission rules.
+    readable: bool = True  # the text of a hidden or deleted post
+    may_react: bool = False
+    may_edit: bool = False  # edit and delete (own posts)
+    may_flag: bool = False
+    may_moderate: bool = False
+
+    @property
+    def reacted(self) -> bool:
+        return any(self.counts.values())
 
 
 @dataclass
@@ -151,6 +161,7 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
         .order_by(Post.position)) if can(viewer, Action.VIEW_POST, p)]
     items = _as_tree(posts)
     _add_reactions(items, viewer)
+    _decide(items, viewer)
     if mark_read and is_member(viewer) and posts:
         _mark_read(viewer.id, thread.id, posts[-1].position)
     return ThreadPage(thread, items, page, pages, low)
@@ -204,9 +215,28 @@ def _add_reactions(items: list[PostItem], viewer) -> None:
             by_id[post_id].mine.add(ReactionKind(kind))
 
 
+def _decide(items: list[PostItem], viewer) -> None:
+    """Record on each item what the viewer may do with its post."""
+    member_id = viewer.id if is_member(viewer) else None
+    for item in items:
+        post = item.post
+        item.readable = can(viewer, Action.VIEW_HIDDEN_TEXT, post)
+        if member_id is None:
+            continue
+        item.may_react = can(viewer, Action.REACT, post)
+        item.may_edit = post.author_id == member_id and can(viewer, Action.EDIT_POST, post)
+        item.may_flag = can(viewer, Action.FLAG, post)
+        item.may_moderate = can(viewer, Action.MODERATE, post)
+
+
 def _mark_read(user_id: int, thread_id: int, position: int) -> None:
     """Move the member's read mark forward (never back), in one upsert statement. It runs on
-    its own short transaction so the page's loaded rows are not expired by a commit."""
+    its own short transaction so the page's loaded rows are not expired by a commit. A page
+    read again (the usual case) only reads the mark: no write, no lock."""
+    mark = db.session.scalar(select(ReadMark.last_read_position).where(
+        ReadMark.user_id == user_id, ReadMark.thread_id == thread_id))
+    if mark is not None and mark >= position:
+        return
     dialect = db.engine.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(ReadMark).values(user_id=user_id, thread_id=thread_id,

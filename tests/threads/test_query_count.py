@@ -59,9 +59,24 @@ def test_query_count_does_not_grow_with_thread(client, member, db):
     small, big = busy_thread(db, 4), busy_thread(db, 80)
     assert queries_for(client, db, f"/threads/{small.id}?page=1") == \
         queries_for(client, db, f"/threads/{big.id}?page=1")
-    # a later page adds at most one query: names of parents shown on earlier pages
+    # a later page adds at most one query: names of parents shown on earlier pages (both
+    # measured on a second view, when the read mark is already there)
+    queries_for(client, db, f"/threads/{big.id}?page=4")
     assert queries_for(client, db, f"/threads/{big.id}?page=4") <= \
         queries_for(client, db, f"/threads/{big.id}?page=1") + 1
+
+
+def test_reading_a_page_again_writes_nothing(client, member, db):
+    thread = busy_thread(db, 30)
+
+    def writes(url):
+        with client.application.app_context(), counted(db.engine) as statements:
+            assert client.get(url).status_code == 200
+        return [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+
+    assert len(writes(f"/threads/{thread.id}?page=1")) == 1  # the read mark moves forward
+    assert writes(f"/threads/{thread.id}?page=1") == []  # read again: nothing to write
+    assert writes(f"/threads/{thread.id}?page=2") != []  # further on: it moves again
 
 
 def test_guest_thread_page_queries_are_bounded(client, db):
