@@ -203,10 +203,12 @@ def get_topic(topic_id: int) -> Topic:
     return topic
 
 
+# A thread comes with its topic joined; the topic's tags are not needed with it.
+_THREAD_LOADING = (defaultload(Thread.topic).lazyload(Topic.tags),)
+
+
 def get_thread(thread_id: int) -> Thread:
-    # the topic comes joined; its tags are not needed with a thread, so they are not loaded
-    thread = db.session.get(Thread, thread_id,
-                            options=[defaultload(Thread.topic).lazyload(Topic.tags)])
+    thread = db.session.get(Thread, thread_id, options=_THREAD_LOADING)
     if thread is None:
         raise NotFound(_("There is no such thread."))
     return thread

@@ -11,7 +11,7 @@ from math import ceil
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -21,6 +21,7 @@ from forum.models.accounts import User
 from forum.models.discussion import (
     FocusArea,
     Post,
+    PostStatus,
     Reaction,
     ReactionKind,
     ReadMark,
@@ -132,6 +133,7 @@ class PostItem:
     may_edit: bool = False  # edit and delete (own posts)
     may_flag: bool = False
     may_moderate: bool = False
+    may_appeal: bool = False  # the author of a hidden or rejected post
 
     @property
     def reacted(self) -> bool:
@@ -201,18 +203,19 @@ def _parent_names(ids: set[int]) -> dict[int, str]:
 
 
 def _add_reactions(items: list[PostItem], viewer) -> None:
+    """Counts per reaction kind, and which ones are the viewer's own, in one query."""
     by_id = {item.post.id: item for item in items}
     if not by_id:
         return
-    for post_id, kind, count in db.session.execute(
-            select(Reaction.post_id, Reaction.kind, func.count())
+    viewer_id = viewer.id if is_member(viewer) else -1
+    for post_id, kind, count, mine in db.session.execute(
+            select(Reaction.post_id, Reaction.kind, func.count(),
+                   func.max(case((Reaction.user_id == viewer_id, 1), else_=0)))
             .where(Reaction.post_id.in_(by_id)).group_by(Reaction.post_id, Reaction.kind)):
-        by_id[post_id].counts[ReactionKind(kind)] = count
-    if is_member(viewer):
-        for post_id, kind in db.session.execute(
-                select(Reaction.post_id, Reaction.kind)
-                .where(Reaction.post_id.in_(by_id), Reaction.user_id == viewer.id)):
-            by_id[post_id].mine.add(ReactionKind(kind))
+        item, kind = by_id[post_id], ReactionKind(kind)
+        item.counts[kind] = count
+        if mine:
+            item.mine.add(kind)
 
 
 def _decide(items: list[PostItem], viewer) -> None:
@@ -227,6 +230,8 @@ def _decide(items: list[PostItem], viewer) -> None:
         item.may_edit = post.author_id == member_id and can(viewer, Action.EDIT_POST, post)
         item.may_flag = can(viewer, Action.FLAG, post)
         item.may_moderate = can(viewer, Action.MODERATE, post)
+        item.may_appeal = post.author_id == member_id and (
+            post.hidden_at is not None or post.status == PostStatus.REJECTED)
 
 
 def _mark_read(user_id: int, thread_id: int, position: int) -> None:

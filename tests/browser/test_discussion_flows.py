@@ -108,11 +108,11 @@ def test_newcomer_registers_reads_posts_replies_reacts_edits_and_sees_revision(
     assert reply.locator(".sector--business").count() == 1
 
     # reacts to the post she answered
-    react = page.locator(f"#post-{parent_id} form.reactions button[name=kind]").first
+    react = page.locator(f"#post-{parent_id} .reactions button[name=kind]").first
     kind = react.get_attribute("value")
     react.click()
     page.wait_for_load_state()
-    mine = page.locator(f"#post-{parent_id} form.reactions button[value={kind}]")
+    mine = page.locator(f"#post-{parent_id} .reactions button[value={kind}]")
     assert mine.get_attribute("aria-pressed") == "true"
 
     # edits her reply and finds the earlier wording among the revisions

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from forum import fragments
 from forum.models.base import utcnow
-from forum.models.discussion import PostStatus
+from forum.models.discussion import PostStatus, Reaction, ReactionKind
 from tests import factories
 
 
@@ -99,3 +99,45 @@ def test_cache_stays_within_its_bound(app):
     assert len(cache) == 10 and cache.get(0) is None and cache.get(49) == "x" * 100
     cache.put("huge", "y" * 500)  # over an eighth of the bound: not kept
     assert cache.get("huge") is None
+
+
+def test_reader_specific_parts_follow_the_reader(client, app, login, db):
+    author, reader = factories.make_user(), factories.make_user()
+    thread = factories.make_thread(posts=1)
+    post = factories.make_post(thread, author)
+    login(reader)
+    html = page(client, thread)
+    assert f"/posts/{post.id}/edit" not in html and 'aria-pressed="true"' not in html
+    client.post(f"/posts/{post.id}/react", data={"kind": "thanks"})
+    html = page(client, thread)
+    assert 'aria-pressed="true" value="thanks">Thanks <span class="reaction__count">1</span>' in html
+
+    other = app.test_client()
+    other.set_cookie("radslag_lang", "en")
+    other.post("/login", data={"email": author.email, "password": factories.PASSWORD})
+    html = page(other, thread)
+    assert f"/posts/{post.id}/edit" in html  # the author's own post
+    assert 'aria-pressed' not in html.split(f'id="post-{post.id}"')[1]  # no reacting to it
+    assert 'reaction--static">Thanks <span class="reaction__count">1</span>' in html
+
+
+def test_counts_and_own_reactions_each_change_the_post(client, app, login, db):
+    thread = factories.make_thread(posts=1)
+    post = factories.make_post(thread)
+    reader = login(factories.make_user())
+    assert "reaction__count" not in page(client, thread)
+    db.session.add(Reaction(post_id=post.id, user_id=factories.make_user().id,
+                            kind=ReactionKind.AGREE))  # someone else reacts: only counts move
+    db.session.commit()
+    assert 'value="agree">Agree <span class="reaction__count">1</span>' in page(client, thread)
+
+    db.session.add(Reaction(post_id=post.id, user_id=reader.id, kind=ReactionKind.THANKS))
+    db.session.commit()
+    assert 'aria-pressed="true" value="thanks">Thanks' in page(client, thread)
+    second = app.test_client()  # same counts, none of them hers: only "mine" differs
+    second.set_cookie("radslag_lang", "en")
+    second.post("/login", data={"email": factories.make_user().email,
+                                "password": factories.PASSWORD})
+    html = page(second, thread)
+    assert 'value="thanks">Thanks <span class="reaction__count">1</span>' in html
+    assert 'aria-pressed="true"' not in html

@@ -9,7 +9,8 @@ def test_reaction_is_stored_and_counted(client, member, db):
     assert client.post(f"/posts/{post.id}/react", data={"kind": "agree"}).status_code == 302
     assert count(Reaction, Reaction.post_id == post.id, Reaction.kind == ReactionKind.AGREE) == 1
     page = client.get(f"/threads/{post.thread_id}?page=1").get_data(as_text=True)
-    assert 'value="agree" class="reaction reaction--mine" aria-pressed="true">Agree <span class="reaction__count">1</span>' in page
+    assert ('name="undo" class="reaction reaction--mine" aria-pressed="true" value="agree">Agree'
+            ' <span class="reaction__count">1</span>') in page
 
 
 def test_reacting_twice_is_refused(client, member, db):

@@ -155,8 +155,12 @@ def _labels():
     """Label tables the discussion templates use (also on the front page)."""
     from forum.models.discussion import REACTION_LABELS, TOPIC_STATUS_LABELS
 
-    def reaction_choices():
-        return [(kind, str(label)) for kind, label in REACTION_LABELS.items()]
+    return {"reaction_labels": REACTION_LABELS, "topic_status_labels": TOPIC_STATUS_LABELS}
 
-    return {"reaction_labels": REACTION_LABELS, "topic_status_labels": TOPIC_STATUS_LABELS,
-            "reaction_choices": reaction_choices}
+
+@bp.app_template_global()
+def reaction_choices() -> list[tuple]:
+    """(kind, label in the current language) for every reaction, in display order."""
+    from forum.models.discussion import REACTION_LABELS
+
+    return [(kind, str(label)) for kind, label in REACTION_LABELS.items()]
