@@ -69,9 +69,13 @@ def can(user: Any, action: Action, target: Any = None) -> bool:
     decide = _RULES.get(action)
     if decide is None:
         raise LookupError(f"no rule for {action}")
-    if type(user) is LocalProxy:  # current_user: resolve it once, not in every fact
-        user = user._get_current_object()
-    return bool(decide(user, target))
+    return bool(decide(plain_user(user), target))
+
+
+def plain_user(user: Any) -> Any:
+    """The user behind Flask-Login's `current_user` proxy (resolved once, not in every fact).
+    Services that ask many questions about one viewer call this first."""
+    return user._get_current_object() if type(user) is LocalProxy else user
 
 
 def require(user: Any, action: Action, target: Any = None, message: str | None = None) -> None:

@@ -11,9 +11,9 @@ from math import ceil
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from forum.exceptions import NotFound
 from forum.extensions import db
@@ -31,7 +31,7 @@ from forum.models.discussion import (
     TopicStatus,
 )
 from forum.permissions import Action, can, require
-from forum.permissions.core import is_member, moderates_area
+from forum.permissions.core import is_member, moderates_area, plain_user
 from forum.services import discussion
 
 MAX_INDENT = 3  # replies deeper than this are shown flat, with "in reply to ..."
@@ -149,18 +149,31 @@ class ThreadPage:
     first_position: int
 
 
+# One page of posts, built once: the page shows the rendered HTML (not the source) and of each
+# author only what the author line needs.
+_PAGE_OF_POSTS = (
+    select(Post)
+    .options(defer(Post.body_source),
+             joinedload(Post.author).load_only(User.id, User.display_name, User.sector,
+                                               User.organisation, User.verified_at))
+    .where(Post.thread_id == bindparam("thread"),
+           Post.position.between(bindparam("low"), bindparam("high")))
+    .order_by(Post.position))
+
+
 def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True) -> ThreadPage:
     """One page of a thread as an indented tree, with reaction counts; records how far a
     signed-in member has read. A fixed handful of queries whatever the thread's size."""
+    viewer = plain_user(viewer)
     thread = discussion.get_thread(thread_id)
     require(viewer, Action.VIEW_THREAD, thread, _("This thread is not available."))
     size = per_page()
     pages = max(1, ceil(thread.last_position / size))
     page = min(max(page, 1), pages)
     low, high = (page - 1) * size + 1, page * size
-    posts = [p for p in db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id, Post.position.between(low, high))
-        .order_by(Post.position)) if can(viewer, Action.VIEW_POST, p)]
+    posts = [p for p in db.session.scalars(_PAGE_OF_POSTS, {"thread": thread.id, "low": low,
+                                                           "high": high})
+             if can(viewer, Action.VIEW_POST, p)]
     items = _as_tree(posts)
     _add_reactions(items, viewer)
     _decide(items, viewer)
