@@ -3,8 +3,10 @@
 Builds a realistic forum by bulk inserts (default 100,000 posts: thousands of threads and one
 2,000-post thread) into its own database, serves it with gunicorn (2 sync workers, 127.0.0.1)
 and measures requests/s and p50/p99 latency with wrk (or a small threaded Python client) for:
-home, a topic page, page 1 and the last page of the big thread (as a signed-in member), and a
-constant endpoint under the same server (the ceiling). Prints each page's ratio to the ceiling.
+home, a topic page, page 1 and the last page of the big thread (as a signed-in member), and two
+ceilings under the same server: the app's own constant route (session, security headers and
+the rest of our request handling around a constant string) and a bare Flask app with only a
+constant route. Prints each page's throughput as a ratio to both.
 
     .venv/bin/python bench/http_bench.py --posts 100000
     .venv/bin/python bench/http_bench.py --posts 10000 --posts 1000000   # compare sizes
@@ -193,12 +195,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(url: str, port: int) -> subprocess.Popen:
+def serve(url: str, port: int, app: str = "bench.wsgi_bench:app") -> subprocess.Popen:
     env = dict(os.environ, BENCH_DATABASE_URL=url, PYTHONPATH=str(ROOT))
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     proc = subprocess.Popen(
         [gunicorn, "--no-control-socket", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.wsgi_bench:app"],
+         "--log-level", "warning", app],
         cwd=ROOT, env=env, start_new_session=True)
     for _ in range(100):
         try:
@@ -287,19 +289,27 @@ def _python_client(port, path, cookie, seconds, connections) -> dict:
 
 def run(url: str, seconds: int, connections: int) -> list[tuple[str, dict]]:
     port = free_port()
+    server = serve(url, port, "bench.wsgi_bench:bare")
+    try:
+        measure(port, "/_bench/ceiling", None, 2, connections)
+        bare = measure(port, "/_bench/ceiling", None, seconds, connections)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+    port = free_port()
     server = serve(url, port)
     try:
         cookie = sign_in(port)
         last_page = -(-BIG_THREAD_POSTS // 20)
         targets = [
-            ("ceiling (constant string)", "/_bench/ceiling", None),
+            ("ceiling (app, constant string)", "/_bench/ceiling", None),
             ("home", "/", cookie),
             ("topic page", "/topics/1", cookie),
             ("big thread, page 1", "/threads/1?page=1", cookie),
             (f"big thread, page {last_page} (last)", f"/threads/1?page={last_page}", cookie),
             ("ordinary thread, page 1", "/threads/2?page=1", cookie),
         ]
-        results = []
+        results = [("bare Flask ceiling", bare)]
         for name, path, jar in targets:
             measure(port, path, jar, 2, connections)  # warm up caches and connections
             results.append((name, measure(port, path, jar, seconds, connections)))
@@ -321,7 +331,7 @@ def in_process(url: str, rounds: int = 40) -> list[tuple[str, dict]]:
     client.post("/login", data={"email": BENCH_EMAIL, "password": PASSWORD})
     last_page = -(-BIG_THREAD_POSTS // 20)
     results = []
-    for name, path in (("ceiling (constant string)", "/_bench/ceiling"), ("home", "/"),
+    for name, path in (("ceiling (app, constant string)", "/_bench/ceiling"), ("home", "/"),
                        ("topic page", "/topics/1"), ("big thread, page 1", "/threads/1?page=1"),
                        (f"big thread, page {last_page} (last)", f"/threads/1?page={last_page}")):
         cpu, wall = [], []
@@ -337,12 +347,15 @@ def in_process(url: str, rounds: int = 40) -> list[tuple[str, dict]]:
 
 
 def report(title: str, results: list[tuple[str, dict]]) -> None:
-    ceiling = results[0][1]["rps"]
+    """Each line's throughput as a ratio to the app's constant route ("ratio") and to a bare
+    Flask app's constant route under the same server ("vs bare")."""
+    bare, ceiling = results[0][1]["rps"], results[1][1]["rps"]
     print(f"\n{title}")
-    print(f"{'endpoint':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'errors':>6}")
+    print(f"{'endpoint':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} "
+          f"{'vs bare':>8} {'errors':>6}")
     for name, r in results:
         print(f"{name:36} {r['rps']:9.0f} {r['p50']:8.1f} {r['p99']:8.1f} "
-              f"{r['rps'] / ceiling:7.1%} {r['errors']:6d}")
+              f"{r['rps'] / ceiling:7.1%} {r['rps'] / bare:8.1%} {r['errors']:6d}")
 
 
 def main() -> None:
