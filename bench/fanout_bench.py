@@ -9,31 +9,31 @@ Servers, both under the same gevent setup (`socketio.run`, one process):
   * live:    the real Rådslag live room (serve.py), which checks the rules and commits every
              event with its seq before broadcasting.
 
-The load generator is one gevent process with a small hand-written Engine.IO/Socket.IO
-websocket client (reads many frames per syscall), so it costs less CPU than the servers.
+The load generator must cost much less than the server it measures, or it measures itself:
+the receivers are spread over `--procs` processes (2 by default), each one plain `epoll` loop
+over its sockets with a small hand-written Engine.IO/Socket.IO websocket client that parses
+every frame a `recv` returns (no greenlet or thread per socket, no JSON decoding). The sender
+runs in the main process. Latency is the time from the sender's `time.time()`, carried in
+the chat body, to a receiver parsing the event (one clock: all processes run on this machine).
 
     .venv/bin/python bench/fanout_bench.py                     # temp SQLite file
     .venv/bin/python bench/fanout_bench.py --database-url postgresql+psycopg://...
-    .venv/bin/python bench/fanout_bench.py --clients 500 --seconds 5
+    .venv/bin/python bench/fanout_bench.py --clients 500 --seconds 5 --procs 2
 """
-from gevent import monkey
-
-monkey.patch_all()
-
-import argparse  # noqa: E402
-import base64  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import socket  # noqa: E402
-import struct  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import gevent  # noqa: E402
-from gevent.event import Event  # noqa: E402
+import argparse
+import base64
+import json
+import multiprocessing
+import os
+import select
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,6 +43,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def serve_minimal(port: int) -> None:
+    from gevent import monkey
+
+    monkey.patch_all()
     from flask import Flask
     from flask_socketio import SocketIO, join_room
 
@@ -70,8 +73,39 @@ def serve_minimal(port: int) -> None:
 # --- A lean Socket.IO client over a raw websocket --------------------------------------------
 
 
+def mask_frame(payload: bytes) -> bytes:
+    """A masked client text frame (RFC 6455 wants every client frame masked)."""
+    mask = os.urandom(4)
+    n = len(payload)
+    head = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else
+                            bytes([0x80 | 126]) + struct.pack(">H", n))
+    key = int.from_bytes(mask * (n // 4 + 1), "big") >> (8 * (4 - n % 4))
+    masked = (int.from_bytes(payload, "big") ^ key).to_bytes(n, "big") if n else b""
+    return head + mask + masked
+
+
+def parse_frames(buf: bytes, at: int = 0):
+    """Complete frames from `buf[at:]` as (opcode, fin, payload); returns (frames, next_at)."""
+    frames, n = [], len(buf)
+    while n - at >= 2:
+        size, head = buf[at + 1] & 0x7F, 2
+        if size == 126:
+            if n - at < 4:
+                break
+            size, head = (buf[at + 2] << 8) | buf[at + 3], 4
+        elif size == 127:
+            if n - at < 10:
+                break
+            size, head = int.from_bytes(buf[at + 2:at + 10], "big"), 10
+        if n - at < head + size:
+            break
+        frames.append((buf[at] & 0x0F, buf[at] & 0x80, buf[at + head:at + head + size]))
+        at += head + size
+    return frames, at
+
+
 class WS:
-    """Enough of RFC 6455 and Engine.IO 4 / Socket.IO 5 for this benchmark."""
+    """Enough of RFC 6455 and Engine.IO 4 / Socket.IO 5 for this benchmark (blocking socket)."""
 
     def __init__(self, port: int, token: str | None) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port))
@@ -81,7 +115,7 @@ class WS:
                            f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
                            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
                            f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
-        self.buf, self.partial = b"", b""
+        self.buf, self.partial, self.pending = b"", b"", []
         while b"\r\n\r\n" not in self.buf:
             self.buf += self.sock.recv(65536)
         self.buf = self.buf.split(b"\r\n\r\n", 1)[1]
@@ -93,59 +127,40 @@ class WS:
         self.ack_id = 0
 
     def send(self, text: str) -> None:
-        payload = text.encode()
-        mask = os.urandom(4)
-        n = len(payload)
-        head = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else
-                                bytes([0x80 | 126]) + struct.pack(">H", n))
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.sock.sendall(head + mask + masked)
+        self.sock.sendall(mask_frame(text.encode()))
 
-    def frames(self):
-        """Yield text frames, parsing everything each recv returns."""
-        while True:
-            while True:
-                frame = self._parse()
-                if frame is None:
-                    break
-                if frame == "2":
-                    self.send("3")
-                    continue
-                yield frame
+    def read(self, timeout: float | None = None) -> list[str]:
+        """The text messages that one `recv` completes (pings answered); [] on timeout."""
+        self._parse()
+        if not self.pending:
+            if timeout is not None and not select.select([self.sock], [], [], timeout)[0]:
+                return []
             chunk = self.sock.recv(262144)
             if not chunk:
-                return
+                raise ConnectionError("closed by the server")
             self.buf += chunk
+            self._parse()
+        out, self.pending = self.pending, []
+        return out
+
+    def _parse(self) -> None:
+        frames, used = parse_frames(self.buf)
+        self.buf = self.buf[used:]
+        for opcode, fin, payload in frames:
+            if opcode == 0x8:
+                raise ConnectionError("closed by the server")
+            self.partial += payload
+            if fin:
+                message, self.partial = self.partial.decode(), b""
+                if message == "2":
+                    self.send("3")
+                else:
+                    self.pending.append(message)
 
     def next_frame(self) -> str:
-        for frame in self.frames():
-            return frame
-        raise RuntimeError("connection closed")
-
-    def _parse(self):
-        """The next complete message, joining fragments (FIN bit) before decoding."""
-        while True:
-            buf = self.buf
-            if len(buf) < 2:
-                return None
-            n, at = buf[1] & 0x7F, 2
-            if n == 126:
-                if len(buf) < 4:
-                    return None
-                n, at = struct.unpack(">H", buf[2:4])[0], 4
-            elif n == 127:
-                if len(buf) < 10:
-                    return None
-                n, at = struct.unpack(">Q", buf[2:10])[0], 10
-            if len(buf) < at + n:
-                return None
-            self.buf = buf[at + n:]
-            if buf[0] & 0x0F == 0x8:  # close frame: the server ended the connection
-                raise ConnectionError("closed by the server")
-            self.partial += buf[at:at + n]
-            if buf[0] & 0x80:  # FIN: the message is complete
-                message, self.partial = self.partial, b""
-                return message.decode()
+        while not self.pending:
+            self.pending = self.read()
+        return self.pending.pop(0)
 
     def emit(self, event: str, data: dict) -> int:
         self.ack_id += 1
@@ -153,31 +168,146 @@ class WS:
         return self.ack_id
 
     def call(self, event: str, data: dict) -> dict:
-        ack = self.emit(event, data)
-        prefix = f"43/live,{ack}"
-        for frame in self.frames():
+        prefix = f"43/live,{self.emit(event, data)}"
+        while True:
+            frame = self.next_frame()
             if frame.startswith(prefix):
                 return json.loads(frame[len(prefix):])[0]
-        raise RuntimeError("closed before ack")
+
+
+# --- Receivers: one epoll loop per process ----------------------------------------------------
+
+EVENT, STAMP = b'42/live,["event"', b'"t='
+
+
+def receive(port: int, token: str | None, session_id: int, count: int, pipe, delivered) -> None:
+    """A receiver process: `count` joined sockets, read by one epoll loop. Commands on `pipe`:
+    "reset" (forget latencies), "report" (send them back), "stop"."""
+    socks = {}
+    for _ in range(count):
+        ws = WS(port, token)
+        reply = ws.call("join", {"session_id": session_id})
+        if not reply.get("ok"):
+            raise RuntimeError(f"join refused: {reply}")
+        ws.sock.setblocking(False)
+        socks[ws.sock.fileno()] = [ws.sock, ws.buf]
+    poller = select.epoll()
+    for fd in socks:
+        poller.register(fd, select.EPOLLIN)
+    poller.register(pipe.fileno(), select.EPOLLIN)
+    latencies = array("d")
+    pipe.send("ready")
+    now, pong = time.time, mask_frame(b"3")
+    while True:
+        for fd, _ in poller.poll():
+            entry = socks.get(fd)
+            if entry is None:  # a command
+                command = pipe.recv()
+                if command == "stop":
+                    return
+                if command == "report":
+                    pipe.send_bytes(latencies.tobytes())
+                latencies = array("d")
+                delivered.value = 0
+                continue
+            sock, buf = entry
+            chunk = sock.recv(262144)
+            if not chunk:
+                poller.unregister(fd)
+                continue
+            t = now()
+            buf = buf + chunk if buf else chunk
+            n, at, got = len(buf), 0, 0
+            while n - at >= 2:  # server frames: unmasked, short, never fragmented here
+                size, head = buf[at + 1] & 0x7F, 2
+                if size == 126:
+                    if n - at < 4:
+                        break
+                    size, head = (buf[at + 2] << 8) | buf[at + 3], 4
+                elif size == 127:
+                    if n - at < 10:
+                        break
+                    size, head = int.from_bytes(buf[at + 2:at + 10], "big"), 10
+                end = at + head + size
+                if end > n:
+                    break
+                start = at + head
+                if buf.startswith(EVENT, start):
+                    i = buf.find(STAMP, start, end)
+                    if i > 0:
+                        latencies.append(t - float(buf[i + 3:buf.find(b'"', i + 3, end)]))
+                        got += 1
+                elif size == 1 and buf[start] == 0x32:  # Engine.IO ping
+                    sock.send(pong)
+                at = end
+            entry[1] = buf[at:] if at < n else b""
+            if got:
+                delivered.value += got
+
+
+class Receivers:
+    """`clients` receivers over `procs` processes (forked: nothing to pickle)."""
+
+    def __init__(self, port, token, session_id, clients: int, procs: int) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.parts = []
+        for k in range(procs):
+            count = clients // procs + (1 if k < clients % procs else 0)
+            if not count:
+                continue
+            mine, theirs = ctx.Pipe()
+            delivered = ctx.RawValue("q", 0)
+            proc = ctx.Process(target=receive, args=(port, token, session_id, count, theirs,
+                                                     delivered), daemon=True)
+            proc.start()
+            self.parts.append((proc, mine, delivered))
+        for _proc, pipe, _ in self.parts:
+            if not pipe.poll(120):
+                raise RuntimeError("receivers did not join")
+            pipe.recv()
+
+    def delivered(self) -> int:
+        return sum(d.value for _, _, d in self.parts)
+
+    def reset(self) -> None:
+        for _, pipe, _ in self.parts:
+            pipe.send("reset")
+        while self.delivered():  # each process zeroes its counter when it takes the command
+            time.sleep(0.001)
+
+    def report(self) -> list[float]:
+        latencies = array("d")
+        for _, pipe, _ in self.parts:
+            pipe.send("report")
+        for _, pipe, _ in self.parts:
+            latencies.frombytes(pipe.recv_bytes())
+        return latencies.tolist()
+
+    def wait(self, expected: int, timeout: float) -> None:
+        deadline = time.time() + timeout
+        while self.delivered() < expected and time.time() < deadline:
+            time.sleep(0.002)
+
+    def stop(self) -> None:
+        for _proc, pipe, _ in self.parts:
+            pipe.send("stop")
+        for proc, _, _ in self.parts:
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
 
 
 # --- One run ------------------------------------------------------------------------------
 
 
-class Receiver:
-    def __init__(self, port, token, session_id, sink) -> None:
-        self.ws = WS(port, token)
-        reply = self.ws.call("join", {"session_id": session_id})
-        if not reply.get("ok"):
-            raise RuntimeError(f"join refused: {reply}")
-        self.sink = sink
-
-    def run(self) -> None:
-        for frame in self.ws.frames():
-            if frame.startswith('42/live,["event"'):
-                i = frame.find('"t=')
-                if i > 0:
-                    self.sink.append(time.time() - float(frame[i + 3:frame.find('"', i + 3)]))
+def cpu_seconds(pids) -> float:
+    """User + system CPU time used so far by these processes (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -188,67 +318,53 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def measure(port: int, tokens: dict, session_id: int, clients: int, seconds: float,
-            window: int) -> dict:
-    latencies: list[float] = []
-    receivers, loops = [], []
-    for _ in range(clients):  # each starts reading at once, so it answers the server's pings
-        receivers.append(Receiver(port, tokens["receiver"], session_id, latencies))
-        loops.append(gevent.spawn(receivers[-1].run))
+            window: int, procs: int, server_pid: int) -> dict:
+    receivers = Receivers(port, tokens["receiver"], session_id, clients, procs)
     sender = WS(port, tokens["sender"])
     assert sender.call("join", {"session_id": session_id})["ok"]
-    gevent.sleep(2.0)  # let the joins' presence broadcast go out before measuring
-    latencies.clear()
+    time.sleep(2.0)  # let the joins' presence broadcast go out before measuring
+    receivers.reset()
+
+    def chat() -> None:
+        sender.emit("chat", {"session_id": session_id, "body": f"t={time.time():.6f}"})
+
+    def acks(timeout: float) -> int:
+        return sum(1 for frame in sender.read(timeout) if frame.startswith("43/live,"))
 
     # Saturated: keep `window` chats in flight.
-    sent, acked, done, slot = 0, 0, Event(), Event()
-
-    def read_acks():
-        nonlocal acked
-        for frame in sender.frames():
-            if frame.startswith("43/live,"):
-                acked += 1
-                slot.set()
-                if done.is_set() and acked == sent:
-                    return
-
-    reader = gevent.spawn(read_acks)
+    sent = acked = 0
+    receiver_pids = [proc.pid for proc, _, _ in receivers.parts]
+    cpu = (cpu_seconds([server_pid]), cpu_seconds(receiver_pids), cpu_seconds([os.getpid()]))
     start = time.time()
     while time.time() - start < seconds:
-        if sent - acked < window:
-            sender.emit("chat", {"session_id": session_id, "body": f"t={time.time():.6f}"})
+        while sent - acked < window:
+            chat()
             sent += 1
-            continue
-        slot.clear()
-        if sent - acked >= window:
-            slot.wait(0.05)
-    done.set()
+        acked += acks(0.05)
+    while acked < sent and time.time() - start < seconds + 30:
+        acked += acks(0.05)
     expected = sent * clients
-    deadline = time.time() + 30
-    while len(latencies) < expected and time.time() < deadline:
-        gevent.sleep(0.01)
+    receivers.wait(expected, 30)
     elapsed = time.time() - start
-    saturated = {"sent": sent, "delivered": len(latencies),
+    cpu = [cpu_seconds(pids) - before for pids, before in
+           zip(([server_pid], receiver_pids, [os.getpid()]), cpu, strict=True)]
+    latencies = receivers.report()
+    saturated = {"sent": sent, "delivered": len(latencies), "elapsed": elapsed, "cpu": cpu,
                  "deliveries_per_s": len(latencies) / elapsed,
                  "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99)}
-    reader.join(timeout=5)
-    reader.kill()
 
-    # Steady: 10 messages per second.
-    latencies.clear()
+    # Steady: 10 messages per second, on a fixed schedule.
     steady_sent = int(10 * seconds)
-    acks = gevent.spawn(lambda: [None for f in sender.frames()])
-    for _ in range(steady_sent):
-        sender.emit("chat", {"session_id": session_id, "body": f"t={time.time():.6f}"})
-        gevent.sleep(0.1)
-    deadline = time.time() + 10
-    while len(latencies) < steady_sent * clients and time.time() < deadline:
-        gevent.sleep(0.01)
+    start = time.time()
+    for k in range(steady_sent):
+        while (wait := start + k / 10 - time.time()) > 0:
+            acks(wait)
+        chat()
+    receivers.wait(steady_sent * clients, 10)
+    latencies = receivers.report()
     steady = {"delivered": len(latencies), "expected": steady_sent * clients,
               "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99)}
-    acks.kill()
-    gevent.killall(loops)
-    for r in receivers:
-        r.ws.sock.close()
+    receivers.stop()
     sender.sock.close()
     return {"saturated": saturated, "steady": steady}
 
@@ -340,6 +456,9 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=16, help="chats in flight (saturated)")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--servers", nargs="*", default=["ceiling", "live"])
+    parser.add_argument("--procs", type=int, default=2, help="receiver processes")
+    parser.add_argument("--cpu", action="store_true",
+                        help="also print CPU time per delivery of server and load generator")
     parser.add_argument("--serve-minimal", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_minimal:
@@ -356,7 +475,8 @@ def main() -> None:
             port = free_port()
             proc = start_server(kind, port, database_url)
             try:
-                result = measure(port, tokens, session_id, clients, args.seconds, args.window)
+                result = measure(port, tokens, session_id, clients, args.seconds, args.window,
+                                 args.procs, proc.pid)
             finally:
                 proc.terminate()
                 proc.wait(10)
@@ -365,6 +485,11 @@ def main() -> None:
             print(f"{kind:8} {clients:7d} {s['sent']:6d} {s['deliveries_per_s']:9.0f} "
                   f"{s['p50_ms']:7.1f} {s['p99_ms']:7.1f} | {t['p50_ms']:8.1f} "
                   f"{t['p99_ms']:8.1f} {lost:5d}", flush=True)
+            if args.cpu:
+                server, receivers, sender = (1e6 * c / max(1, s["delivered"]) for c in s["cpu"])
+                cores = " ".join(f"{c / s['elapsed']:.2f}" for c in s["cpu"])
+                print(f"  saturated, CPU µs per delivery: server {server:.1f}, receivers "
+                      f"{receivers:.1f}, sender {sender:.1f} (cores busy: {cores})", flush=True)
 
 
 if __name__ == "__main__":
