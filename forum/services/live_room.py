@@ -9,16 +9,17 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from forum.extensions import db
-from forum.models.accounts import User
+from forum.models.accounts import Role, Suspension, User
 from forum.models.base import utcnow
 from forum.models.live import (
     Ballot,
     Connection,
+    Invitation,
     LiveSession,
     Participant,
     Poll,
@@ -26,9 +27,12 @@ from forum.models.live import (
     Question,
     QuestionStatus,
     QuestionVote,
+    SessionPerson,
+    SessionRole,
     SessionStatus,
     SpeakerTurn,
     TurnStatus,
+    Visibility,
 )
 from forum.permissions import Action, can, require
 from forum.services import live_stream as stream
@@ -123,6 +127,99 @@ def chat(user: User, session_id, body, sid: str) -> Outcome:
     _slow_mode(session, participant, user)
     event = stream.append(session, "chat", user, {"body": body})
     return _done(event)
+
+
+def quick_chat(user_id: int | None, session_id, body, sid: str) -> Outcome | None:
+    """`chat` for the busy common case, in three statements and a commit, no ORM objects:
+    one SELECT tells everything the checks need (the member's account, the socket joined,
+    not removed or muted, not suspended, invited where needed, the session live, slow mode)
+    and who the actor is; then the slow-mode stamp (only when slow mode is on), the seq and
+    the event.
+
+    It returns None, having written nothing, whenever anything is unusual (a bad payload,
+    any check failing, a moderator outside their session under slow mode): the caller then
+    runs `chat`, whose rules and error codes stay the only ones. So this path can only admit
+    what `chat` admits, never refuse differently."""
+    if not isinstance(user_id, int) or not isinstance(session_id, int) \
+            or isinstance(session_id, bool) or not isinstance(body, str):
+        return None
+    body = body.strip()
+    if not body or len(body) > stream.MAX_CHAT_CHARS:
+        return None
+    now = utcnow()
+    me = db.session.connection().execute(_STANDING, {"user_id": user_id, "session_id": session_id,
+                                        "sid": sid, "now": now}).one_or_none()
+    if me is None or not _may_speak(me):
+        return None
+    role = "moderator" if me.moderator else "host" if me.host else "member"
+    wait = me.slow_mode_seconds
+    if wait and role == "member":
+        if me.user_role != Role.MEMBER:  # perhaps a moderator of the area: let chat decide
+            return None
+        stamped = db.session.connection().execute(_SLOW_MODE_STAMP, {
+            "in_session": session_id, "of_user": user_id, "now": now,
+            "since": now - timedelta(seconds=wait)})
+        if stamped.rowcount != 1:
+            return None  # too soon: chat says how long to wait
+    actor = stream.attributed(me.attribution, role, user_id, me.display_name, me.sector,
+                              me.organisation)
+    return _done(stream.append_event(session_id, "chat", user_id, actor, {"body": body}))
+
+
+def _standing_query():
+    """One row: the session, the member, and where the member stands in its room."""
+    user_id, session_id = bindparam("user_id"), bindparam("session_id")
+
+    def person(role: SessionRole):
+        return exists().where(SessionPerson.session_id == LiveSession.id,
+                              SessionPerson.user_id == User.id, SessionPerson.role == role)
+
+    return (
+        select(LiveSession.status, LiveSession.visibility, LiveSession.attribution,
+               LiveSession.slow_mode_seconds, User.display_name, User.sector,
+               User.organisation, User.role.label("user_role"), User.erased_at,
+               Connection.user_id.label("joined"), Participant.user_id.label("participant"),
+               Participant.muted, Participant.removed,
+               person(SessionRole.MODERATOR).label("moderator"),
+               person(SessionRole.HOST).label("host"),
+               exists().where(Invitation.session_id == LiveSession.id,
+                              Invitation.user_id == User.id).label("invited"),
+               exists().where(Suspension.user_id == User.id, Suspension.lifted_at.is_(None),
+                              or_(Suspension.ends_at.is_(None),
+                                  Suspension.ends_at > bindparam("now")))
+               .label("suspended"))
+        .select_from(LiveSession)
+        .join(User, User.id == user_id)
+        .outerjoin(Connection, and_(Connection.sid == bindparam("sid"),
+                                    Connection.session_id == LiveSession.id))
+        .outerjoin(Participant, and_(Participant.session_id == LiveSession.id,
+                                     Participant.user_id == User.id))
+        .where(LiveSession.id == session_id))
+
+
+# Built once: composing a statement costs more than running it.
+_STANDING = _standing_query()
+_SLOW_MODE_STAMP = (
+    update(Participant)
+    .where(Participant.session_id == bindparam("in_session"),
+           Participant.user_id == bindparam("of_user"),
+           or_(Participant.last_message_at.is_(None),
+               Participant.last_message_at <= bindparam("since")))
+    .values(last_message_at=bindparam("now"))
+    .execution_options(synchronize_session=False))
+
+
+def _may_speak(me) -> bool:
+    """True only where `_in_room(..., speaking=True)` surely admits: a live session, an
+    active account that is not suspended, the socket joined, a participant neither removed
+    nor muted, and (invite-only) an invitation or a role in the session. Staff of the area
+    without either are left to the full rules."""
+    if me.erased_at is not None or me.suspended or me.status != SessionStatus.LIVE:
+        return False
+    if me.joined is None or me.participant is None or me.removed or me.muted:
+        return False
+    return me.visibility != Visibility.INVITE_ONLY or bool(me.invited or me.moderator or
+                                                           me.host)
 
 
 def ask(user: User, session_id, body, sid: str) -> Outcome:

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from forum.exceptions import InvalidInput, NotFound
 from forum.extensions import db
@@ -74,21 +74,34 @@ def clean_text(body, limit: int, name: str = "body") -> str:
 
 def append(session: LiveSession, type_: str, actor: User | None, data: dict, *,
            shown_as: dict | None = None) -> LiveEvent:
-    """Add the next event of the session's stream. The seq comes from an SQL-side increment in
-    this transaction, so it is committed with the event (or not at all): no gaps, no twins."""
-    seq = db.session.execute(
-        update(LiveSession).where(LiveSession.id == session.id)
-        .values(last_seq=LiveSession.last_seq + 1)
-        .returning(LiveSession.last_seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    event = LiveEvent(session_id=session.id, seq=seq, type=type_, at=utcnow(),
-                      actor_id=actor.id if actor else None,
-                      actor=shown_as if shown_as is not None else (
-                          shown(session, actor) if actor else None),
-                      data=data)
-    db.session.add(event)
+    """Add the next event of the session's stream (see `append_event`)."""
+    return append_event(session.id, type_, actor.id if actor else None,
+                        shown_as if shown_as is not None else (
+                            shown(session, actor) if actor else None), data)
+
+
+def append_event(session_id: int, type_: str, actor_id: int | None, actor: dict | None,
+                 data: dict) -> LiveEvent:
+    """Add the next event of a session's stream. The seq comes from an SQL-side increment in
+    this transaction, so it is committed with the event (or not at all): no gaps, no twins.
+    The row is inserted at once with a Core INSERT (no unit-of-work flush); the returned
+    event is a detached copy that gives the wire form."""
+    db.session.flush()  # what the ORM has pending goes first, as autoflush would send it
+    connection = db.session.connection()
+    seq = connection.execute(_NEXT_SEQ, {"session_id": session_id}).scalar_one()
+    event = LiveEvent(session_id=session_id, seq=seq, type=type_, at=utcnow(),
+                      actor_id=actor_id, actor=actor, data=data)
+    connection.execute(_INSERT_EVENT, {"session_id": session_id, "seq": seq, "type": type_,
+                                       "at": event.at, "actor_id": actor_id, "actor": actor,
+                                       "data": data})
     return event
+
+
+# Built once: composing a statement costs more than running it.
+_NEXT_SEQ = (update(LiveSession).where(LiveSession.id == bindparam("session_id"))
+             .values(last_seq=LiveSession.last_seq + 1).returning(LiveSession.last_seq)
+             .execution_options(synchronize_session=False))
+_INSERT_EVENT = insert(LiveEvent.__table__)
 
 
 def commit(*events: LiveEvent) -> list[dict]:
@@ -99,14 +112,20 @@ def commit(*events: LiveEvent) -> list[dict]:
 
 
 def shown(session: LiveSession, user: User) -> dict:
-    """What the room (and the archive) may see of a contributor, by attribution mode.
-    Moderators act on the record: accountable moderation is never anonymous."""
-    role = _role_in(session, user)
-    if role == "moderator" or session.attribution == Attribution.ON_RECORD:
-        return {"id": user.id, "name": user.display_name, "sector": user.sector.value,
-                "organisation": user.organisation, "role": role}
-    if session.attribution == Attribution.SECTOR_ONLY:
-        return {"sector": user.sector.value, "role": role}
+    """What the room (and the archive) may see of a contributor, by attribution mode."""
+    return attributed(session.attribution, _role_in(session, user), user.id,
+                      user.display_name, user.sector, user.organisation)
+
+
+def attributed(attribution: Attribution, role: str, user_id: int, name: str, sector: Sector,
+               organisation: str) -> dict:
+    """`shown` from plain values. Moderators act on the record: accountable moderation is
+    never anonymous."""
+    if role == "moderator" or attribution == Attribution.ON_RECORD:
+        return {"id": user_id, "name": name, "sector": sector.value,
+                "organisation": organisation, "role": role}
+    if attribution == Attribution.SECTOR_ONLY:
+        return {"sector": sector.value, "role": role}
     return {"role": role}
 
 
