@@ -2,9 +2,10 @@
 URL builders for pages that repeat the same link for many rows."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 
-from babel.dates import format_datetime
+from babel import dates as babel_dates
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
@@ -28,18 +29,25 @@ def _per_language(key: str, compute):
     return cache[full_key]
 
 
-def _when_pattern() -> str:
-    locale = get_locale()
-    return f"{locale.date_formats['medium'].pattern} {locale.time_formats['short'].pattern}"
-
-
 def when(moment: datetime | None) -> str:
     """A stored UTC time as Stockholm date and time (no seconds), in the user's language:
-    Babel's medium date and short time, with the pattern and locale looked up once per request."""
+    Babel's medium date and short time. Each distinct day and minute is formatted once per
+    process (a page lists many times; Babel takes a while for each)."""
     if not moment:
         return ""
-    pattern = _per_language("when", _when_pattern)
-    return format_datetime(i18n.local_time(moment), pattern, locale=get_locale())
+    local = i18n.local_time(moment)
+    language = str(get_locale())
+    return f"{_date_text(language, local.date())} {_time_text(language, local.hour, local.minute)}"
+
+
+@lru_cache(maxsize=4096)
+def _date_text(language: str, day: date) -> str:
+    return babel_dates.format_date(day, "medium", locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _time_text(language: str, hour: int, minute: int) -> str:
+    return babel_dates.format_time(time(hour, minute), "short", locale=language)
 
 
 def day(moment: datetime | None, style: str = "long") -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cache
 from math import ceil
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased, defer, joinedload
+from sqlalchemy.orm import aliased, defer, joinedload, lazyload
 
 from forum.exceptions import NotFound
 from forum.extensions import db
@@ -81,34 +82,43 @@ class TopicPage:
     has_next: bool
 
 
-def thread_visibility(viewer, topic: Topic) -> list:
-    """Conditions for the threads of `topic` the viewer may see listed: hidden ones only for
-    the area's moderators; a thread whose opening post awaits approval only for its author."""
-    conditions = [Thread.topic_id == topic.id, Thread.merged_into_id.is_(None)]
-    if moderates_area(viewer, topic.focus_area_id):
-        return conditions
-    viewer_id = viewer.id if is_member(viewer) else -1
-    return [*conditions, or_(and_(Thread.hidden_at.is_(None), Thread.post_count > 0),
-                             Thread.author_id == viewer_id)]
+@cache
+def _thread_list(moderator: bool, signed_in: bool):
+    """The statement behind a topic page, built once per kind of viewer. Everyone but the
+    area's moderators misses hidden threads and threads whose opening post awaits approval,
+    except their own; members also get their read mark per thread."""
+    poster, last = aliased(User), aliased(Post)
+    stmt = (select(Thread, poster.display_name, last.position)
+            .options(lazyload(Thread.topic),  # the page's own topic, from the identity map
+                     joinedload(Thread.author).load_only(User.id, User.display_name,
+                                                         User.sector))
+            .where(Thread.topic_id == bindparam("topic"), Thread.merged_into_id.is_(None))
+            .outerjoin(poster, poster.id == Thread.last_poster_id)
+            .outerjoin(last, last.id == Thread.last_post_id)
+            .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+    if not moderator:
+        stmt = stmt.where(or_(and_(Thread.hidden_at.is_(None), Thread.post_count > 0),
+                              Thread.author_id == bindparam("viewer")))
+    if signed_in:
+        stmt = stmt.add_columns(ReadMark.last_read_position).outerjoin(
+            ReadMark, and_(ReadMark.thread_id == Thread.id,
+                           ReadMark.user_id == bindparam("viewer")))
+    return stmt
 
 
 def topic_page(viewer, topic_id: int, page: int = 1) -> TopicPage:
     """Threads, pinned first, then by last activity, with last poster and unread markers."""
+    viewer = plain_user(viewer)
     topic = discussion.get_topic(topic_id)
     size = int(current_app.config.get("THREADS_PER_PAGE", 30))
     page = max(page, 1)
-    poster, last = aliased(User), aliased(Post)
-    stmt = (select(Thread, poster.display_name, last.position)
-            .where(*thread_visibility(viewer, topic))
-            .outerjoin(poster, poster.id == Thread.last_poster_id)
-            .outerjoin(last, last.id == Thread.last_post_id)
-            .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
-            .limit(size + 1).offset((page - 1) * size))
     signed_in = is_member(viewer)
-    if signed_in:
-        stmt = stmt.add_columns(ReadMark.last_read_position).outerjoin(
-            ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == viewer.id))
-    rows, fetched = [], db.session.execute(stmt).all()
+    stmt = _thread_list(moderates_area(viewer, topic.focus_area_id), signed_in)
+    fetched = db.session.execute(stmt, {
+        "topic": topic.id, "viewer": viewer.id if signed_in else -1,
+        "limit": size + 1, "offset": (page - 1) * size}).all()
+    rows = []
     for row in fetched[:size]:
         thread, name, last_position = row[0], row[1], row[2]
         mark = row[3] if signed_in else None
