@@ -1,5 +1,5 @@
-"""What templates may call: `can`, dates in the user's language, labels for enums, and cheap
-URL builders for pages that repeat the same link for many rows."""
+"""What templates may call: `can`, dates in the user's language, labels for enums, and a
+cheap URL builder for links repeated on every row of a page."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -68,11 +68,10 @@ def role_label(value: Role | str) -> str:
 
 
 class IdUrl:
-    """The URL of one endpoint for many ids, built once: `urls.react[post.id]` in a template
-    gives what `url_for("threads.react", post_id=post.id)` would, without a routing lookup
-    per row."""
+    """The URL of one endpoint for many ids, built once: `profiles[user.id]` gives what
+    `url_for("profiles.show", user_id=user.id)` would, without a routing lookup per row."""
 
-    _MARK = 987654321  # an id no row will have while a page renders
+    _MARK = 987654321  # a number that appears nowhere else in our URLs
 
     def __init__(self, endpoint: str, arg: str, **values) -> None:
         self.head, _, self.tail = url_for(endpoint, **{arg: self._MARK}, **values).partition(
