@@ -337,3 +337,21 @@ def test_bad_rejoin_keeps_the_member_in_the_room(db, live_client, live_session):
     assert ack(a, "join", {"session_id": session.id, "after_seq": -1})["ok"] is False
     assert ack(o, "chat", {"session_id": session.id, "body": "still reaching you"})["ok"]
     assert [e["data"]["body"] for e in events(a)] == ["still reaching you"]
+
+
+def test_presence_forgets_sockets_that_died_with_their_server(db, live_client, live_session):
+    """A server process that dies leaves its presence rows; the next process's first socket
+    clears every row no socket of its own holds (one process, no Redis)."""
+    from forum.models.live import Connection, Participant
+
+    session = live_session()
+    ghost = factories.make_user()
+    db.session.add(Participant(session_id=session.id, user_id=ghost.id, sector=ghost.sector))
+    db.session.add(Connection(sid="died-with-its-server", session_id=session.id,
+                              user_id=ghost.id))
+    db.session.commit()
+    anna = factories.make_user()
+    reply = ack(live_client(anna), "join", {"session_id": session.id})
+    assert reply["presence"]["count"] == 1
+    assert [p["id"] for p in reply["presence"]["participants"]] == [anna.id]
+    assert [c.user_id for c in db.session.scalars(select(Connection))] == [anna.id]

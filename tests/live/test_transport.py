@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum import create_app
 from forum.extensions import db as _db
 from forum.models.accounts import Sector, Suspension
-from forum.models.live import Ballot, LiveEvent, Question, Visibility
+from forum.models.base import utcnow
+from forum.models.live import (
+    Ballot,
+    Connection,
+    LiveEvent,
+    Participant,
+    Question,
+    Visibility,
+)
 from forum.services import accounts
 from tests import factories
 from tests.conftest import _clear_tables, _config, skip_or_fail
@@ -215,7 +224,7 @@ def test_bad_payloads_get_error_acks_keep_the_connection_and_store_nothing(serve
     assert client.call("chat", {"session_id": 1, "body": "still connected"})["seq"] == 1
 
 
-def test_two_servers_share_rooms_through_redis(servers, clients):
+def _redis_url() -> str:
     redis_url = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     try:
         import redis
@@ -223,6 +232,55 @@ def test_two_servers_share_rooms_through_redis(servers, clients):
         redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
     except Exception:  # noqa: BLE001 - any failure means no usable Redis
         skip_or_fail(f"Redis is not reachable at {redis_url}")
+    return redis_url
+
+
+def _presence_rows() -> list[int]:
+    _db.session.rollback()
+    return sorted(_db.session.scalars(select(Connection.user_id)))
+
+
+def test_restart_forgets_the_presence_of_sockets_that_died(servers, clients):
+    server = servers()
+    session = make_live_session()
+    anna, omar = factories.make_user(), factories.make_user()
+    a = _joined(clients, server, session, anna, reconnection=True)
+    _joined(clients, server, session, omar)  # never comes back after the restart
+    assert _presence_rows() == sorted([anna.id, omar.id])
+    server.proc.kill()  # dies without closing anything
+    server.proc.wait(5)
+    server.stop()
+    server.start()
+    assert a.wait_for(lambda: a.connected, timeout=15)
+    reply = a.call("join", {"session_id": session.id, "after_seq": 0})
+    assert reply["presence"]["count"] == 1
+    assert _presence_rows() == [anna.id]
+
+
+def test_with_redis_dead_presence_goes_and_live_presence_stays(servers, clients):
+    """Several processes: a new one forgets only rows that no live process holds (and that
+    are older than a minute, so a join through another process is never raced)."""
+    redis_url = _redis_url()
+    one = servers(redis_url=redis_url)
+    session = make_live_session()
+    anna, ghost, fresh = (factories.make_user() for _ in range(3))
+    _joined(clients, one, session, anna)
+    long_ago = utcnow() - timedelta(minutes=5)
+    for sid, user in (("died-long-ago", ghost), ("joined-just-now", fresh)):
+        _db.session.add(Participant(session_id=session.id, user_id=user.id, sector=user.sector))
+        _db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id,
+                                   connected_at=long_ago if user is ghost else utcnow()))
+    _db.session.execute(update(Connection).where(Connection.user_id == anna.id)
+                        .values(connected_at=long_ago))
+    _db.session.commit()
+    two = servers(redis_url=redis_url)
+    omar = factories.make_user()
+    _joined(clients, two, session, omar)
+    assert _presence_rows() == sorted([anna.id, fresh.id, omar.id])
+
+
+def test_two_servers_share_rooms_through_redis(servers, clients):
+    redis_url = _redis_url()
     one, two = servers(redis_url=redis_url), servers(redis_url=redis_url)
     session = make_live_session()
     a = _joined(clients, one, session, factories.make_user())

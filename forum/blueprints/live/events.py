@@ -4,6 +4,7 @@ what the service has already committed. Every client event is answered by its ac
 from __future__ import annotations
 
 import functools
+import uuid
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -50,14 +51,51 @@ def acknowledged(fn=None, *, signed_in: bool = True):
     return handler
 
 
+class SocketRegistry:
+    """Which sockets each server process holds, kept in Redis when several processes share
+    the rooms: one set per process, which expires unless its process renews it. A process
+    that dies takes its set with it, so the others can tell its presence rows are dead."""
+
+    BEAT, TTL = 20, 60  # seconds
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=5)
+        self.key = f"forum:live:sockets:{uuid.uuid4().hex}"
+
+    def add(self, sid: str) -> None:
+        self.redis.pipeline().sadd(self.key, sid).expire(self.key, self.TTL).execute()
+
+    def remove(self, sid: str) -> None:
+        self.redis.srem(self.key, sid)
+
+    def beat(self, sids) -> None:
+        """Renew this process's set (and refill it, should Redis have lost it)."""
+        pipe = self.redis.pipeline()
+        if sids:
+            pipe.sadd(self.key, *sids)
+        pipe.expire(self.key, self.TTL).execute()
+
+    def live_sids(self) -> set[str]:
+        keys = list(self.redis.scan_iter(match="forum:live:sockets:*", count=100))
+        return {sid.decode() for sid in self.redis.sunion(keys)} if keys else set()
+
+
 class LiveNamespace(Namespace):
     """One namespace object per server process; `users` maps this process's sockets to
-    members (a restarted process starts empty and clients reconnect)."""
+    members (a restarted process starts empty and clients reconnect).
+
+    Presence rows (`Connection`) outlive a process that dies. So the first socket a process
+    serves makes it forget those: alone (no Redis), every row but its own sockets'; with
+    Redis, the rows that no live process holds, checked again every minute."""
 
     def __init__(self, namespace: str = "/live") -> None:
         super().__init__(namespace)
         self.users: dict[str, int] = {}
         self._presence_due: set[int] = set()
+        self._started = False
+        self._registry: SocketRegistry | None = None
 
     def on_connect(self, auth=None):
         user = None
@@ -72,11 +110,54 @@ class LiveNamespace(Namespace):
             raise ConnectionRefusedError({"code": "unauthorized",
                                           "message": _("Please sign in to join live sessions.")})
         self.users[request.sid] = user.id
+        if self._registry is not None:
+            self._registry.add(request.sid)
+        if not self._started:
+            self._started = True
+            self._start(current_app._get_current_object())
 
     def on_disconnect(self, reason=None):
         self.users.pop(request.sid, None)
+        if self._registry is not None:
+            self._registry.remove(request.sid)
         for session in live_room.disconnect(request.sid):
             self.presence_soon(session.id)
+
+    def _start(self, app) -> None:
+        """This process's first socket: forget presence that died with earlier processes."""
+        if app.config.get("REDIS_URL"):
+            self._registry = SocketRegistry(app.config["REDIS_URL"])
+            self._registry.add(request.sid)
+            self.socketio.start_background_task(self._keep_beating, app)
+        self.forget_dead_connections()
+
+    def forget_dead_connections(self) -> None:
+        try:
+            if self._registry is None:
+                changed = live_room.forget_dead_connections(set(self.users), every_row=True)
+            else:
+                changed = live_room.forget_dead_connections(self._registry.live_sids(),
+                                                            every_row=False)
+        except Exception:  # noqa: BLE001 - presence is repaired next time; sockets go on
+            db.session.rollback()
+            current_app.logger.exception("could not forget dead live connections")
+            return
+        for session_id in changed:
+            self.presence_soon(session_id)
+
+    def _keep_beating(self, app) -> None:
+        beats = 0
+        while True:
+            self.socketio.sleep(SocketRegistry.BEAT)
+            beats += 1
+            with app.app_context():
+                try:
+                    self._registry.beat(list(self.users))
+                except Exception:  # noqa: BLE001 - Redis away for a moment: try again
+                    app.logger.exception("live socket registry heartbeat failed")
+                    continue
+                if beats % 3 == 0:
+                    self.forget_dead_connections()
 
     def presence_soon(self, session_id: int) -> None:
         """Broadcast the room's presence after a short delay, once for all the joins and
