@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, defer, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.exceptions import NotFound
 from forum.extensions import db
@@ -184,6 +185,8 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
     posts = [p for p in db.session.scalars(_PAGE_OF_POSTS, {"thread": thread.id, "low": low,
                                                            "high": high})
              if can(viewer, Action.VIEW_POST, p)]
+    for post in posts:  # the rules ask each post for its thread: it is this one
+        set_committed_value(post, "thread", thread)
     items = _as_tree(posts)
     _add_reactions(items, viewer)
     _decide(items, viewer)

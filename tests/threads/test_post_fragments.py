@@ -141,3 +141,37 @@ def test_counts_and_own_reactions_each_change_the_post(client, app, login, db):
     html = page(second, thread)
     assert 'value="thanks">Thanks <span class="reaction__count">1</span>' in html
     assert 'aria-pressed="true"' not in html
+
+
+def test_reply_form_follows_the_members_role_line(client, member, db):
+    thread = factories.make_thread(posts=1)
+    assert "In my role: Deputy mayor, Helsingborg" in page(client, thread)
+    member.title = "Mayor"
+    db.session.commit()
+    html = page(client, thread)
+    assert "In my role: Mayor, Helsingborg" in html and "Deputy mayor" not in html
+
+
+def test_thread_page_forms_carry_a_valid_csrf_token(app, client, db):
+    """Reactions and deletes post through the page's shared #post-actions form, replies
+    through the reply form: both tokens are fresh per page and accepted; none is refused."""
+    import re
+
+    author = factories.make_user()
+    thread = factories.make_thread(posts=1)
+    post = factories.make_post(thread)
+    client.post("/login", data={"email": author.email, "password": factories.PASSWORD})
+    app.config["WTF_CSRF_ENABLED"] = True
+    html = page(client, thread)
+    shared = re.search(r'<form id="post-actions" method="post" hidden><input type="hidden" '
+                       r'name="csrf_token" value="([^"]+)">', html).group(1)
+    assert f'form="post-actions" formaction="/posts/{post.id}/react"' in html
+    assert client.post(f"/posts/{post.id}/react", data={"kind": "agree"}).status_code == 400
+    assert client.post(f"/posts/{post.id}/react",
+                       data={"kind": "agree", "csrf_token": shared}).status_code == 302
+    reply_token = re.search(r'action="/threads/\d+/reply" novalidate>\s*<input id="csrf_token" '
+                            r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post(f"/threads/{thread.id}/reply",
+                           data={"body": "Agreed.", "capacity": "personal",
+                                 "csrf_token": reply_token})
+    assert response.status_code == 302

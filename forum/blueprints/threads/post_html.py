@@ -1,8 +1,9 @@
-"""One post of a thread page as HTML, rendered once per version of everything it shows and then
-served from the fragment cache: most readers of a post see exactly the same markup."""
+"""The repeated parts of a thread page as HTML, rendered once per version of everything they
+show and then served from the fragment cache: each post (most readers of a post see exactly
+the same markup) and the fields of the empty reply form."""
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -29,3 +30,15 @@ def article_key(item: PostItem, may_reply: bool) -> tuple:
 def post_article(item: PostItem, may_reply: bool) -> Markup:
     return fragments.render_cached("threads/_post.html", article_key(item, may_reply),
                                    item=item, post=item.post, may_reply=may_reply)
+
+
+@bp.app_template_global()
+def reply_fields(form) -> Markup:
+    """The reply form's fields (not its CSRF token). Only an empty, unsubmitted form is cached:
+    its markup then depends on nothing but the capacity choices offered and the language."""
+    if form.is_submitted() or form.errors or form.body.data or form.parent_id.data:
+        return Markup(current_app.jinja_env.get_template("threads/_reply_fields.html")
+                      .render(form=form))
+    key = (tuple((choice.value, str(choice.label)) for choice in form.capacity.choices),
+           form.capacity.data, str(get_locale()))
+    return fragments.render_cached("threads/_reply_fields.html", key, form=form)
