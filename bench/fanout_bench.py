@@ -12,8 +12,10 @@ Servers, both under the same gevent setup (`socketio.run`, one process):
 The load generator must cost much less than the server it measures, or it measures itself:
 the receivers are spread over `--procs` processes (2 by default), each one plain `epoll` loop
 over its sockets with a small hand-written Engine.IO/Socket.IO websocket client that parses
-every frame a `recv` returns (no greenlet or thread per socket, no JSON decoding). The sender
-runs in the main process. Latency is the time from the sender's `time.time()`, carried in
+every frame a `recv` returns (no greenlet or thread per socket, no JSON decoding); when few
+sockets are ready it naps `--nap-ms` first, so one wake-up reads many frames. The sender runs
+in the main process. `--cpu` also prints the CPU time per delivery of the server and of the
+load generator, which depends much less on the neighbours than wall-clock figures. Latency is the time from the sender's `time.time()`, carried in
 the chat body, to a receiver parsing the event (one clock: all processes run on this machine).
 
     .venv/bin/python bench/fanout_bench.py                     # temp SQLite file
@@ -180,9 +182,12 @@ class WS:
 EVENT, STAMP = b'42/live,["event"', b'"t='
 
 
-def receive(port: int, token: str | None, session_id: int, count: int, pipe, delivered) -> None:
+def receive(port: int, token: str | None, session_id: int, count: int, pipe, delivered,
+            nap: float) -> None:
     """A receiver process: `count` joined sockets, read by one epoll loop. Commands on `pipe`:
-    "reset" (forget latencies), "report" (send them back), "stop"."""
+    "reset" (forget latencies), "report" (send them back and forget them), "stop".
+    When few sockets are ready it naps `nap` seconds first, so that one wake-up reads many
+    frames; the nap counts in the measured latency (it can only make it look worse)."""
     socks = {}
     for _ in range(count):
         ws = WS(port, token)
@@ -199,7 +204,11 @@ def receive(port: int, token: str | None, session_id: int, count: int, pipe, del
     pipe.send("ready")
     now, pong = time.time, mask_frame(b"3")
     while True:
-        for fd, _ in poller.poll():
+        ready = poller.poll()
+        if nap and len(ready) < 64:  # let more arrive: fewer wake-ups and syscalls per frame
+            time.sleep(nap)
+            ready = poller.poll(0)
+        for fd, _ in ready:
             entry = socks.get(fd)
             if entry is None:  # a command
                 command = pipe.recv()
@@ -248,7 +257,7 @@ def receive(port: int, token: str | None, session_id: int, count: int, pipe, del
 class Receivers:
     """`clients` receivers over `procs` processes (forked: nothing to pickle)."""
 
-    def __init__(self, port, token, session_id, clients: int, procs: int) -> None:
+    def __init__(self, port, token, session_id, clients: int, procs: int, nap: float) -> None:
         ctx = multiprocessing.get_context("fork")
         self.parts = []
         for k in range(procs):
@@ -258,7 +267,7 @@ class Receivers:
             mine, theirs = ctx.Pipe()
             delivered = ctx.RawValue("q", 0)
             proc = ctx.Process(target=receive, args=(port, token, session_id, count, theirs,
-                                                     delivered), daemon=True)
+                                                     delivered, nap), daemon=True)
             proc.start()
             self.parts.append((proc, mine, delivered))
         for _proc, pipe, _ in self.parts:
@@ -318,8 +327,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def measure(port: int, tokens: dict, session_id: int, clients: int, seconds: float,
-            window: int, procs: int, server_pid: int) -> dict:
-    receivers = Receivers(port, tokens["receiver"], session_id, clients, procs)
+            window: int, procs: int, nap: float, server_pid: int) -> dict:
+    receivers = Receivers(port, tokens["receiver"], session_id, clients, procs, nap)
     sender = WS(port, tokens["sender"])
     assert sender.call("join", {"session_id": session_id})["ok"]
     time.sleep(2.0)  # let the joins' presence broadcast go out before measuring
@@ -457,6 +466,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--servers", nargs="*", default=["ceiling", "live"])
     parser.add_argument("--procs", type=int, default=2, help="receiver processes")
+    parser.add_argument("--nap-ms", type=float, default=0.5,
+                        help="a receiver process with few sockets ready waits this long first")
     parser.add_argument("--cpu", action="store_true",
                         help="also print CPU time per delivery of server and load generator")
     parser.add_argument("--serve-minimal", type=int, default=None, help=argparse.SUPPRESS)
@@ -476,7 +487,7 @@ def main() -> None:
             proc = start_server(kind, port, database_url)
             try:
                 result = measure(port, tokens, session_id, clients, args.seconds, args.window,
-                                 args.procs, proc.pid)
+                                 args.procs, args.nap_ms / 1000, proc.pid)
             finally:
                 proc.terminate()
                 proc.wait(10)
