@@ -8,6 +8,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import os  # noqa: E402
 
 
@@ -22,6 +23,10 @@ def main() -> None:
     from forum.extensions import socketio
 
     app = create_app()
+    # What start-up built lives as long as the process: freezing it keeps full garbage
+    # collections short (unfrozen, each one stalled every socket for 80-200 ms).
+    gc.collect()
+    gc.freeze()
     socketio.run(app, host=args.host, port=args.port, log_output=False)
 
 

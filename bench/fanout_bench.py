@@ -24,6 +24,7 @@ the chat body, to a receiver parsing the event (one clock: all processes run on 
 """
 import argparse
 import base64
+import gc
 import json
 import multiprocessing
 import os
@@ -69,6 +70,8 @@ def serve_minimal(port: int) -> None:
                  to=f"live:{data['session_id']}", namespace="/live")
         return {"ok": True, "seq": seq["n"]}
 
+    gc.collect()  # as serve.py does
+    gc.freeze()
     sio.run(app, host="127.0.0.1", port=port, log_output=False)
 
 
@@ -188,6 +191,8 @@ def receive(port: int, token: str | None, session_id: int, count: int, pipe, del
     "reset" (forget latencies), "report" (send them back and forget them), "stop".
     When few sockets are ready it naps `nap` seconds first, so that one wake-up reads many
     frames; the nap counts in the measured latency (it can only make it look worse)."""
+    gc.collect()  # what the fork inherited is not garbage: keep collections out of the timings
+    gc.freeze()
     socks = {}
     for _ in range(count):
         ws = WS(port, token)
@@ -462,7 +467,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, nargs="*", default=[50, 200, 500])
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--window", type=int, default=16, help="chats in flight (saturated)")
+    parser.add_argument("--window", type=int, default=64, help="chats in flight (saturated)")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--servers", nargs="*", default=["ceiling", "live"])
     parser.add_argument("--procs", type=int, default=2, help="receiver processes")
