@@ -41,9 +41,11 @@ def new(topic_id: int):
 @bp.get("/threads/<int:thread_id>")
 def show(thread_id: int):
     """A page of posts; a member without ?page goes to the first post they have not read."""
-    merged_into = discussion.get_thread(thread_id).merged_into_id
-    if merged_into is not None:  # a merged thread lives on in the thread it was merged into
-        return redirect(url_for("threads.show", thread_id=merged_into))
+    # Held for the whole view: the session keeps loaded rows only while something refers to
+    # them, so the services below find this thread again without a query.
+    thread = discussion.get_thread(thread_id)
+    if thread.merged_into_id is not None:  # a merged thread lives on where it was merged
+        return redirect(url_for("threads.show", thread_id=thread.merged_into_id))
     page = request.args.get("page", type=int)
     if page is None:
         target = reading.first_unread(current_user, thread_id)
@@ -55,7 +57,7 @@ def show(thread_id: int):
     view = reading.thread_page(current_user, thread_id, page or 1)
     form = ReplyForm()
     form.offer_role(current_user)
-    return render_template("threads/show.html", view=view, form=form, thread=view.thread,
+    return render_template("threads/show.html", view=view, form=form, thread=thread,
                            viewer=current_user._get_current_object())  # no proxy per post
 
 
