@@ -324,9 +324,11 @@ def in_process(url: str, rounds: int = 40) -> list[tuple[str, dict]]:
     time of this process (SQLite runs in-process, so it is included) and as wall time. CPU
     time hardly depends on what else the machine is doing, so it compares sizes fairly."""
     from bench.wsgi_bench import make_app
+    from forum.app import freeze_startup_heap
 
     app = make_app(url)
     app.config["WTF_CSRF_ENABLED"] = False
+    freeze_startup_heap()  # as the servers do
     client = app.test_client()
     client.post("/login", data={"email": BENCH_EMAIL, "password": PASSWORD})
     last_page = -(-BIG_THREAD_POSTS // 20)

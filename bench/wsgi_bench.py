@@ -8,7 +8,7 @@ import os
 
 from flask import Flask
 
-from forum import create_app
+from forum.app import create_app, freeze_startup_heap
 
 
 def make_app(url: str):
@@ -39,3 +39,4 @@ def make_bare_app():
 
 bare = make_bare_app()
 app = make_app(os.environ["BENCH_DATABASE_URL"]) if os.environ.get("BENCH_DATABASE_URL") else None
+freeze_startup_heap()  # as wsgi.py does: the real app and `bare` alike
