@@ -33,6 +33,15 @@ def test_switching_language_is_remembered_in_a_cookie(client, db, swedish_defaul
         as_text=True)
 
 
+def test_form_library_messages_follow_the_language(client, db):
+    """WTForms' own messages ("This field is required.") come in the request's language."""
+    for language, message in (("sv", "Det här fältet är obligatoriskt."),
+                              ("en", "This field is required."), ("sv", "obligatoriskt")):
+        page = client.post("/login", data={"email": "", "password": ""},
+                           headers={"Accept-Language": language}).get_data(as_text=True)
+        assert message in page, language
+
+
 def test_choice_is_saved_on_the_account(client, db, login):
     member = login(factories.make_user())
     client.post("/language", data={"language": "en"})

@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forum.forms import Form
 from forum.models.accounts import ROLE_LABELS
 
 
-class FindMemberForm(FlaskForm):
+class FindMemberForm(Form):
     email = EmailField(_l("Member's email address"),
                        validators=[InputRequired(), Email(), Length(max=254)])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = RadioField(_l("Role"), validators=[InputRequired()],
                       choices=[SelectChoice(k.value, v) for k, v in ROLE_LABELS.items()])
     areas = SelectMultipleField(

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
+from forum.forms import Form
 from forum.models.accounts import SECTOR_LABELS
 
 
@@ -13,7 +13,7 @@ def sector_choices():
     return [("", _l("Choose a sector"))] + [(s.value, label) for s, label in SECTOR_LABELS.items()]
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80)],
                                description=_l("Your full name, as colleagues know you."))
     sector = SelectField(_l("Sector"), choices=sector_choices, validators=[InputRequired()],
@@ -32,13 +32,13 @@ class RegisterForm(ProfileFields):
         InputRequired(), EqualTo("password", message=_l("The passwords do not match."))])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=256)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
     new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=256)],
                                  description=_l("At least 10 characters."))

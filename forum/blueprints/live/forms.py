@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from forum.forms import Form
 from forum.models.live import ATTRIBUTION_LABELS, VISIBILITY_LABELS
 
 EMAILS_HELP = _l("One email address per line.")
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     topic_id = SelectField(_l("Topic"), coerce=int, validators=[InputRequired()],
                            description=_l("The archive becomes a thread in this topic."))
@@ -40,10 +40,10 @@ class SessionForm(FlaskForm):
                              description=EMAILS_HELP)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(_l("Reason for cancelling"),
                          validators=[InputRequired(), Length(max=500)])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """Only the CSRF token, for buttons that post."""

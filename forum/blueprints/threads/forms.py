@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from forum.forms import Form
 from forum.models.discussion import Capacity, ReactionKind
 from forum.services.discussion import MAX_POST_CHARS, MAX_TITLE_CHARS
 
@@ -29,31 +29,31 @@ class CapacityMixin:
         self.capacity.choices = choices
 
 
-class ThreadForm(CapacityMixin, FlaskForm):
+class ThreadForm(CapacityMixin, Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=MAX_TITLE_CHARS)])
     body = TextAreaField(_l("Opening post"), description=BODY_HELP,
                          validators=[InputRequired(), Length(max=MAX_POST_CHARS)])
 
 
-class ReplyForm(CapacityMixin, FlaskForm):
+class ReplyForm(CapacityMixin, Form):
     parent_id = HiddenField()
     body = TextAreaField(_l("Your reply"), description=BODY_HELP,
                          validators=[InputRequired(), Length(max=MAX_POST_CHARS)])
 
 
-class EditForm(CapacityMixin, FlaskForm):
+class EditForm(CapacityMixin, Form):
     body = TextAreaField(_l("Post"), description=BODY_HELP,
                          validators=[InputRequired(), Length(max=MAX_POST_CHARS)])
 
 
-class ReactForm(FlaskForm):
+class ReactForm(Form):
     """The pressed button names the reaction: `kind` adds it, `undo` takes it back."""
 
     kind = HiddenField()
     undo = HiddenField()
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """Only the CSRF token, for buttons that post."""
 
 

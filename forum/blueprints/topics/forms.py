@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from forum.forms import Form
 from forum.services.discussion import MAX_POST_CHARS, MAX_TITLE_CHARS
 
 
-class TopicForm(FlaskForm):
+class TopicForm(Form):
     title = StringField(_l("Question"), validators=[InputRequired(), Length(max=MAX_TITLE_CHARS)],
                         description=_l("The governance question, in one sentence."))
     framing = TextAreaField(_l("Framing"), validators=[Length(max=MAX_POST_CHARS)],
@@ -19,7 +19,7 @@ class TopicForm(FlaskForm):
                        description=_l("Separated by commas, e.g. housing, mobility."))
 
 
-class ValueForm(FlaskForm):
+class ValueForm(Form):
     """A curation button: the new value travels in a hidden field."""
 
     value = HiddenField(validators=[InputRequired()])

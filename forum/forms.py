@@ -1,0 +1,42 @@
+"""The base of every form: Flask-WTF's, with WTForms' own messages (\"This field is required.\"
+and the like) in the request's language from a catalogue loaded once per process. Flask-WTF
+reads that catalogue from disk again in every request that builds a form."""
+from __future__ import annotations
+
+from functools import cache
+
+from babel import support
+from flask import current_app, has_request_context
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
+
+
+@cache
+def _catalogue(language: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+def _current() -> support.NullTranslations:
+    if not has_request_context():
+        return support.NullTranslations()
+    return _catalogue(str(get_locale()))
+
+
+class _WTFormsMessages:
+    def gettext(self, string: str) -> str:
+        return _current().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _current().ungettext(singular, plural, n)
+
+
+_MESSAGES = _WTFormsMessages()
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _MESSAGES
