@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.local import LocalProxy
 
 from forum.exceptions import Forbidden
@@ -131,13 +131,20 @@ def is_global_moderator(user: Any) -> bool:
     return is_moderator(user) and moderated_areas(user) is None
 
 
+# Asked on nearly every page a member sees, so built once. Open-ended suspensions first, then
+# the one that ends last.
+_LATEST_SUSPENSION = (
+    select(Suspension).where(Suspension.user_id == bindparam("user"),
+                             Suspension.lifted_at.is_(None))
+    .order_by(Suspension.ends_at.is_(None).desc(), Suspension.ends_at.desc()).limit(1))
+
+
 def active_suspension(user: Any) -> Suspension | None:
     """The suspension in force for this member now, if any."""
     if not is_member(user):
         return None
-    latest = _cached(("suspension", user.id), lambda: db.session.scalars(
-        select(Suspension).where(Suspension.user_id == user.id, Suspension.lifted_at.is_(None))
-        .order_by(Suspension.ends_at.is_(None).desc(), Suspension.ends_at.desc())).first())
+    latest = _cached(("suspension", user.id), lambda: db.session.scalar(
+        _LATEST_SUSPENSION, {"user": user.id}))
     return latest if latest is not None and latest.is_active_at(utcnow()) else None
 
 

@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defaultload
+from sqlalchemy.orm import defaultload, lazyload
 
 from forum import rendering
 from forum.exceptions import InvalidInput, NotFound
@@ -203,8 +203,9 @@ def get_topic(topic_id: int) -> Topic:
     return topic
 
 
-# A thread comes with its topic joined; the topic's tags are not needed with it.
-_THREAD_LOADING = (defaultload(Thread.topic).lazyload(Topic.tags),)
+# A thread comes with its topic joined; the topic's tags and the thread's author (pages show
+# the opening post's author line instead) are loaded only if asked for.
+_THREAD_LOADING = (defaultload(Thread.topic).lazyload(Topic.tags), lazyload(Thread.author))
 
 
 def get_thread(thread_id: int) -> Thread:

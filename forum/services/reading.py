@@ -228,6 +228,17 @@ def _parent_names(ids: set[int]) -> dict[int, str]:
         .where(Post.id.in_(ids))).all())
 
 
+# Statements that run on every thread page are built once (SQLAlchemy then reuses their
+# cache key and compiled form).
+_REACTION_COUNTS = (
+    select(Reaction.post_id, Reaction.kind, func.count(),
+           func.max(case((Reaction.user_id == bindparam("viewer"), 1), else_=0)))
+    .where(Reaction.post_id.in_(bindparam("posts", expanding=True)))
+    .group_by(Reaction.post_id, Reaction.kind))
+_READ_MARK = select(ReadMark.last_read_position).where(
+    ReadMark.user_id == bindparam("user"), ReadMark.thread_id == bindparam("thread"))
+
+
 def _add_reactions(items: list[PostItem], viewer) -> None:
     """Counts per reaction kind, and which ones are the viewer's own, in one query."""
     by_id = {item.post.id: item for item in items}
@@ -235,9 +246,7 @@ def _add_reactions(items: list[PostItem], viewer) -> None:
         return
     viewer_id = viewer.id if is_member(viewer) else -1
     for post_id, kind, count, mine in db.session.execute(
-            select(Reaction.post_id, Reaction.kind, func.count(),
-                   func.max(case((Reaction.user_id == viewer_id, 1), else_=0)))
-            .where(Reaction.post_id.in_(by_id)).group_by(Reaction.post_id, Reaction.kind)):
+            _REACTION_COUNTS, {"posts": list(by_id), "viewer": viewer_id}):
         item, kind = by_id[post_id], ReactionKind(kind)
         item.counts[kind] = count
         if mine:
@@ -264,8 +273,7 @@ def _mark_read(user_id: int, thread_id: int, position: int) -> None:
     """Move the member's read mark forward (never back), in one upsert statement. It runs on
     its own short transaction so the page's loaded rows are not expired by a commit. A page
     read again (the usual case) only reads the mark: no write, no lock."""
-    mark = db.session.scalar(select(ReadMark.last_read_position).where(
-        ReadMark.user_id == user_id, ReadMark.thread_id == thread_id))
+    mark = db.session.scalar(_READ_MARK, {"user": user_id, "thread": thread_id})
     if mark is not None and mark >= position:
         return
     dialect = db.engine.dialect.name
@@ -285,8 +293,7 @@ def first_unread(viewer, thread_id: int) -> tuple[int, int | None] | None:
     if not is_member(viewer):
         return None
     thread = discussion.get_thread(thread_id)
-    mark = db.session.scalar(select(ReadMark.last_read_position).where(
-        ReadMark.user_id == viewer.id, ReadMark.thread_id == thread.id))
+    mark = db.session.scalar(_READ_MARK, {"user": viewer.id, "thread": thread.id})
     if mark is None:
         return None
     row = db.session.execute(
