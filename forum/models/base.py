@@ -4,8 +4,11 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import Enum
+from sqlalchemy import Enum, Select, inspect
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.util import identity_key
+
+from forum.extensions import db
 
 
 def utcnow() -> datetime:
@@ -21,3 +24,13 @@ def str_enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, length=20,
                 values_callable=lambda members: [m.value for m in members],
                 validate_strings=True)
+
+
+def by_id(statement: Select, model: type, ident: int):
+    """Like `Session.get`, for the rows read on every request: the session's copy if it holds
+    a fresh one, otherwise `statement` (prebuilt, with an `:id` parameter), which skips the
+    statement `Session.get` builds and keys anew on each call."""
+    held = db.session.identity_map.get(identity_key(model, ident))
+    if held is not None and not inspect(held).expired:
+        return held
+    return db.session.scalars(statement, {"id": ident}).one_or_none()

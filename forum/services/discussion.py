@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload, lazyload
 
@@ -17,7 +17,7 @@ from forum import rendering
 from forum.exceptions import InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
-from forum.models.base import utcnow
+from forum.models.base import by_id, utcnow
 from forum.models.discussion import (
     Capacity,
     Mention,
@@ -208,8 +208,11 @@ def get_topic(topic_id: int) -> Topic:
 _THREAD_LOADING = (defaultload(Thread.topic).lazyload(Topic.tags), lazyload(Thread.author))
 
 
+_THREAD_BY_ID = select(Thread).options(*_THREAD_LOADING).where(Thread.id == bindparam("id"))
+
+
 def get_thread(thread_id: int) -> Thread:
-    thread = db.session.get(Thread, thread_id, options=_THREAD_LOADING)
+    thread = by_id(_THREAD_BY_ID, Thread, thread_id)
     if thread is None:
         raise NotFound(_("There is no such thread."))
     return thread
