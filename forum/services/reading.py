@@ -160,13 +160,17 @@ class ThreadPage:
     first_position: int
 
 
-# One page of posts, built once: the page shows the rendered HTML (not the source) and of each
-# author only what the author line needs.
+# One page of posts, built once: the page shows the rendered HTML (not the source), of each
+# author only what the author line needs, and the name of the author each post answers (for
+# "in reply to ..." when that post is on an earlier page). So every page costs the same.
+_parent, _parent_author = aliased(Post), aliased(User)
 _PAGE_OF_POSTS = (
-    select(Post)
+    select(Post, _parent_author.display_name)
     .options(defer(Post.body_source),
              joinedload(Post.author).load_only(User.id, User.display_name, User.sector,
                                                User.organisation, User.verified_at))
+    .outerjoin(_parent, _parent.id == Post.parent_id)
+    .outerjoin(_parent_author, _parent_author.id == _parent.author_id)
     .where(Post.thread_id == bindparam("thread"),
            Post.position.between(bindparam("low"), bindparam("high")))
     .order_by(Post.position))
@@ -182,12 +186,15 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
     pages = max(1, ceil(thread.last_position / size))
     page = min(max(page, 1), pages)
     low, high = (page - 1) * size + 1, page * size
-    posts = [p for p in db.session.scalars(_PAGE_OF_POSTS, {"thread": thread.id, "low": low,
-                                                           "high": high})
-             if can(viewer, Action.VIEW_POST, p)]
-    for post in posts:  # the rules ask each post for its thread: it is this one
-        set_committed_value(post, "thread", thread)
-    items = _as_tree(posts)
+    rows = db.session.execute(_PAGE_OF_POSTS, {"thread": thread.id, "low": low, "high": high})
+    posts, parent_names = [], {}
+    for post, parent_name in rows:
+        set_committed_value(post, "thread", thread)  # the rules ask for it: it is this one
+        if can(viewer, Action.VIEW_POST, post):
+            posts.append(post)
+            if post.parent_id is not None:
+                parent_names[post.parent_id] = parent_name or ""
+    items = _as_tree(posts, parent_names)
     _add_reactions(items, viewer)
     _decide(items, viewer)
     if mark_read and is_member(viewer) and posts:
@@ -195,37 +202,26 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
     return ThreadPage(thread, items, page, pages, low)
 
 
-def _as_tree(posts: list[Post]) -> list[PostItem]:
-    """Order a page's posts as a tree: each reply right after its parent's earlier replies."""
+def _as_tree(posts: list[Post], names: dict[int, str]) -> list[PostItem]:
+    """Order a page's posts as a tree: each reply right after its parent's earlier replies.
+    `names` gives the author of each post replied to."""
     on_page = {p.id: p for p in posts}
     children: dict[int | None, list[Post]] = {}
     for post in posts:
         key = post.parent_id if post.parent_id in on_page else None
         children.setdefault(key, []).append(post)
-    missing = {p.parent_id for p in posts if p.parent_id and p.parent_id not in on_page}
-    names = _parent_names(missing)
     items: list[PostItem] = []
 
     def walk(parent_id: int | None, level: int) -> None:
         for post in children.get(parent_id, []):
             reply_to = None
             if post.parent_id and (post.parent_id not in on_page or level > MAX_INDENT):
-                parent = on_page.get(post.parent_id)
-                reply_to = (post.parent_id, parent.author.display_name if parent
-                            else names.get(post.parent_id, ""))
+                reply_to = (post.parent_id, names.get(post.parent_id, ""))
             items.append(PostItem(post, min(level, MAX_INDENT), reply_to))
             walk(post.id, level + 1)
 
     walk(None, 0)
     return items
-
-
-def _parent_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(db.session.execute(
-        select(Post.id, User.display_name).join(User, User.id == Post.author_id)
-        .where(Post.id.in_(ids))).all())
 
 
 # Statements that run on every thread page are built once (SQLAlchemy then reuses their
