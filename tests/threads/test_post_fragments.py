@@ -169,8 +169,8 @@ def test_thread_page_forms_carry_a_valid_csrf_token(app, client, db):
     assert client.post(f"/posts/{post.id}/react", data={"kind": "agree"}).status_code == 400
     assert client.post(f"/posts/{post.id}/react",
                        data={"kind": "agree", "csrf_token": shared}).status_code == 302
-    reply_token = re.search(r'action="/threads/\d+/reply" novalidate>\s*<input id="csrf_token" '
-                            r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    reply_token = re.search(r'action="/threads/\d+/reply" novalidate>\s*<input type="hidden" '
+                            r'name="csrf_token" value="([^"]+)"', html).group(1)
     response = client.post(f"/threads/{thread.id}/reply",
                            data={"body": "Agreed.", "capacity": "personal",
                                  "csrf_token": reply_token})
