@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from forum import errors, fragments, i18n, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from forum.permissions.core import load_signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,6 +103,7 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    login_manager.user_loader(load_signed_in)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see that page.")
     login_manager.login_message_category = "info"

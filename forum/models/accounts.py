@@ -6,11 +6,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, bindparam, select
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db, login_manager
-from forum.models.base import TimestampMixin, by_id, str_enum, utcnow
+from forum.extensions import db
+from forum.models.base import TimestampMixin, str_enum, utcnow
 
 
 class Sector(enum.StrEnum):
@@ -113,14 +113,6 @@ class AccessToken(TimestampMixin, db.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
-
-_USER_BY_ID = select(User).where(User.id == bindparam("id"))
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = by_id(_USER_BY_ID, User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
 
 
 
