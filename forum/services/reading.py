@@ -162,10 +162,15 @@ class ThreadPage:
 
 # One page of posts, built once: the page shows the rendered HTML (not the source), of each
 # author only what the author line needs, and the name of the author each post answers (for
-# "in reply to ..." when that post is on an earlier page). So every page costs the same.
+# "in reply to ..." when that post is on an earlier page), so every page costs the same. Each
+# row also carries how far the viewer had read the thread (the same value on every row).
 _parent, _parent_author = aliased(Post), aliased(User)
+_viewers_mark = (select(ReadMark.last_read_position)
+                 .where(ReadMark.user_id == bindparam("viewer"),
+                        ReadMark.thread_id == bindparam("thread"))
+                 .scalar_subquery())
 _PAGE_OF_POSTS = (
-    select(Post, _parent_author.display_name)
+    select(Post, _parent_author.display_name, _viewers_mark)
     .options(defer(Post.body_source),
              joinedload(Post.author).load_only(User.id, User.display_name, User.sector,
                                                User.organisation, User.verified_at))
@@ -186,9 +191,12 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
     pages = max(1, ceil(thread.last_position / size))
     page = min(max(page, 1), pages)
     low, high = (page - 1) * size + 1, page * size
-    rows = db.session.execute(_PAGE_OF_POSTS, {"thread": thread.id, "low": low, "high": high})
+    member = is_member(viewer)
+    rows = db.session.execute(_PAGE_OF_POSTS, {"thread": thread.id, "low": low, "high": high,
+                                               "viewer": viewer.id if member else -1}).all()
+    mark = rows[0][2] if rows else None  # how far the viewer had read
     posts, parent_names = [], {}
-    for post, parent_name in rows:
+    for post, parent_name, _mark in rows:
         set_committed_value(post, "thread", thread)  # the rules ask for it: it is this one
         if can(viewer, Action.VIEW_POST, post):
             posts.append(post)
@@ -197,7 +205,7 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
     items = _as_tree(posts, parent_names)
     _add_reactions(items, viewer)
     _decide(items, viewer)
-    if mark_read and is_member(viewer) and posts:
+    if mark_read and member and posts and (mark is None or mark < posts[-1].position):
         _mark_read(viewer.id, thread.id, posts[-1].position)
     return ThreadPage(thread, items, page, pages, low)
 
@@ -267,11 +275,8 @@ def _decide(items: list[PostItem], viewer) -> None:
 
 def _mark_read(user_id: int, thread_id: int, position: int) -> None:
     """Move the member's read mark forward (never back), in one upsert statement. It runs on
-    its own short transaction so the page's loaded rows are not expired by a commit. A page
-    read again (the usual case) only reads the mark: no write, no lock."""
-    mark = db.session.scalar(_READ_MARK, {"user": user_id, "thread": thread_id})
-    if mark is not None and mark >= position:
-        return
+    its own short transaction so the page's loaded rows are not expired by a commit. The caller
+    calls it only when the page goes past the mark: a page read again writes nothing."""
     dialect = db.engine.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(ReadMark).values(user_id=user_id, thread_id=thread_id,
