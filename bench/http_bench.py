@@ -287,12 +287,15 @@ def _python_client(port, path, cookie, seconds, connections) -> dict:
             "p99": latencies[int(len(latencies) * 0.99)] * 1000, "errors": errors[0]}
 
 
-def run(url: str, seconds: int, connections: int) -> list[tuple[str, dict]]:
+def run(url: str, seconds: int, connections: int, rounds: int = 1) -> list[tuple[str, dict]]:
+    """Each endpoint `rounds` times, round-robin (so a slow minute hits every endpoint alike);
+    the report takes the median of the rounds."""
     port = free_port()
     server = serve(url, port, "bench.wsgi_bench:bare")
     try:
         measure(port, "/_bench/ceiling", None, 2, connections)
-        bare = measure(port, "/_bench/ceiling", None, seconds, connections)
+        bare = [measure(port, "/_bench/ceiling", None, seconds, connections)
+                for _ in range(rounds)]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
@@ -309,14 +312,22 @@ def run(url: str, seconds: int, connections: int) -> list[tuple[str, dict]]:
             (f"big thread, page {last_page} (last)", f"/threads/1?page={last_page}", cookie),
             ("ordinary thread, page 1", "/threads/2?page=1", cookie),
         ]
-        results = [("bare Flask ceiling", bare)]
-        for name, path, jar in targets:
+        for _name, path, jar in targets:
             measure(port, path, jar, 2, connections)  # warm up caches and connections
-            results.append((name, measure(port, path, jar, seconds, connections)))
-        return results
+        runs: dict[str, list[dict]] = {"bare Flask ceiling": bare}
+        for _ in range(rounds):
+            for name, path, jar in targets:
+                runs.setdefault(name, []).append(measure(port, path, jar, seconds, connections))
+        return [(name, _median_run(measured)) for name, measured in runs.items()]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
+
+
+def _median_run(measured: list[dict]) -> dict:
+    median = {key: statistics.median(m[key] for m in measured) for key in ("rps", "p50", "p99")}
+    return {**median, "errors": sum(m["errors"] for m in measured),
+            "all_rps": [m["rps"] for m in measured]}
 
 
 def in_process(url: str, rounds: int = 40) -> list[tuple[str, dict]]:
@@ -350,14 +361,18 @@ def in_process(url: str, rounds: int = 40) -> list[tuple[str, dict]]:
 
 def report(title: str, results: list[tuple[str, dict]]) -> None:
     """Each line's throughput as a ratio to the app's constant route ("ratio") and to a bare
-    Flask app's constant route under the same server ("vs bare")."""
-    bare, ceiling = results[0][1]["rps"], results[1][1]["rps"]
+    Flask app's constant route under the same server ("vs bare"). With several rounds: medians,
+    and the lowest and highest ratio of single rounds (each against that round's ceiling)."""
+    bare, ceiling = results[0][1], results[1][1]
     print(f"\n{title}")
     print(f"{'endpoint':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} "
-          f"{'vs bare':>8} {'errors':>6}")
+          f"{'vs bare':>8} {'errors':>6}  ratio in rounds")
     for name, r in results:
+        spread = [rps / top for rps, top in zip(r["all_rps"], ceiling["all_rps"], strict=True)]
+        rounds = f"{min(spread):.1%}-{max(spread):.1%}" if len(spread) > 1 else ""
         print(f"{name:36} {r['rps']:9.0f} {r['p50']:8.1f} {r['p99']:8.1f} "
-              f"{r['rps'] / ceiling:7.1%} {r['rps'] / bare:8.1%} {r['errors']:6d}")
+              f"{r['rps'] / ceiling['rps']:7.1%} {r['rps'] / bare['rps']:8.1%} {r['errors']:6d}  "
+              f"{rounds}")
 
 
 def main() -> None:
@@ -367,6 +382,8 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file in bench/data)")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every endpoint this many times, round-robin; report medians")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing bench database")
     parser.add_argument("--in-process", action="store_true",
                         help="time single requests through the test client instead of gunicorn")
@@ -390,7 +407,8 @@ def main() -> None:
                 print(f"{name:36} {r['cpu']:8.1f} {r['p50']:9.1f} {r['p90']:9.1f}")
             continue
         report(f"{total:,} posts on {url.split(':')[0]}, {args.connections} connections, "
-               f"{args.seconds} s each", run(url, args.seconds, args.connections))
+               f"{args.seconds} s each, median of {args.rounds} round(s)",
+               run(url, args.seconds, args.connections, args.rounds))
 
 
 if __name__ == "__main__":
