@@ -9,6 +9,7 @@ the rest of our request handling around a constant string) and a bare Flask app 
 constant route. Prints each page's throughput as a ratio to both.
 
     .venv/bin/python bench/http_bench.py --posts 100000
+    .venv/bin/python bench/http_bench.py --posts 100000 --reuse --rounds 3   # medians of 3
     .venv/bin/python bench/http_bench.py --posts 10000 --posts 1000000   # compare sizes
     .venv/bin/python bench/http_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
 """
