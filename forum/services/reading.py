@@ -232,8 +232,9 @@ def _as_tree(posts: list[Post], names: dict[int, str]) -> list[PostItem]:
     return items
 
 
-# Statements that run on every thread page are built once (SQLAlchemy then reuses their
-# cache key and compiled form).
+# Statements that thread pages run are built once (SQLAlchemy then reuses their cache key and
+# compiled form): reaction counts for a page, and the read mark that sends a member to the
+# first post they have not read.
 _REACTION_COUNTS = (
     select(Reaction.post_id, Reaction.kind, func.count(),
            func.max(case((Reaction.user_id == bindparam("viewer"), 1), else_=0)))
