@@ -5,6 +5,7 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import Enum, Select, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.util import identity_key
 
@@ -34,3 +35,11 @@ def by_id(statement: Select, model: type, ident: int):
     if held is not None and not inspect(held).expired:
         return held
     return db.session.scalars(statement, {"id": ident}).one_or_none()
+
+
+def insert_or_merge(model: type):
+    """An INSERT that can say what to do on a conflict (`on_conflict_do_nothing` or
+    `..._do_update`), for the database in use: PostgreSQL or SQLite. For rows that two
+    requests may create at the same moment."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    return insert(model)

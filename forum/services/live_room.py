@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from forum.extensions import db
 from forum.models.accounts import Role, Suspension, User
-from forum.models.base import utcnow
+from forum.models.base import insert_or_merge, utcnow
 from forum.models.live import (
     Ballot,
     Connection,
@@ -54,8 +54,11 @@ def join(user: User, session_id, sid: str, after_seq=None) -> Outcome:
     participant = db.session.get(Participant, (session.id, user.id))
     if participant is not None and participant.removed:
         raise Forbidden(_("A moderator has removed you from this session."), code="removed")
-    if participant is None:
-        db.session.add(Participant(session_id=session.id, user_id=user.id, sector=user.sector))
+    if participant is None:  # the member's other tab may be joining at this very moment
+        db.session.execute(
+            insert_or_merge(Participant)
+            .values(session_id=session.id, user_id=user.id, sector=user.sector)
+            .on_conflict_do_nothing(index_elements=[Participant.session_id, Participant.user_id]))
     if db.session.get(Connection, (sid, session.id)) is None:
         db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id))
     db.session.commit()

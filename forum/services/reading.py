@@ -13,13 +13,13 @@ from math import ceil
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, defer, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.exceptions import NotFound
 from forum.extensions import db
 from forum.models.accounts import User
+from forum.models.base import insert_or_merge
 from forum.models.discussion import (
     FocusArea,
     Post,
@@ -278,10 +278,8 @@ def _mark_read(user_id: int, thread_id: int, position: int) -> None:
     """Move the member's read mark forward (never back), in one upsert statement. It runs on
     its own short transaction so the page's loaded rows are not expired by a commit. The caller
     calls it only when the page goes past the mark: a page read again writes nothing."""
-    dialect = db.engine.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ReadMark).values(user_id=user_id, thread_id=thread_id,
-                                   last_read_position=position)
+    stmt = insert_or_merge(ReadMark).values(user_id=user_id, thread_id=thread_id,
+                                            last_read_position=position)
     stmt = stmt.on_conflict_do_update(
         index_elements=[ReadMark.user_id, ReadMark.thread_id],
         set_={"last_read_position": stmt.excluded.last_read_position},

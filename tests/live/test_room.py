@@ -37,6 +37,23 @@ def _joined(live_client, session, user):
     return client
 
 
+def test_join_from_two_tabs_at_once_admits_both(db, live_client, live_session, monkeypatch):
+    """The member's other tab created their participant row after this join looked for it
+    (PostgreSQL runs the two at once): the join must still succeed, with one row."""
+    from forum.models.live import Participant
+
+    session, anna = live_session(), factories.make_user()
+    _joined(live_client, session, anna)
+    real_get = db.session.get
+    monkeypatch.setattr(db.session, "get", lambda model, key, **kw: None if model is Participant
+                        else real_get(model, key, **kw))
+    reply = ack(live_client(anna), "join", {"session_id": session.id})
+    monkeypatch.undo()
+    assert reply["ok"], reply
+    assert db.session.scalar(select(func.count()).select_from(Participant).where(
+        Participant.session_id == session.id, Participant.user_id == anna.id)) == 1
+
+
 def test_connection_without_login_or_token_is_refused(live_client):
     client = live_client(None)
     assert not client.is_connected("/live")
