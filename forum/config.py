@@ -14,6 +14,7 @@ class Config:
     SOCKETIO_ASYNC_MODE = "threading"  # FORUM_ASYNC_MODE: gevent under the production server
     POSTS_PER_PAGE = 20  # posts on one thread page
     THREADS_PER_PAGE = 30  # threads on one topic page
+    LIVE_BATCH_DELAY = 0.005  # seconds the live room gathers committed events before sending
     FRAGMENT_CACHE_CHARS = 8_000_000  # rendered post HTML kept per process (0: no cache)
     MAX_POST_CHARS = 20_000  # longest post body accepted
     MAX_TITLE_CHARS = 200  # longest thread or topic title
