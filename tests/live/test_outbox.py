@@ -58,3 +58,19 @@ def test_tests_and_zero_delay_send_at_once(app, monkeypatch):
     with app.test_request_context("/"):
         namespace.publish(_chat(1))
     assert sent == [("live:7", "event", 1)] and namespace.socketio.tasks == []
+
+
+def test_a_failed_send_does_not_hold_back_the_rest(app, monkeypatch, caplog):
+    namespace, sent = _namespace(monkeypatch)
+
+    def send_to(room, name, payload):
+        if payload["seq"] == 1:
+            raise RuntimeError("socket went away")
+        sent.append((room, name, payload["seq"]))
+
+    monkeypatch.setattr(namespace, "send_to", send_to)
+    with app.test_request_context("/"):
+        namespace.publish(Outcome(events=[{"session_id": 7, "seq": 1},
+                                          {"session_id": 7, "seq": 2}]))
+    assert sent == [("live:7", "event", 2)]
+    assert "could not send event" in caplog.text

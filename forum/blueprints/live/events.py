@@ -4,6 +4,7 @@ what the service has already committed. Every client event is answered by its ac
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import uuid
 from collections import deque
@@ -19,6 +20,8 @@ from forum.models.accounts import User
 from forum.services import accounts, live_moderation, live_room
 from forum.services import live_stream as stream
 from forum.services.live_stream import Outcome
+
+log = logging.getLogger(__name__)
 
 
 def _error(code: str, message: str) -> dict:
@@ -209,7 +212,7 @@ class LiveNamespace(Namespace):
         for name, payload in outcome.staff:
             self._outbox.append((stream.staff_room(payload["session_id"]), name, payload))
         for sid in outcome.kick:
-            self._outbox.append((None, "kick", sid))
+            self._outbox.append((None, "disconnect", sid))  # no room: a socket to close
         self._send_outbox_soon()
         if outcome.presence and session_id is not None:
             self.presence_soon(session_id)
@@ -232,10 +235,13 @@ class LiveNamespace(Namespace):
         with self._outbox_lock:  # one sender at a time keeps the order
             while self._outbox:
                 room, name, payload = self._outbox.popleft()
-                if name == "kick":
-                    self.disconnect(payload)
-                else:
-                    self.send_to(room, name, payload)
+                try:
+                    if room is None:
+                        self.disconnect(payload)
+                    else:
+                        self.send_to(room, name, payload)
+                except Exception:  # noqa: BLE001 - the rest still goes; clients catch up by seq
+                    log.exception("live room could not send %s", name)
 
     @acknowledged
     def on_join(self, user, data) -> Outcome:
