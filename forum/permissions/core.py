@@ -131,21 +131,19 @@ def is_global_moderator(user: Any) -> bool:
     return is_moderator(user) and moderated_areas(user) is None
 
 
-# Asked on nearly every page a member sees, so built once. Open-ended suspensions first, then
-# the one that ends last.
+# A member's latest open suspension: open-ended ones first, then the one that ends last.
+# Asked on nearly every page a member sees, so the statements are built once.
+_LATEST_FIRST = (Suspension.ends_at.is_(None).desc(), Suspension.ends_at.desc())
 _LATEST_SUSPENSION = (
     select(Suspension).where(Suspension.user_id == bindparam("user"),
                              Suspension.lifted_at.is_(None))
-    .order_by(Suspension.ends_at.is_(None).desc(), Suspension.ends_at.desc()).limit(1))
-
-
-# The member a login session names, with their latest open suspension, in one statement:
-# nearly every page a member sees asks whether they are suspended.
+    .order_by(*_LATEST_FIRST).limit(1))
+# The member a login session names, with that suspension, in one statement.
 _MEMBER_WITH_SUSPENSION = (
     select(User, Suspension)
     .outerjoin(Suspension, and_(Suspension.user_id == User.id, Suspension.lifted_at.is_(None)))
     .where(User.id == bindparam("id"))
-    .order_by(Suspension.ends_at.is_(None).desc(), Suspension.ends_at.desc()).limit(1))
+    .order_by(*_LATEST_FIRST).limit(1))
 
 
 def load_signed_in(user_id: str) -> User | None:
@@ -157,8 +155,7 @@ def load_signed_in(user_id: str) -> User | None:
     if row is None or not row[0].is_active:
         return None
     user, suspension = row
-    if has_request_context():
-        g.setdefault("_permission_facts", {})[("suspension", user.id)] = suspension
+    _remember(("suspension", user.id), suspension)
     return user
 
 
@@ -184,6 +181,12 @@ def forget_cached_facts() -> None:
     """Services call this after changing roles, scopes or suspensions within a request."""
     if has_request_context():
         g.pop("_permission_facts", None)
+
+
+def _remember(key, value) -> None:
+    """Record a fact learnt elsewhere for the rest of the request, as `_cached` would."""
+    if has_request_context():
+        g.setdefault("_permission_facts", {})[key] = value
 
 
 def _cached(key, compute):

@@ -165,10 +165,9 @@ class ThreadPage:
 # "in reply to ..." when that post is on an earlier page), so every page costs the same. Each
 # row also carries how far the viewer had read the thread (the same value on every row).
 _parent, _parent_author = aliased(Post), aliased(User)
-_viewers_mark = (select(ReadMark.last_read_position)
-                 .where(ReadMark.user_id == bindparam("viewer"),
-                        ReadMark.thread_id == bindparam("thread"))
-                 .scalar_subquery())
+_READ_MARK = select(ReadMark.last_read_position).where(  # also sends a member to unread posts
+    ReadMark.user_id == bindparam("viewer"), ReadMark.thread_id == bindparam("thread"))
+_viewers_mark = _READ_MARK.scalar_subquery()
 _PAGE_OF_POSTS = (
     select(Post, _parent_author.display_name, _viewers_mark)
     .options(defer(Post.body_source),
@@ -233,15 +232,12 @@ def _as_tree(posts: list[Post], names: dict[int, str]) -> list[PostItem]:
 
 
 # Statements that thread pages run are built once (SQLAlchemy then reuses their cache key and
-# compiled form): reaction counts for a page, and the read mark that sends a member to the
-# first post they have not read.
+# compiled form): reaction counts for a page (the read mark, `_READ_MARK`, is above).
 _REACTION_COUNTS = (
     select(Reaction.post_id, Reaction.kind, func.count(),
            func.max(case((Reaction.user_id == bindparam("viewer"), 1), else_=0)))
     .where(Reaction.post_id.in_(bindparam("posts", expanding=True)))
     .group_by(Reaction.post_id, Reaction.kind))
-_READ_MARK = select(ReadMark.last_read_position).where(
-    ReadMark.user_id == bindparam("user"), ReadMark.thread_id == bindparam("thread"))
 
 
 def _add_reactions(items: list[PostItem], viewer) -> None:
@@ -293,7 +289,7 @@ def first_unread(viewer, thread_id: int) -> tuple[int, int | None] | None:
     if not is_member(viewer):
         return None
     thread = discussion.get_thread(thread_id)
-    mark = db.session.scalar(_READ_MARK, {"user": viewer.id, "thread": thread.id})
+    mark = db.session.scalar(_READ_MARK, {"viewer": viewer.id, "thread": thread.id})
     if mark is None:
         return None
     row = db.session.execute(
