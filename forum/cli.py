@@ -77,7 +77,8 @@ def set_role(email, role) -> None:
 @click.option("--remove", is_flag=True, help="Take the moderator role away (back to member).")
 def set_moderator(email, areas, remove) -> None:
     """Make EMAIL a moderator, global or scoped to focus areas; logged in the moderation log."""
-    from forum.services import curation, moderators  # noqa: PLC0415
+    from forum.services.discussion import curation  # noqa: PLC0415
+    from forum.services.moderation import moderators  # noqa: PLC0415
 
     user = accounts.find_by_email(email)
     if user is None:

@@ -24,7 +24,7 @@ def _limit(config_key: str):
 
 def _member_limit(config_key: str):
     """The member's limit: the NEW_MEMBER_ variant for new members."""
-    from forum.services.policy import is_new_member  # noqa: PLC0415 - models load after app
+    from forum.services.discussion.policy import is_new_member  # noqa: PLC0415 - models load after app
 
     def value() -> str:
         user = current_user._get_current_object() if current_user else None

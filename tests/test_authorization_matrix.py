@@ -19,7 +19,7 @@ from forum.models.accounts import ModeratorScope, Suspension
 from forum.models.base import utcnow
 from forum.models.discussion import PostStatus, Revision
 from forum.models.moderation import Appeal, Flag
-from forum.services import modlog
+from forum.services.moderation import modlog
 from tests import factories
 
 KINDS = ("anonymous", "new", "verified", "suspended", "author", "mod_other", "mod_here",

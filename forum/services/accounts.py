@@ -14,7 +14,8 @@ from forum.models.accounts import AccessToken, Role, Sector, User
 from forum.models.base import utcnow
 from forum.permissions import Action, require
 from forum.permissions.core import forget_cached_facts
-from forum.services import modlog, passwords
+from forum.services import passwords
+from forum.services.moderation import modlog
 
 TOKEN_PREFIX = "rds_"
 

@@ -117,12 +117,13 @@ def _add_page_material() -> None:
     from forum.extensions import db
     from forum.models.discussion import Post, PostStatus, Revision
     from forum.models.moderation import Appeal, ModerationAction
-    from forum.services import appeals, discussion
+    from forum.services.discussion import posting
+    from forum.services.moderation import appeals
 
     if db.session.scalar(select(Revision.id).limit(1)) is None:
         post = db.session.scalar(select(Post).where(Post.status == PostStatus.PUBLISHED,
                                                     Post.hidden_at.is_(None)).order_by(Post.id))
-        discussion.edit_post(post.author, post.id, post.body_source + "\n\nTillägg: protokollet "
+        posting.edit_post(post.author, post.id, post.body_source + "\n\nTillägg: protokollet "
                              "finns nu på stadens webbplats.")
     if db.session.scalar(select(Appeal.id).limit(1)) is None:
         hidden = db.session.scalar(select(Post).where(Post.hidden_at.is_not(None)))
@@ -142,13 +143,13 @@ def _hide_one_more() -> None:
 
     from forum.extensions import db
     from forum.models.discussion import Post, PostStatus
-    from forum.services import moderation
+    from forum.services.moderation import review
 
     mod = _user("mod")
     post = db.session.scalar(select(Post).where(
         Post.status == PostStatus.PUBLISHED, Post.hidden_at.is_(None), Post.position > 1,
         Post.author_id != mod.id).order_by(Post.id.desc()))
-    moderation.hide(mod, "post", post.id, "Uppgifter om en enskild person.")
+    review.hide(mod, "post", post.id, "Uppgifter om en enskild person.")
 
 
 def _add_live_sessions() -> None:
@@ -160,7 +161,7 @@ def _add_live_sessions() -> None:
     from forum.models.base import utcnow
     from forum.models.discussion import Topic
     from forum.models.live import LiveSession, SessionStatus
-    from forum.services import live_sessions
+    from forum.services.live import sessions as live_sessions
 
     topic = db.session.scalar(select(Topic).order_by(Topic.id))
     start = utcnow() + timedelta(minutes=5)

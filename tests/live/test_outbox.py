@@ -3,7 +3,7 @@ burst of events in one go (one sender for the burst) when LIVE_BATCH_DELAY is se
 from __future__ import annotations
 
 from forum.blueprints.live.events import LiveNamespace
-from forum.services.live_stream import Outcome
+from forum.services.live.stream import Outcome
 
 
 class FakeSocketIO:

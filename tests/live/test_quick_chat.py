@@ -24,8 +24,8 @@ from forum.models.live import (
     SessionStatus,
     Visibility,
 )
-from forum.services import live_room
-from forum.services import live_stream as stream
+from forum.services.live import room as live_room
+from forum.services.live import stream
 from tests import factories
 from tests.live.conftest import ack, make_live_session
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum.extensions import db as _db
 from forum.models.live import Connection, LiveEvent, LiveSession, Participant
-from forum.services import live_room
+from forum.services.live import room as live_room
 from tests import factories
 from tests.live.conftest import make_live_session
 

@@ -8,13 +8,13 @@ from forum.exceptions import Conflict, Forbidden
 from forum.extensions import db
 from forum.models.moderation import Appeal, AppealStatus, ModerationAction
 from forum.permissions.core import is_suspended
-from forum.services import appeals, moderation
+from forum.services.moderation import appeals, review
 from tests import factories
 from tests.moderation.conftest import scoped_moderator
 
 
 def _hide(moderator, post) -> ModerationAction:
-    moderation.hide(moderator, "post", post.id, "Off topic")
+    review.hide(moderator, "post", post.id, "Off topic")
     return db.session.scalar(select(ModerationAction).where(
         ModerationAction.action == "hide_post"))
 
@@ -79,8 +79,8 @@ def test_upheld_appeal_keeps_the_decision(global_moderator, moderator, author, p
 
 
 def test_suspended_member_can_appeal_the_suspension(global_moderator, moderator, author, post):
-    moderation.flag(factories.make_user(), "post", post.id, "abusive")
-    moderation.decide(moderator, "post", post.id, "suspend", "Repeated attacks")
+    review.flag(factories.make_user(), "post", post.id, "abusive")
+    review.decide(moderator, "post", post.id, "suspend", "Repeated attacks")
     entry = db.session.scalar(select(ModerationAction).where(
         ModerationAction.action == "suspend_member"))
     appeal = appeals.file(author, entry.id, "I apologise")

@@ -1,7 +1,7 @@
 """The controls the thread pages include: what each kind of user is offered."""
 from __future__ import annotations
 
-from forum.services import moderation
+from forum.services.moderation import review
 from tests import factories
 
 
@@ -39,7 +39,7 @@ def test_moderator_of_another_area_gets_no_controls(client, login, other_moderat
 
 def test_author_of_hidden_post_gets_an_appeal_link(client, login, moderator, author, thread,
                                                    post):
-    moderation.hide(moderator, "post", post.id, "Off topic")
+    review.hide(moderator, "post", post.id, "Off topic")
     login(author)
     body = _page(client, thread)
     assert f"/moderation/appeal/post/{post.id}" in body

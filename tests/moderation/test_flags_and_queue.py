@@ -8,7 +8,7 @@ from forum.exceptions import Conflict, Forbidden, InvalidInput
 from forum.extensions import db
 from forum.models.discussion import Revision
 from forum.models.moderation import Flag, ModerationAction, Notification
-from forum.services import moderation
+from forum.services.moderation import review
 from tests import factories
 
 
@@ -24,9 +24,9 @@ def test_member_flags_a_post_through_the_page(client, login, post):
 
 def test_flagging_twice_is_refused(post):
     member = factories.make_user()
-    moderation.flag(member, "post", post.id, "spam")
+    review.flag(member, "post", post.id, "spam")
     with pytest.raises(Conflict):
-        moderation.flag(member, "post", post.id, "abusive")
+        review.flag(member, "post", post.id, "abusive")
     assert db.session.scalar(select(db.func.count(Flag.id))) == 1
 
 
@@ -46,19 +46,19 @@ def test_anonymous_cannot_flag(client, post):
 
 def test_author_cannot_flag_own_post(post, author):
     with pytest.raises(Forbidden):
-        moderation.flag(author, "post", post.id, "spam")
+        review.flag(author, "post", post.id, "spam")
 
 
 def test_member_can_flag_a_thread(thread):
-    item = moderation.flag(factories.make_user(), "thread", thread.id, "off_topic")
+    item = review.flag(factories.make_user(), "thread", thread.id, "off_topic")
     assert item.thread_id == thread.id and item.post_id is None
 
 
 def test_post_is_hidden_after_flags_from_enough_members(app, post):
     app.config["FLAG_AUTO_HIDE_COUNT"] = 2
-    moderation.flag(factories.make_user(), "post", post.id, "spam")
+    review.flag(factories.make_user(), "post", post.id, "spam")
     assert post.hidden_at is None
-    moderation.flag(factories.make_user(), "post", post.id, "abusive")
+    review.flag(factories.make_user(), "post", post.id, "abusive")
     db.session.refresh(post)
     assert post.hidden_at is not None and post.hidden_by_id is None
     entry = db.session.scalar(select(ModerationAction).where(
@@ -67,29 +67,29 @@ def test_post_is_hidden_after_flags_from_enough_members(app, post):
 
 
 def test_queue_lists_items_newest_first_with_all_flags(moderator, thread, post):
-    moderation.flag(factories.make_user(), "post", post.id, "spam")
-    moderation.flag(factories.make_user(), "thread", thread.id, "off_topic")
-    moderation.flag(factories.make_user(), "post", post.id, "abusive")
-    items = moderation.queue(moderator)
+    review.flag(factories.make_user(), "post", post.id, "spam")
+    review.flag(factories.make_user(), "thread", thread.id, "off_topic")
+    review.flag(factories.make_user(), "post", post.id, "abusive")
+    items = review.queue(moderator)
     assert [(i.target_type, i.target.id) for i in items] == [("post", post.id),
                                                               ("thread", thread.id)]
     assert len(items[0].flags) == 2
 
 
 def test_queue_filters_by_reason_and_area(moderator, global_moderator, thread, post, other_area):
-    moderation.flag(factories.make_user(), "post", post.id, "spam")
+    review.flag(factories.make_user(), "post", post.id, "spam")
     elsewhere = factories.make_thread(factories.make_topic(other_area), posts=1)
-    moderation.flag(factories.make_user(), "thread", elsewhere.id, "abusive")
-    assert [i.target.id for i in moderation.queue(global_moderator, reason="abusive")] == [
+    review.flag(factories.make_user(), "thread", elsewhere.id, "abusive")
+    assert [i.target.id for i in review.queue(global_moderator, reason="abusive")] == [
         elsewhere.id]
-    assert [i.target.id for i in moderation.queue(global_moderator,
+    assert [i.target.id for i in review.queue(global_moderator,
                                                   focus_area_id=other_area.id)] == [elsewhere.id]
     # The scoped moderator sees only their own area.
-    assert [i.target.id for i in moderation.queue(moderator)] == [post.id]
+    assert [i.target.id for i in review.queue(moderator)] == [post.id]
 
 
 def test_queue_page_shows_flagged_items_to_moderators(client, login, moderator, post):
-    moderation.flag(factories.make_user(), "post", post.id, "misinformation")
+    review.flag(factories.make_user(), "post", post.id, "misinformation")
     login(moderator)
     response = client.get("/moderation/queue?reason=misinformation")
     assert response.status_code == 200
@@ -103,7 +103,7 @@ def test_queue_is_refused_to_members(client, login):
 
 def test_hide_decision_resolves_flags_and_notifies(client, login, moderator, post):
     flagger = factories.make_user()
-    moderation.flag(flagger, "post", post.id, "abusive")
+    review.flag(flagger, "post", post.id, "abusive")
     login(moderator)
     response = client.post(f"/moderation/queue/post/{post.id}",
                            data={"decision": "hide", "reason": "Personal attack"})
@@ -118,18 +118,18 @@ def test_hide_decision_resolves_flags_and_notifies(client, login, moderator, pos
 
 def test_dismiss_lifts_an_automatic_hide(app, moderator, post):
     app.config["FLAG_AUTO_HIDE_COUNT"] = 1
-    moderation.flag(factories.make_user(), "post", post.id, "spam")
-    moderation.decide(moderator, "post", post.id, "dismiss", "")
+    review.flag(factories.make_user(), "post", post.id, "spam")
+    review.decide(moderator, "post", post.id, "dismiss", "")
     db.session.refresh(post)
     assert post.hidden_at is None
-    assert moderation.open_flags("post", post.id) == []
+    assert review.open_flags("post", post.id) == []
 
 
 def test_edit_out_keeps_a_moderator_only_revision(moderator, post):
     post.body_source = "Call me on 070-123 45 67"
     db.session.commit()
-    moderation.flag(factories.make_user(), "post", post.id, "personal_data")
-    moderation.decide(moderator, "post", post.id, "edit_out", "Phone number removed",
+    review.flag(factories.make_user(), "post", post.id, "personal_data")
+    review.decide(moderator, "post", post.id, "edit_out", "Phone number removed",
                       new_body="Call me [number removed]")
     db.session.refresh(post)
     assert post.body_source == "Call me [number removed]"
@@ -138,8 +138,8 @@ def test_edit_out_keeps_a_moderator_only_revision(moderator, post):
 
 
 def test_warn_decision_notifies_the_author(moderator, post):
-    moderation.flag(factories.make_user(), "post", post.id, "abusive")
-    moderation.decide(moderator, "post", post.id, "warn", "Keep it civil")
+    review.flag(factories.make_user(), "post", post.id, "abusive")
+    review.decide(moderator, "post", post.id, "warn", "Keep it civil")
     entry = db.session.scalar(select(ModerationAction).where(
         ModerationAction.action == "warn_member"))
     assert entry.subject_user_id == post.author_id
@@ -149,7 +149,7 @@ def test_warn_decision_notifies_the_author(moderator, post):
 
 def test_decision_needs_a_reason(moderator, post):
     with pytest.raises(InvalidInput):
-        moderation.decide(moderator, "post", post.id, "hide", "  ")
+        review.decide(moderator, "post", post.id, "hide", "  ")
     assert post.hidden_at is None
 
 

@@ -5,13 +5,13 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models.moderation import ModerationAction
-from forum.services import moderation, thread_moderation
+from forum.services.moderation import review, thread_actions
 from tests import factories
 
 
 def test_log_shows_moderator_action_reason_and_link(client, moderator, thread, post):
-    moderation.hide(moderator, "post", post.id, "Personal attack")
-    thread_moderation.pin(moderator, thread.id, True, "Key thread")
+    review.hide(moderator, "post", post.id, "Personal attack")
+    thread_actions.pin(moderator, thread.id, True, "Key thread")
     body = client.get("/moderation/log").get_data(as_text=True)
     assert moderator.display_name in body
     assert "Hid a post" in body and "Personal attack" in body
@@ -21,9 +21,9 @@ def test_log_shows_moderator_action_reason_and_link(client, moderator, thread, p
 
 
 def test_log_filters_by_area_and_action(client, moderator, global_moderator, thread, other_area):
-    thread_moderation.lock(moderator, thread.id, True, "Locked here")
+    thread_actions.lock(moderator, thread.id, True, "Locked here")
     elsewhere = factories.make_thread(factories.make_topic(other_area))
-    thread_moderation.pin(global_moderator, elsewhere.id, True, "Pinned there")
+    thread_actions.pin(global_moderator, elsewhere.id, True, "Pinned there")
     by_area = client.get(f"/moderation/log?area={other_area.id}").get_data(as_text=True)
     assert "Pinned there" in by_area and "Locked here" not in by_area
     by_action = client.get("/moderation/log?action=lock_thread").get_data(as_text=True)
@@ -33,7 +33,7 @@ def test_log_filters_by_area_and_action(client, moderator, global_moderator, thr
 def test_personal_data_edit_shows_that_an_edit_happened_never_the_data(client, moderator, post):
     post.body_source = "My neighbour lives at Storgatan 12"
     db.session.commit()
-    moderation.edit_out(moderator, post.id, "My neighbour lives [address removed]",
+    review.edit_out(moderator, post.id, "My neighbour lives [address removed]",
                         "Address removed")
     body = client.get("/moderation/log").get_data(as_text=True)
     assert "Edited out personal data" in body and "Address removed" in body
@@ -45,7 +45,7 @@ def test_personal_data_edit_shows_that_an_edit_happened_never_the_data(client, m
 def test_removed_text_is_not_shown_to_members(client, login, moderator, post):
     post.body_source = "Ring 070-999 88 77"
     db.session.commit()
-    moderation.edit_out(moderator, post.id, "Ring [removed]", "Phone number")
+    review.edit_out(moderator, post.id, "Ring [removed]", "Phone number")
     login(factories.make_user())
     assert "070-999" not in client.get(f"/posts/{post.id}/revisions").get_data(as_text=True)
     assert "070-999" not in client.get(f"/moderation/posts/{post.id}/edit-out").get_data(
@@ -53,7 +53,7 @@ def test_removed_text_is_not_shown_to_members(client, login, moderator, post):
 
 
 def test_log_entries_cannot_be_changed_through_the_app(app, client, login, moderator, post):
-    moderation.hide(moderator, "post", post.id, "Spam")
+    review.hide(moderator, "post", post.id, "Spam")
     entry_id = db.session.scalar(select(ModerationAction.id))
     login(factories.make_admin())
     for method in ("put", "patch", "delete", "post"):
@@ -69,14 +69,14 @@ def test_log_entries_cannot_be_changed_through_the_app(app, client, login, moder
 
 
 def test_log_is_public(client, moderator, thread):
-    thread_moderation.lock(moderator, thread.id, True, "Done")
+    thread_actions.lock(moderator, thread.id, True, "Done")
     assert client.get("/moderation/log").status_code == 200
 
 
 def test_member_reads_notifications_and_they_are_marked_read(client, login, moderator, post):
     from forum.models.moderation import Notification
 
-    moderation.hide(moderator, "post", post.id, "Off topic here")
+    review.hide(moderator, "post", post.id, "Off topic here")
     login(post.author)
     body = client.get("/moderation/notifications").get_data(as_text=True)
     assert "Off topic here" in body

@@ -5,13 +5,14 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models.discussion import Post, PostStatus, Revision, Thread
-from forum.services import discussion, moderation, thread_moderation
+from forum.services.discussion import posting
+from forum.services.moderation import review, thread_actions
 from tests import factories
 
 
 def test_hidden_post_keeps_its_text_and_can_be_restored(client, login, moderator, post):
     original = post.body_source
-    moderation.hide(moderator, "post", post.id, "Off topic")
+    review.hide(moderator, "post", post.id, "Off topic")
     db.session.refresh(post)
     assert post.hidden_at is not None and post.body_source == original
     login(moderator)
@@ -23,30 +24,30 @@ def test_hidden_post_keeps_its_text_and_can_be_restored(client, login, moderator
 
 
 def test_hidden_thread_can_be_restored(moderator, thread):
-    moderation.hide(moderator, "thread", thread.id, "Duplicate")
+    review.hide(moderator, "thread", thread.id, "Duplicate")
     assert db.session.get(Thread, thread.id).hidden_at is not None
-    moderation.restore(moderator, "thread", thread.id)
+    review.restore(moderator, "thread", thread.id)
     assert db.session.get(Thread, thread.id).hidden_at is None
 
 
 def test_rejected_post_stays_and_can_be_approved(moderator, thread):
-    pending = discussion.append_post(thread, factories.make_user(), "Waiting",
+    pending = posting.append_post(thread, factories.make_user(), "Waiting",
                                      status=PostStatus.PENDING)
     db.session.commit()
-    moderation.reject(moderator, pending.id, "Not about the topic")
+    review.reject(moderator, pending.id, "Not about the topic")
     db.session.refresh(pending)
     assert pending.status == PostStatus.REJECTED and pending.body_source == "Waiting"
-    moderation.approve(moderator, pending.id)
+    review.approve(moderator, pending.id)
     db.session.refresh(pending)
     assert pending.status == PostStatus.PUBLISHED and pending.rejection_reason is None
 
 
 def test_edited_out_text_can_be_put_back(moderator, post):
     original = post.body_source
-    moderation.edit_out(moderator, post.id, "[removed]", "Address removed")
+    review.edit_out(moderator, post.id, "[removed]", "Address removed")
     revision = db.session.scalar(select(Revision).where(Revision.post_id == post.id))
     assert revision.body_source == original
-    moderation.restore_revision(moderator, revision.id, "It was a public address")
+    review.restore_revision(moderator, revision.id, "It was a public address")
     db.session.refresh(post)
     assert post.body_source == original
     # Both texts are still stored.
@@ -60,9 +61,9 @@ def test_merged_posts_stay_and_the_merge_can_be_undone(moderator, area, author):
     target = factories.make_thread(topic, author, posts=2)
     source = factories.make_thread(topic, author, posts=2)
     moved = set(db.session.scalars(select(Post.id).where(Post.thread_id == source.id)))
-    thread_moderation.merge(moderator, source.id, target.id)
+    thread_actions.merge(moderator, source.id, target.id)
     assert db.session.scalar(select(func.count(Post.id))) == 4
-    thread_moderation.unmerge(moderator, source.id)
+    thread_actions.unmerge(moderator, source.id)
     back = set(db.session.scalars(select(Post.id).where(Post.thread_id == source.id)))
     assert back == moved
     assert db.session.get(Thread, source.id).merged_into_id is None

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models.discussion import Post, PostStatus, Thread
 from forum.models.moderation import Notification
-from forum.services import moderation, policy
+from forum.services.discussion import policy
+from forum.services.moderation import review
 from tests import factories
 
 
@@ -73,7 +74,7 @@ def test_approval_publishes_with_the_original_time(premoderation, moderator, cli
 def test_rejection_tells_the_author_why(premoderation, moderator, thread):
     member = factories.make_user()
     post = factories.make_post(thread, member, status=PostStatus.PENDING)
-    moderation.reject(moderator, post.id, "Please stay on the topic")
+    review.reject(moderator, post.id, "Please stay on the topic")
     db.session.refresh(post)
     assert post.status == PostStatus.REJECTED
     assert post.rejection_reason == "Please stay on the topic"
@@ -84,6 +85,6 @@ def test_rejection_tells_the_author_why(premoderation, moderator, thread):
 def test_pending_posts_are_listed_in_the_queue(premoderation, moderator, client, login, thread):
     post = factories.make_post(thread, factories.make_user(), status=PostStatus.PENDING,
                                body_source="Pending text", body_html="<p>Pending text</p>")
-    assert moderation.pending_posts(moderator) == [post]
+    assert review.pending_posts(moderator) == [post]
     login(moderator)
     assert "Pending text" in client.get("/moderation/queue").get_data(as_text=True)

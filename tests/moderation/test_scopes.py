@@ -8,24 +8,24 @@ from forum.exceptions import Forbidden
 from forum.extensions import db
 from forum.models.accounts import ModeratorScope, Role, User
 from forum.models.moderation import ModerationAction
-from forum.services import moderation, moderators
+from forum.services.moderation import moderators, review
 from tests import factories
 
 
 def test_scoped_moderator_cannot_hide_in_another_area(other_moderator, post):
     with pytest.raises(Forbidden):
-        moderation.hide(other_moderator, "post", post.id, "Not mine to hide")
+        review.hide(other_moderator, "post", post.id, "Not mine to hide")
     db.session.refresh(post)
     assert post.hidden_at is None
 
 
 def test_scoped_moderator_hides_in_own_area(moderator, post):
-    moderation.hide(moderator, "post", post.id, "Abusive")
+    review.hide(moderator, "post", post.id, "Abusive")
     assert post.hidden_at is not None
 
 
 def test_global_moderator_acts_everywhere(global_moderator, post):
-    moderation.hide(global_moderator, "post", post.id, "Abusive")
+    review.hide(global_moderator, "post", post.id, "Abusive")
     assert post.hidden_at is not None
 
 

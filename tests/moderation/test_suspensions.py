@@ -13,7 +13,7 @@ from forum.models.base import utcnow
 from forum.models.discussion import Post
 from forum.models.moderation import Flag, ModerationAction
 from forum.permissions.core import is_suspended
-from forum.services import sanctions
+from forum.services.moderation import sanctions
 from tests import factories
 
 

@@ -11,7 +11,7 @@ from forum.extensions import db
 from forum.models.base import utcnow
 from forum.models.discussion import Post, Thread
 from forum.models.moderation import ModerationAction
-from forum.services import thread_moderation
+from forum.services.moderation import thread_actions
 from tests import factories
 
 
@@ -30,7 +30,7 @@ def test_lock_and_unlock_through_the_page(client, login, moderator, thread):
 
 
 def test_pin_is_logged(moderator, thread):
-    thread_moderation.pin(moderator, thread.id, True, "Important")
+    thread_actions.pin(moderator, thread.id, True, "Important")
     assert db.session.get(Thread, thread.id).pinned
     assert db.session.scalar(select(ModerationAction.reason)) == "Important"
 
@@ -38,7 +38,7 @@ def test_pin_is_logged(moderator, thread):
 def test_move_updates_topic_counts(moderator, area, thread):
     old_topic = thread.topic
     new_topic = factories.make_topic(area)
-    thread_moderation.move(moderator, thread.id, new_topic.id)
+    thread_actions.move(moderator, thread.id, new_topic.id)
     db.session.expire_all()
     assert db.session.get(Thread, thread.id).topic_id == new_topic.id
     assert new_topic.post_count == 3 and old_topic.post_count == 0
@@ -47,7 +47,7 @@ def test_move_updates_topic_counts(moderator, area, thread):
 def test_move_needs_both_areas(moderator, thread, other_area):
     elsewhere = factories.make_topic(other_area)
     with pytest.raises(Forbidden):
-        thread_moderation.move(moderator, thread.id, elsewhere.id)
+        thread_actions.move(moderator, thread.id, elsewhere.id)
     assert db.session.get(Thread, thread.id).topic_id != elsewhere.id
 
 
@@ -63,7 +63,7 @@ def test_merge_keeps_posts_in_time_order(moderator, area, author):
         for post, h in zip(rows, hours, strict=True):
             post.created_at = start + timedelta(hours=h)
     db.session.commit()
-    thread_moderation.merge(moderator, source.id, target.id, "Same question")
+    thread_actions.merge(moderator, source.id, target.id, "Same question")
     rows = list(db.session.scalars(select(Post).where(Post.thread_id == target.id)
                                    .order_by(Post.position)))
     assert [p.position for p in rows] == [1, 2, 3, 4]

@@ -2,13 +2,13 @@
 from sqlalchemy import select
 
 from forum.models.discussion import Capacity, Mention, PostStatus, Thread, Topic
-from forum.services import discussion
+from forum.services.discussion import posting
 from tests import factories
 
 
 def test_new_thread_creates_opening_post_and_counts(db):
     topic, author = factories.make_topic(), factories.make_user()
-    thread = discussion.new_thread(topic, author, "  A title ", "Opening **words**")
+    thread = posting.new_thread(topic, author, "  A title ", "Opening **words**")
     db.session.commit()
     db.session.expire_all()
     stored = db.session.get(Thread, thread.id)
@@ -23,7 +23,7 @@ def test_new_thread_creates_opening_post_and_counts(db):
 def test_append_post_assigns_next_position_and_records_mentions(db):
     thread = factories.make_thread(posts=2)
     anna = factories.make_user(display_name="Anna Lindqvist")
-    post = discussion.append_post(thread, factories.make_user(), "Hello @Anna_Lindqvist")
+    post = posting.append_post(thread, factories.make_user(), "Hello @Anna_Lindqvist")
     db.session.commit()
     assert post.position == 3
     assert f'href="/members/{anna.id}"' in post.body_html
@@ -33,11 +33,11 @@ def test_append_post_assigns_next_position_and_records_mentions(db):
 
 def test_pending_post_takes_a_position_but_is_not_counted(db):
     thread = factories.make_thread(posts=1)
-    post = discussion.append_post(thread, factories.make_user(), "Wait", status=PostStatus.PENDING)
+    post = posting.append_post(thread, factories.make_user(), "Wait", status=PostStatus.PENDING)
     db.session.commit()
     db.session.refresh(thread)
     assert post.position == 2 and thread.last_position == 2 and thread.post_count == 1
-    discussion.note_published(post)
+    posting.note_published(post)
     db.session.commit()
     db.session.refresh(thread)
     assert thread.post_count == 2 and thread.last_post_id == post.id
@@ -46,7 +46,7 @@ def test_pending_post_takes_a_position_but_is_not_counted(db):
 def test_role_capacity_snapshots_the_role_line(db):
     thread = factories.make_thread()
     author = factories.make_user(title="Deputy mayor", organisation="Helsingborg")
-    post = discussion.append_post(thread, author, "In role", capacity=Capacity.ROLE)
+    post = posting.append_post(thread, author, "In role", capacity=Capacity.ROLE)
     db.session.commit()
     author.title = "Former deputy mayor"
     db.session.commit()
@@ -56,7 +56,7 @@ def test_role_capacity_snapshots_the_role_line(db):
 
 def test_mention_with_swedish_initial_is_linked(db):
     asa = factories.make_user(display_name="Åsa Öberg")
-    post = discussion.append_post(factories.make_thread(), factories.make_user(), "Tack @Åsa_Öberg!")
+    post = posting.append_post(factories.make_thread(), factories.make_user(), "Tack @Åsa_Öberg!")
     db.session.commit()
     assert f'href="/members/{asa.id}"' in post.body_html
     assert db.session.scalars(select(Mention.user_id).where(Mention.post_id == post.id)).all() \
@@ -65,7 +65,7 @@ def test_mention_with_swedish_initial_is_linked(db):
 
 def test_mention_inside_code_is_neither_linked_nor_recorded(db):
     factories.make_user(display_name="Per Holm")
-    post = discussion.append_post(factories.make_thread(), factories.make_user(), "`@Per_Holm`")
+    post = posting.append_post(factories.make_thread(), factories.make_user(), "`@Per_Holm`")
     db.session.commit()
     assert "/members/" not in post.body_html
     assert db.session.scalars(select(Mention.user_id).where(Mention.post_id == post.id)).all() == []

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from forum.models.accounts import User
 from forum.models.discussion import Post, Thread, Topic
-from forum.services import discussion
+from forum.services.discussion import posting
 from tests import factories
 
 WORKERS, EACH = 6, 5
@@ -40,7 +40,7 @@ def test_simultaneous_replies_get_distinct_positions_and_exact_counts(app, db):
     def post_replies(i: int) -> None:
         user = db.session.get(User, user_ids[i])
         for n in range(EACH):
-            discussion.reply(user, thread_id, f"Reply {i}-{n}")
+            posting.reply(user, thread_id, f"Reply {i}-{n}")
 
     assert run_concurrently(app, post_replies) == []
     db.session.expire_all()
@@ -63,7 +63,7 @@ def test_simultaneous_new_threads_are_all_counted(app, db):
     def start_threads(i: int) -> None:
         user = db.session.get(User, user_ids[i])
         for n in range(2):
-            discussion.start_thread(user, topic_id, f"Thread {i}-{n}", "Opening")
+            posting.start_thread(user, topic_id, f"Thread {i}-{n}", "Opening")
 
     assert run_concurrently(app, start_threads) == []
     db.session.expire_all()

@@ -1,6 +1,6 @@
 """Reading: area, topic and thread pages, permalinks, first unread post, home page."""
 from forum.models.discussion import ReadMark, TopicStatus
-from forum.services import discussion
+from forum.services.discussion import posting
 from tests import factories
 
 
@@ -29,7 +29,7 @@ def test_topic_page_shows_reply_count_last_poster_and_unread(client, member, db)
     topic = factories.make_topic()
     thread = factories.make_thread(topic, posts=3)
     poster = factories.make_user(display_name="Last Poster Person", verified=True)
-    discussion.append_post(thread, poster, "latest")
+    posting.append_post(thread, poster, "latest")
     db.session.add(ReadMark(user_id=member.id, thread_id=thread.id, last_read_position=2))
     db.session.commit()
     page = client.get(f"/topics/{topic.id}").get_data(as_text=True)

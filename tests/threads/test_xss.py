@@ -4,7 +4,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from forum.models.discussion import Tag
-from forum.services import discussion
+from forum.services.discussion import posting
 from tests import factories
 
 CORPUS = [line.replace("\\n", "\n") for line in
@@ -63,7 +63,7 @@ def test_payloads_as_post_bodies_are_inert(client, member, db):
     response = client.post(f"/threads/{thread.id}/reply", data={"body": CORPUS[0]})
     assert response.status_code == 302  # the first goes through HTTP, the rest via the service
     for payload in CORPUS[1:]:
-        discussion.reply(member, thread.id, payload)
+        posting.reply(member, thread.id, payload)
     db.session.refresh(thread)
     assert thread.post_count == len(CORPUS) + 1
     for page in pages_of(client, thread):
@@ -73,7 +73,7 @@ def test_payloads_as_post_bodies_are_inert(client, member, db):
 def test_payloads_as_thread_titles_are_inert(client, member, db):
     topic = factories.make_topic()
     client.post(f"/topics/{topic.id}/threads/new", data={"title": CORPUS[0], "body": "Body"})
-    threads = [discussion.new_thread(topic, member, payload[:200], "Body") for payload in CORPUS[1:]]
+    threads = [posting.new_thread(topic, member, payload[:200], "Body") for payload in CORPUS[1:]]
     db.session.commit()
     assert len(threads) == len(CORPUS) - 1
     for thread in threads[:: 7]:
@@ -87,7 +87,7 @@ def test_payloads_as_display_names_are_inert(client, db):
     thread = factories.make_thread()
     for payload in CORPUS:
         author = factories.make_user(display_name=payload[:80])
-        discussion.append_post(thread, author, "Hello")
+        posting.append_post(thread, author, "Hello")
     db.session.commit()
     for page in pages_of(client, thread):
         assert_inert(page)

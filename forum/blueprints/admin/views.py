@@ -11,7 +11,8 @@ from forum.blueprints.admin.forms import FindMemberForm, RoleForm
 from forum.exceptions import InvalidInput
 from forum.i18n import select_locale
 from forum.permissions import Action, require
-from forum.services import accounts, moderators, modlog
+from forum.services import accounts
+from forum.services.moderation import moderators, modlog
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -7,7 +7,8 @@ from flask_login import current_user
 from forum.blueprints.home import bp
 from forum.i18n import LANGUAGE_COOKIE
 from forum.redirects import safe_next
-from forum.services import accounts, overview
+from forum.services import accounts
+from forum.services.discussion import overview
 
 
 @bp.get("/")

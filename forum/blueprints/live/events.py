@@ -17,9 +17,11 @@ from flask_socketio import ConnectionRefusedError, Namespace
 from forum.exceptions import DomainError, Forbidden
 from forum.extensions import db
 from forum.models.accounts import User
-from forum.services import accounts, live_moderation, live_room
-from forum.services import live_stream as stream
-from forum.services.live_stream import Outcome
+from forum.services import accounts
+from forum.services.live import moderation as live_moderation
+from forum.services.live import room as live_room
+from forum.services.live import stream
+from forum.services.live.stream import Outcome
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from forum.exceptions import InvalidInput
 from forum.models.accounts import Sector
 from forum.models.live import ATTRIBUTION_LABELS, STATUS_LABELS, VISIBILITY_LABELS
 from forum.permissions import Action, require
-from forum.services import live_sessions
+from forum.services.live import sessions as live_sessions
 
 
 @bp.get("/")

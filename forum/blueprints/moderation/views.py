@@ -26,15 +26,8 @@ from forum.blueprints.moderation.forms import (
 from forum.exceptions import Conflict, InvalidInput, NotFound
 from forum.permissions import Action, require
 from forum.redirects import safe_next
-from forum.services import (
-    accounts,
-    appeals,
-    moderation,
-    modlog,
-    notifications,
-    sanctions,
-    thread_moderation,
-)
+from forum.services import accounts, notifications
+from forum.services.moderation import appeals, modlog, review, sanctions, targets, thread_actions
 
 TARGETS = ("post", "thread")
 
@@ -67,12 +60,12 @@ def _check_target(target_type: str) -> None:
 def flag(target_type: str, target_id: int):
     """Members flag a post or thread once, with a reason."""
     _check_target(target_type)
-    target = moderation.get_target(target_type, target_id)
+    target = targets.get_target(target_type, target_id)
     require(current_user, Action.FLAG, target)
     form = FlagForm()
     if form.validate_on_submit():
         try:
-            moderation.flag(current_user, target_type, target.id, form.reason.data,
+            review.flag(current_user, target_type, target.id, form.reason.data,
                             form.text.data)
         except InvalidInput as err:
             err.attach_to(form)
@@ -94,9 +87,9 @@ def queue():
     area_id = request.args.get("area", type=int)
     reason = request.args.get("reason") or None
     return render_template(
-        "moderation/queue.html", items=moderation.queue(current_user, focus_area_id=area_id,
+        "moderation/queue.html", items=review.queue(current_user, focus_area_id=area_id,
                                                         reason=reason),
-        pending=moderation.pending_posts(current_user, focus_area_id=area_id),
+        pending=review.pending_posts(current_user, focus_area_id=area_id),
         open_appeals=appeals.pending(current_user), areas=modlog.focus_areas(),
         area_id=area_id, reason=reason, form=EmptyForm(), reject_form=ReasonForm())
 
@@ -106,13 +99,13 @@ def queue():
 def item(target_type: str, target_id: int):
     """One flagged item in context, and the decision form."""
     _check_target(target_type)
-    entry = moderation.queue_item(current_user, target_type, target_id)
+    entry = review.queue_item(current_user, target_type, target_id)
     form = DecisionForm()
     if request.method == "GET" and target_type == "post":
         form.new_body.data = entry.target.body_source
     if form.validate_on_submit():
         try:
-            moderation.decide(current_user, target_type, target_id, form.decision.data,
+            review.decide(current_user, target_type, target_id, form.decision.data,
                               form.reason.data, new_body=form.new_body.data,
                               suspend_until=_end_of_day(form.until.data))
         except InvalidInput as err:
@@ -136,7 +129,7 @@ def hide(target_type: str, target_id: int):
     _check_target(target_type)
     form = ReasonForm()
     try:
-        moderation.hide(current_user, target_type, target_id, form.reason.data)
+        review.hide(current_user, target_type, target_id, form.reason.data)
         flash(_("Hidden. The reason is shown in its place and in the moderation log."), "success")
     except (InvalidInput, Conflict) as err:
         flash(err.message, "error")
@@ -149,7 +142,7 @@ def restore(target_type: str, target_id: int):
     _check_target(target_type)
     form = ReasonForm()
     try:
-        moderation.restore(current_user, target_type, target_id, form.reason.data)
+        review.restore(current_user, target_type, target_id, form.reason.data)
         flash(_("Restored."), "success")
     except (InvalidInput, Conflict) as err:
         flash(err.message, "error")
@@ -160,12 +153,12 @@ def restore(target_type: str, target_id: int):
 @login_required
 def edit_out(post_id: int):
     """Edit personal data out of a post; earlier texts are listed for moderators only."""
-    post = moderation.get_post(post_id)
-    revisions = moderation.moderator_revisions(current_user, post.id)
+    post = targets.get_post(post_id)
+    revisions = review.moderator_revisions(current_user, post.id)
     form = EditOutForm(data={"new_body": post.body_source} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            moderation.edit_out(current_user, post.id, form.new_body.data, form.reason.data)
+            review.edit_out(current_user, post.id, form.new_body.data, form.reason.data)
         except InvalidInput as err:
             err.attach_to(form)
         else:
@@ -180,7 +173,7 @@ def edit_out(post_id: int):
 @login_required
 def restore_revision(revision_id: int):
     try:
-        moderation.restore_revision(current_user, revision_id, ReasonForm().reason.data)
+        review.restore_revision(current_user, revision_id, ReasonForm().reason.data)
         flash(_("The earlier text is back."), "success")
     except InvalidInput as err:
         flash(err.message, "error")
@@ -191,7 +184,7 @@ def restore_revision(revision_id: int):
 @login_required
 def approve(post_id: int):
     try:
-        moderation.approve(current_user, post_id)
+        review.approve(current_user, post_id)
         flash(_("The post is published."), "success")
     except Conflict as err:
         flash(err.message, "error")
@@ -202,7 +195,7 @@ def approve(post_id: int):
 @login_required
 def reject(post_id: int):
     try:
-        moderation.reject(current_user, post_id, ReasonForm().reason.data)
+        review.reject(current_user, post_id, ReasonForm().reason.data)
         flash(_("The post was not published; the author has been told why."), "success")
     except (InvalidInput, Conflict) as err:
         flash(err.message, "error")
@@ -214,7 +207,7 @@ def reject(post_id: int):
 def lock(thread_id: int):
     locked = request.form.get("locked", "1") == "1"
     try:
-        thread_moderation.lock(current_user, thread_id, locked, ReasonForm().reason.data)
+        thread_actions.lock(current_user, thread_id, locked, ReasonForm().reason.data)
         flash(_("The thread is locked.") if locked else _("The thread is open again."), "success")
     except (InvalidInput, Conflict) as err:
         flash(err.message, "error")
@@ -226,7 +219,7 @@ def lock(thread_id: int):
 def pin(thread_id: int):
     pinned = request.form.get("pinned", "1") == "1"
     try:
-        thread_moderation.pin(current_user, thread_id, pinned, ReasonForm().reason.data)
+        thread_actions.pin(current_user, thread_id, pinned, ReasonForm().reason.data)
         flash(_("The thread is pinned.") if pinned else _("The thread is unpinned."), "success")
     except (InvalidInput, Conflict) as err:
         flash(err.message, "error")
@@ -236,14 +229,14 @@ def pin(thread_id: int):
 @bp.route("/threads/<int:thread_id>/move", methods=["GET", "POST"])
 @login_required
 def move(thread_id: int):
-    thread = moderation.get_thread(thread_id)
+    thread = targets.get_thread(thread_id)
     require(current_user, Action.MODERATE, thread)
     form = MoveForm()
-    form.topic_id.choices = [SelectChoice(i, t) for i, t in thread_moderation.destinations(
+    form.topic_id.choices = [SelectChoice(i, t) for i, t in thread_actions.destinations(
         current_user, exclude=thread.topic_id)]
     if form.validate_on_submit():
         try:
-            thread_moderation.move(current_user, thread.id, form.topic_id.data, form.reason.data)
+            thread_actions.move(current_user, thread.id, form.topic_id.data, form.reason.data)
         except InvalidInput as err:
             err.attach_to(form)
         else:
@@ -256,12 +249,12 @@ def move(thread_id: int):
 @bp.route("/threads/<int:thread_id>/merge", methods=["GET", "POST"])
 @login_required
 def merge(thread_id: int):
-    thread = moderation.get_thread(thread_id)
+    thread = targets.get_thread(thread_id)
     require(current_user, Action.MODERATE, thread)
     form = MergeForm()
     if form.validate_on_submit():
         try:
-            target = thread_moderation.merge(current_user, thread.id, form.target_id.data,
+            target = thread_actions.merge(current_user, thread.id, form.target_id.data,
                                              form.reason.data)
         except InvalidInput as err:
             err.attach_to(form)
@@ -276,7 +269,7 @@ def merge(thread_id: int):
 @login_required
 def unmerge(thread_id: int):
     try:
-        thread_moderation.unmerge(current_user, thread_id, ReasonForm().reason.data)
+        thread_actions.unmerge(current_user, thread_id, ReasonForm().reason.data)
         flash(_("The merge was undone."), "success")
     except Conflict as err:
         flash(err.message, "error")

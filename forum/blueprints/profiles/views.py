@@ -8,7 +8,8 @@ from flask_login import current_user, login_required, logout_user
 from forum.blueprints.profiles import bp
 from forum.blueprints.profiles.forms import EmptyForm, EraseForm, ProfileForm, TokenForm
 from forum.exceptions import InvalidInput
-from forum.services import accounts, overview, privacy
+from forum.services import accounts, privacy
+from forum.services.discussion import overview
 
 
 @bp.get("/members/<int:user_id>")

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from forum.forms import Form
 from forum.models.discussion import Capacity, ReactionKind
-from forum.services.discussion import MAX_POST_CHARS, MAX_TITLE_CHARS
+from forum.services.discussion.posting import MAX_POST_CHARS, MAX_TITLE_CHARS
 
 BODY_HELP = _l("Markdown: **bold**, *italic*, > quote, [link](https://…), @First_Last to "
                "mention a member.")

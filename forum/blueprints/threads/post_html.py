@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from forum import fragments
 from forum.blueprints.threads import bp
-from forum.services.reading import PostItem
+from forum.services.discussion.reading import PostItem
 
 
 def article_key(item: PostItem, may_reply: bool) -> tuple:

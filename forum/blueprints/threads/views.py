@@ -11,7 +11,7 @@ from forum.blueprints.threads.forms import EditForm, EmptyForm, ReactForm, Reply
 from forum.exceptions import InvalidInput
 from forum.permissions import Action, require
 from forum.rendering import quote_source
-from forum.services import discussion, reading
+from forum.services.discussion import posting, reading
 
 
 def _to_post(post_id: int):
@@ -22,18 +22,18 @@ def _to_post(post_id: int):
 @login_required
 @ratelimits.thread_creation
 def new(topic_id: int):
-    topic = discussion.get_topic(topic_id)
+    topic = posting.get_topic(topic_id)
     form = ThreadForm()
     form.offer_role(current_user)
     if form.validate_on_submit():
         try:
-            thread = discussion.start_thread(current_user, topic.id, form.title.data,
+            thread = posting.start_thread(current_user, topic.id, form.title.data,
                                              form.body.data, form.capacity.data)
             return redirect(url_for("threads.show", thread_id=thread.id, page=1))
         except InvalidInput as err:
             err.attach_to(form)
     else:
-        discussion.require_start(current_user, topic)
+        posting.require_start(current_user, topic)
     status = 400 if form.is_submitted() else 200
     return render_template("threads/new.html", form=form, topic=topic), status
 
@@ -43,7 +43,7 @@ def show(thread_id: int):
     """A page of posts; a member without ?page goes to the first post they have not read."""
     # Held for the whole view: the session keeps loaded rows only while something refers to
     # them, so the services below find this thread again without a query.
-    thread = discussion.get_thread(thread_id)
+    thread = posting.get_thread(thread_id)
     if thread.merged_into_id is not None:  # a merged thread lives on where it was merged
         return redirect(url_for("threads.show", thread_id=thread.merged_into_id))
     page = request.args.get("page", type=int)
@@ -66,20 +66,20 @@ def show(thread_id: int):
 @ratelimits.posting
 def reply(thread_id: int):
     """GET: a reply form for one post (optionally quoting it). POST: save the reply."""
-    thread = discussion.get_thread(thread_id)
+    thread = posting.get_thread(thread_id)
     form = ReplyForm()
     form.offer_role(current_user)
     parent = _parent(request.values.get("parent_id") or request.args.get("to"), thread.id)
     if form.validate_on_submit():
         try:
-            post = discussion.reply(current_user, thread.id, form.body.data,
+            post = posting.reply(current_user, thread.id, form.body.data,
                                     parent_id=parent.id if parent else None,
                                     capacity=form.capacity.data)
             return _to_post(post.id)
         except InvalidInput as err:
             err.attach_to(form)
     elif request.method == "GET":
-        discussion.require_reply(current_user, thread)
+        posting.require_reply(current_user, thread)
         if parent is not None and request.args.get("quote"):
             form.body.data = quote_source(parent.author.display_name, parent.id, parent.body_source)
     status = 400 if form.is_submitted() else 200
@@ -90,7 +90,7 @@ def _parent(raw: str | None, thread_id: int):
     """The post a reply answers; it must belong to the same thread."""
     if not raw:
         return None
-    post = discussion.get_post(int(raw)) if raw.isdigit() else None
+    post = posting.get_post(int(raw)) if raw.isdigit() else None
     if post is None or post.thread_id != thread_id:
         raise InvalidInput({"parent_id": _("You can only reply to a post in this thread.")},
                            code="parent_elsewhere")
@@ -108,7 +108,7 @@ def permalink(post_id: int):
 @login_required
 @ratelimits.posting
 def edit(post_id: int):
-    post = discussion.get_post(post_id)
+    post = posting.get_post(post_id)
     require(current_user, Action.EDIT_POST, post, _("You can only edit your own posts."))
     form = EditForm(obj=post if request.method == "GET" else None)
     form.offer_role(current_user)
@@ -116,7 +116,7 @@ def edit(post_id: int):
         form.body.data, form.capacity.data = post.body_source, post.capacity.value
     if form.validate_on_submit():
         try:
-            discussion.edit_post(current_user, post.id, form.body.data, form.capacity.data)
+            posting.edit_post(current_user, post.id, form.body.data, form.capacity.data)
             flash(_("Your post has been updated."), "success")
             return _to_post(post.id)
         except InvalidInput as err:
@@ -130,7 +130,7 @@ def edit(post_id: int):
 def delete(post_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    discussion.delete_post(current_user, post_id)
+    posting.delete_post(current_user, post_id)
     flash(_("Your post has been deleted."), "success")
     return _to_post(post_id)
 
@@ -141,7 +141,7 @@ def react(post_id: int):
     form = ReactForm()
     if not form.validate_on_submit() or bool(form.kind.data) == bool(form.undo.data):
         abort(400)
-    discussion.react(current_user, post_id, form.kind.data or form.undo.data,
+    posting.react(current_user, post_id, form.kind.data or form.undo.data,
                      on=not form.undo.data)
     return _to_post(post_id)
 

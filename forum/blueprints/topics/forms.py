@@ -6,7 +6,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from forum.forms import Form
-from forum.services.discussion import MAX_POST_CHARS, MAX_TITLE_CHARS
+from forum.services.discussion.posting import MAX_POST_CHARS, MAX_TITLE_CHARS
 
 
 class TopicForm(Form):

@@ -10,7 +10,7 @@ from forum.blueprints.topics.forms import TopicForm, ValueForm
 from forum.exceptions import InvalidInput
 from forum.models.discussion import TOPIC_STATUS_LABELS, TopicStatus
 from forum.permissions import Action, require
-from forum.services import curation, discussion, reading
+from forum.services.discussion import curation, posting, reading
 
 
 @bp.get("/areas/<slug>")
@@ -45,7 +45,7 @@ def create(slug: str):
 @bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(topic_id: int):
-    topic = discussion.get_topic(topic_id)
+    topic = posting.get_topic(topic_id)
     require(current_user, Action.CURATE_TOPIC, topic)
     form = TopicForm()
     if request.method == "GET":

@@ -18,7 +18,7 @@ from forum.models.discussion import (
     Topic,
     TopicStatus,
 )
-from forum.services import discussion
+from forum.services.discussion import posting
 
 ROLE, PERSONAL = Capacity.ROLE, Capacity.PERSONAL
 
@@ -149,7 +149,7 @@ def add(cast: dict) -> str:
         for t_index, (title, framing, tag_text, status, pinned, featured, threads) in \
                 enumerate(topics):
             topic = Topic(focus_area_id=areas[slug].id, title=title, framing_source=framing,
-                          framing_html=discussion.render(framing), pinned=pinned,
+                          framing_html=posting.render(framing), pinned=pinned,
                           featured=featured, created_by_id=cast["mod"].id,
                           created_at=clock, last_activity_at=clock)
             topic.tags = [tags.setdefault(n.strip(), Tag(name=n.strip()))
@@ -163,12 +163,12 @@ def add(cast: dict) -> str:
                 for p_index, (who, capacity, body, reply_to) in enumerate(posts):
                     clock += timedelta(hours=3, minutes=17 * p_index)
                     if thread is None:
-                        thread = discussion.new_thread(topic, cast[who], thread_title, body,
+                        thread = posting.new_thread(topic, cast[who], thread_title, body,
                                                        capacity=capacity, created_at=clock)
                         post = db.session.scalars(thread.posts.select()).one()
                     else:
                         parent = made[reply_to] if reply_to is not None else None
-                        post = discussion.append_post(thread, cast[who], body, parent=parent,
+                        post = posting.append_post(thread, cast[who], body, parent=parent,
                                                       capacity=capacity, created_at=clock)
                     made.append(post)
                     posts_by_key[(slug, t_index, th_index, p_index)] = post
@@ -197,6 +197,6 @@ def _edited_post(cast: dict, posts: dict) -> None:
                             created_at=post.created_at + timedelta(minutes=40)))
     post.body_source = (post.body_source + "\n\nAdded after the meeting: a **clear owner "
                         "directive** would give us that predictability.")
-    post.body_html = discussion.render(post.body_source)
+    post.body_html = posting.render(post.body_source)
     post.edited_at = post.created_at + timedelta(minutes=40)
     post.edit_count = 1

@@ -11,8 +11,10 @@ from forum.extensions import db
 from forum.models.base import utcnow
 from forum.models.discussion import FocusArea, Topic, TopicStatus
 from forum.models.live import Rsvp
-from forum.services import live_moderation, live_room, live_sessions
-from forum.services.live_sessions import SessionData
+from forum.services.live import moderation as live_moderation
+from forum.services.live import room as live_room
+from forum.services.live import sessions as live_sessions
+from forum.services.live.sessions import SessionData
 
 
 def _topic(title_hint: str) -> Topic:

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models.discussion import Post, PostStatus, Thread, Topic
 from forum.models.moderation import ModerationAction
-from forum.services import accounts, discussion, moderation, thread_moderation
+from forum.services import accounts
+from forum.services.discussion import posting
+from forum.services.moderation import review, thread_actions
 
 
 def _posts(exclude_ids: set[int]) -> list[Post]:
@@ -29,13 +31,13 @@ def _ensure_discussion(cast: dict) -> None:
                       framing_source="Ett samtal om insyn.", framing_html="<p>Ett samtal om insyn.</p>")
         db.session.add(topic)
         db.session.flush()
-    thread = discussion.new_thread(topic, cast["anna"], "Öppna nämndmöten",
+    thread = posting.new_thread(topic, cast["anna"], "Öppna nämndmöten",
                                    "Ska nämndernas möten sändas?", status=PostStatus.PUBLISHED)
     for key, text in (("jonas", "Köp billiga klockor på example.com!"),
                       ("omar", "Ja, och protokollen bör publiceras samma dag."),
                       ("erik", "Ring mig på 070-123 45 67 så förklarar jag."),
                       ("karin", "Förvaltningen kan ordna det till hösten.")):
-        discussion.append_post(thread, cast[key], text, status=PostStatus.PUBLISHED)
+        posting.append_post(thread, cast[key], text, status=PostStatus.PUBLISHED)
     db.session.commit()
 
 
@@ -50,24 +52,24 @@ def add(cast: dict) -> str:
     for post, reason in zip(posts[:3], reasons, strict=False):
         for key in flaggers[:2]:
             if cast[key].id != post.author_id:
-                moderation.flag(cast[key], "post", post.id, reason,
+                review.flag(cast[key], "post", post.id, reason,
                                 "Se inlägget." if reason == "other" else "")
                 flagged += 1
         flaggers.append(flaggers.pop(0))
     threads = list(db.session.scalars(select(Thread).order_by(Thread.id)))
     if threads and threads[0].author_id != cast["sara"].id:
-        moderation.flag(cast["sara"], "thread", threads[0].id, "other",
+        review.flag(cast["sara"], "thread", threads[0].id, "other",
                         "Tråden liknar en annan tråd om samma sak.")
         flagged += 1
     if len(posts) > 3:
-        moderation.hide(mod, "post", posts[3].id, "Personangrepp mot en annan medlem.")
+        review.hide(mod, "post", posts[3].id, "Personangrepp mot en annan medlem.")
     if threads:
-        thread_moderation.pin(mod, threads[0].id, True, "Viktig tråd inför fullmäktige.")
+        thread_actions.pin(mod, threads[0].id, True, "Viktig tråd inför fullmäktige.")
     if len(threads) > 1:
-        thread_moderation.lock(mod, threads[-1].id, True, "Frågan är besvarad.")
+        thread_actions.lock(mod, threads[-1].id, True, "Frågan är besvarad.")
     accounts.set_verified(mod, cast["erik"].id, True)
     if threads:
-        discussion.append_post(threads[0], cast["sara"], "Jag är ny här. Gäller detta även "
+        posting.append_post(threads[0], cast["sara"], "Jag är ny här. Gäller detta även "
                                "Drottninghög?", status=PostStatus.PENDING)
         db.session.commit()
     entries = len(list(db.session.scalars(select(ModerationAction.id))))

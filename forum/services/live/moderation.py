@@ -25,9 +25,9 @@ from forum.models.live import (
     TurnStatus,
 )
 from forum.permissions import Action, require
-from forum.services import live_archive, modlog
-from forum.services import live_stream as stream
-from forum.services.live_stream import Outcome
+from forum.services.live import archive, stream
+from forum.services.live.stream import Outcome
+from forum.services.moderation import modlog
 
 MAX_REASON = 500
 MAX_SLOW_MODE = 600
@@ -347,5 +347,5 @@ def _end(user, session, payload) -> Outcome:
         poll.status, poll.closed_at = PollStatus.CLOSED, utcnow()
     session.status, session.ended_at = SessionStatus.ENDED, utcnow()
     db.session.flush()
-    thread = live_archive.archive(session, user)
+    thread = archive.archive(session, user)
     return _emit(session, "session", user, {"status": "ended", "thread_id": thread.id})

@@ -11,7 +11,8 @@ from forum.models.accounts import ModeratorScope, Role, User
 from forum.models.discussion import FocusArea
 from forum.permissions import Action, require
 from forum.permissions.core import forget_cached_facts
-from forum.services import accounts, modlog
+from forum.services import accounts
+from forum.services.moderation import modlog
 
 
 def scopes_of(user: User) -> list[FocusArea]:

@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from forum.exceptions import Conflict, InvalidInput, NotFound
 from forum.extensions import db
@@ -21,65 +20,19 @@ from forum.models.discussion import Post, PostStatus, Revision, Thread, Topic
 from forum.models.moderation import Flag, FlagReason, ModerationAction
 from forum.permissions import Action, require
 from forum.permissions.core import moderated_areas
-from forum.permissions.discussion import area_of
-from forum.services import discussion, modlog, notifications
+from forum.services import notifications
+from forum.services.discussion import posting
+from forum.services.moderation import modlog, sanctions
+from forum.services.moderation.targets import (
+    clean_reason,
+    get_post,
+    get_target,
+    link,
+    post_link,
+    thread_link,
+)
 
-MAX_REASON_CHARS = 500
 MAX_FLAG_TEXT = 1000
-
-
-# --- Small helpers --------------------------------------------------------------------------
-
-
-def link(endpoint: str, **values) -> str | None:
-    """A URL for notifications and the log, or None when it cannot be built (no such page yet,
-    or no request to build it in)."""
-    try:
-        return url_for(endpoint, **values)
-    except (BuildError, RuntimeError):
-        return None
-
-
-def post_link(post: Post) -> str | None:
-    return link("threads.permalink", post_id=post.id)
-
-
-def thread_link(thread: Thread) -> str | None:
-    return link("threads.show", thread_id=thread.id)
-
-
-def clean_reason(reason: str | None, *, required: bool = True, field_name: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if required and not reason:
-        raise InvalidInput({field_name: _("Please give a reason.")})
-    if len(reason) > MAX_REASON_CHARS:
-        raise InvalidInput({field_name: _("At most %(n)s characters.", n=MAX_REASON_CHARS)})
-    return reason
-
-
-def get_post(post_id: int) -> Post:
-    return discussion.get_post(post_id)
-
-
-def get_thread(thread_id: int) -> Thread:
-    return discussion.get_thread(thread_id)
-
-
-def get_target(target_type: str, target_id: int) -> Post | Thread:
-    if target_type == "post":
-        return get_post(target_id)
-    if target_type == "thread":
-        return get_thread(target_id)
-    raise NotFound(_("There is no such item."))
-
-
-def _log(actor: User | None, action: str, target: Post | Thread | Topic, reason: str = "",
-         **details) -> ModerationAction:
-    kind = {Post: "post", Thread: "thread", Topic: "topic"}[type(target)]
-    subject = getattr(target, "author_id", None)
-    return modlog.record(actor, action, kind, target.id, reason=reason,
-                         focus_area_id=area_of(target), subject_user_id=subject,
-                         details=details)
 
 
 # --- Flags ------------------------------------------------------------------------------------
@@ -133,7 +86,7 @@ def _auto_hide_if_flagged_enough(post: Post) -> None:
     if needed > 0 and flaggers >= needed and post.hidden_at is None:
         reason = _("Hidden pending review: flagged by %(n)s members.", n=flaggers)
         post.hidden_at, post.hidden_by_id, post.hidden_reason = utcnow(), None, reason
-        _log(None, "auto_hide_post", post, reason, flags=flaggers)
+        modlog.record_on(None, "auto_hide_post", post, reason, flags=flaggers)
 
 
 def _resolve_flags(actor: User, target_type: str, target_id: int, resolution: str) -> list[Flag]:
@@ -220,8 +173,6 @@ def decide(actor: User, target_type: str, target_id: int, decision: str, reason:
     """Decide a flagged item: dismiss the flags, hide it, edit out personal data, warn or
     suspend its author. The decision resolves every open flag on the item and tells the
     flaggers and (unless dismissed) the author."""
-    from forum.services import sanctions  # noqa: PLC0415 - sanctions imports this module
-
     target = get_target(target_type, target_id)
     require(actor, Action.MODERATE, target)
     if decision not in DECISIONS:
@@ -250,7 +201,7 @@ def _dismiss(actor: User, target: Post | Thread, reason: str) -> None:
     """Dismissing also lifts an automatic hide: the flags were not upheld."""
     if isinstance(target, Post) and target.hidden_at is not None and target.hidden_by_id is None:
         target.hidden_at = target.hidden_reason = None
-    _log(actor, "dismiss_flags", target, reason)
+    modlog.record_on(actor, "dismiss_flags", target, reason)
 
 
 def _tell_flaggers(flags: list[Flag], target: Post | Thread) -> None:
@@ -275,7 +226,7 @@ def _hide(actor: User, target: Post | Thread, reason: str) -> ModerationAction:
         raise Conflict(_("This is already hidden."))
     target.hidden_at, target.hidden_by_id, target.hidden_reason = utcnow(), actor.id, reason
     kind = "post" if isinstance(target, Post) else "thread"
-    entry = _log(actor, f"hide_{kind}", target, reason)
+    entry = modlog.record_on(actor, f"hide_{kind}", target, reason)
     db.session.flush()
     _tell_author(target, _("A moderator hid your %(what)s: %(reason)s",
                            what=_("post") if kind == "post" else _("thread"), reason=reason),
@@ -288,7 +239,7 @@ def _restore(actor: User, target: Post | Thread, reason: str) -> None:
         raise Conflict(_("This is not hidden."))
     target.hidden_at = target.hidden_by_id = target.hidden_reason = None
     kind = "post" if isinstance(target, Post) else "thread"
-    _log(actor, f"restore_{kind}", target, reason)
+    modlog.record_on(actor, f"restore_{kind}", target, reason)
     notifications.notify(target.author_id, "moderation",
                          _("A moderator restored your %(what)s.",
                            what=_("post") if kind == "post" else _("thread")),
@@ -314,16 +265,16 @@ def restore(actor: User, target_type: str, target_id: int, reason: str = "") -> 
 
 
 def _edit_out(actor: User, post: Post, new_body: str | None, reason: str) -> None:
-    body = discussion.clean_body(new_body, "new_body")
+    body = posting.clean_body(new_body, "new_body")
     if body == post.body_source:
         raise InvalidInput({"new_body": _("The text is unchanged.")})
     revision = Revision(post_id=post.id, editor_id=actor.id, body_source=post.body_source,
                         moderator_only=True, reason=reason)
     db.session.add(revision)
     db.session.flush()
-    post.body_source, post.body_html = body, discussion.render(body)
+    post.body_source, post.body_html = body, posting.render(body)
     # The log says an edit happened and why; the removed text is only in the revision.
-    entry = _log(actor, "edit_out_post", post, reason, revision=revision.id)
+    entry = modlog.record_on(actor, "edit_out_post", post, reason, revision=revision.id)
     db.session.flush()
     _tell_author(post, _("A moderator edited personal data out of your post: %(reason)s",
                          reason=reason), entry)
@@ -359,8 +310,8 @@ def restore_revision(actor: User, revision_id: int, reason: str) -> None:
     db.session.add(Revision(post_id=post.id, editor_id=actor.id, body_source=post.body_source,
                             moderator_only=True, reason=reason))
     post.body_source = revision.body_source
-    post.body_html = discussion.render(revision.body_source)
-    _log(actor, "edit_out_post", post, reason, restored=True)
+    post.body_html = posting.render(revision.body_source)
+    modlog.record_on(actor, "edit_out_post", post, reason, restored=True)
     db.session.commit()
 
 
@@ -376,8 +327,8 @@ def _approve(actor: User, post: Post, reason: str) -> None:
     if post.status == PostStatus.PUBLISHED:
         raise Conflict(_("This post is already published."))
     post.status, post.rejection_reason = PostStatus.PUBLISHED, None
-    discussion.note_published(post)
-    _log(actor, "approve_post", post, reason)
+    posting.note_published(post)
+    modlog.record_on(actor, "approve_post", post, reason)
     notifications.notify(post.author_id, "post_approved",
                          _("A moderator approved your post; it is now published."),
                          post_link(post))
@@ -391,7 +342,7 @@ def reject(actor: User, post_id: int, reason: str) -> None:
     if post.status != PostStatus.PENDING:
         raise Conflict(_("Only a post waiting for approval can be rejected."))
     post.status, post.rejection_reason = PostStatus.REJECTED, reason
-    entry = _log(actor, "reject_post", post, reason)
+    entry = modlog.record_on(actor, "reject_post", post, reason)
     db.session.flush()
     _tell_author(post, _("A moderator did not publish your post: %(reason)s", reason=reason),
                  entry)

@@ -12,7 +12,8 @@ from forum.models.accounts import User
 from forum.models.base import utcnow
 from forum.models.discussion import FocusArea, Tag, Topic, TopicStatus
 from forum.permissions import Action, require
-from forum.services import discussion, modlog
+from forum.services.discussion import posting
+from forum.services.moderation import modlog
 
 MAX_TAGS = 8
 TAG_RE = re.compile(r"^[\w][\w\- ]{0,38}[\w]$|^\w$", re.UNICODE)
@@ -55,10 +56,10 @@ def create_topic(actor: User, area_slug: str, title: str, framing: str, tags: st
     """Moderators of the area create topics: a title, a framing text in Markdown, tags."""
     area = get_area(area_slug)
     require(actor, Action.CURATE_TOPIC, area)
-    title, framing = discussion.clean_title(title), _framing(framing)
+    title, framing = posting.clean_title(title), _framing(framing)
     names = parse_tags(tags)
     topic = Topic(focus_area_id=area.id, title=title, framing_source=framing,
-                  framing_html=discussion.render(framing), created_by_id=actor.id,
+                  framing_html=posting.render(framing), created_by_id=actor.id,
                   status=TopicStatus.OPEN, last_activity_at=utcnow())
     topic.tags = _tags(names)
     db.session.add(topic)
@@ -67,10 +68,10 @@ def create_topic(actor: User, area_slug: str, title: str, framing: str, tags: st
 
 
 def edit_topic(actor: User, topic_id: int, title: str, framing: str, tags: str = "") -> Topic:
-    topic = discussion.get_topic(topic_id)
+    topic = posting.get_topic(topic_id)
     require(actor, Action.CURATE_TOPIC, topic)
-    topic.title, topic.framing_source = discussion.clean_title(title), _framing(framing)
-    topic.framing_html = discussion.render(topic.framing_source)
+    topic.title, topic.framing_source = posting.clean_title(title), _framing(framing)
+    topic.framing_html = posting.render(topic.framing_source)
     topic.tags = _tags(parse_tags(tags))
     db.session.commit()
     return topic
@@ -79,7 +80,7 @@ def edit_topic(actor: User, topic_id: int, title: str, framing: str, tags: str =
 def set_flags(actor: User, topic_id: int, *, pinned: bool | None = None,
               featured: bool | None = None) -> Topic:
     """Pinned topics lead their area's list; featured ones show on the front page first."""
-    topic = discussion.get_topic(topic_id)
+    topic = posting.get_topic(topic_id)
     require(actor, Action.CURATE_TOPIC, topic)
     if pinned is not None:
         topic.pinned = pinned
@@ -91,7 +92,7 @@ def set_flags(actor: User, topic_id: int, *, pinned: bool | None = None,
 
 def set_status(actor: User, topic_id: int, status: str, reason: str = "") -> Topic:
     """Open, closed (no new threads or posts) or archived (read-only, listed apart)."""
-    topic = discussion.get_topic(topic_id)
+    topic = posting.get_topic(topic_id)
     require(actor, Action.CURATE_TOPIC, topic)
     try:
         new = TopicStatus(status)
@@ -108,7 +109,7 @@ def set_status(actor: User, topic_id: int, status: str, reason: str = "") -> Top
 
 def _framing(text: str | None) -> str:
     text = (text or "").replace("\r\n", "\n").strip()
-    if len(text) > discussion.MAX_POST_CHARS:
+    if len(text) > posting.MAX_POST_CHARS:
         raise InvalidInput({"framing": _("The framing text may be at most %(max)d characters.",
-                                         max=discussion.MAX_POST_CHARS)})
+                                         max=posting.MAX_POST_CHARS)})
     return text

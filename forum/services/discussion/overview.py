@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defaultload, lazyload
 
 from forum.extensions import db
-from forum.models.discussion import FocusArea, Thread, Topic, TopicStatus
+from forum.models.discussion import FocusArea, Post, PostStatus, Thread, Topic, TopicStatus
 
 TOPICS_PER_AREA = 5
 LATEST_THREADS = 10
@@ -39,8 +39,6 @@ def latest_threads(limit: int = LATEST_THREADS) -> list[Thread]:
 
 def recent_activity(member, viewer, limit: int = 10) -> list:
     """The member's latest posts that `viewer` may see."""
-    from forum.models.discussion import Post, PostStatus
-
     rows = db.session.scalars(
         select(Post).join(Thread, Post.thread_id == Thread.id)
         .where(Post.author_id == member.id, Post.status == PostStatus.PUBLISHED,

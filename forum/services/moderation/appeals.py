@@ -13,8 +13,11 @@ from forum.models.discussion import Post, PostStatus, Revision, Thread
 from forum.models.moderation import Appeal, AppealStatus, ModerationAction
 from forum.permissions import Action, require
 from forum.permissions.core import moderated_areas
-from forum.services import discussion, modlog, notifications, sanctions
-from forum.services.moderation import clean_reason, link
+from forum.permissions.moderation import APPEALABLE
+from forum.services import notifications
+from forum.services.discussion import posting
+from forum.services.moderation import modlog, sanctions
+from forum.services.moderation.targets import clean_reason, link
 
 MAX_APPEAL_CHARS = 2000
 
@@ -101,7 +104,7 @@ def _undo(actor: User, entry: ModerationAction, reason: str) -> None:
             post.hidden_at = post.hidden_by_id = post.hidden_reason = None
         elif entry.action == "reject_post" and post.status == PostStatus.REJECTED:
             post.status, post.rejection_reason = PostStatus.PUBLISHED, None
-            discussion.note_published(post)
+            posting.note_published(post)
         elif entry.action == "edit_out_post":
             _restore_text(actor, post, entry, reason)
     elif entry.target_type == "thread" and entry.action == "hide_thread":
@@ -122,13 +125,11 @@ def _restore_text(actor: User, post: Post, entry: ModerationAction, reason: str)
         return
     db.session.add(Revision(post_id=post.id, editor_id=actor.id, body_source=post.body_source,
                             moderator_only=True, reason=reason))
-    post.body_source, post.body_html = revision.body_source, discussion.render(revision.body_source)
+    post.body_source, post.body_html = revision.body_source, posting.render(revision.body_source)
 
 
 def latest_decision_for(actor: User, target_type: str, target_id: int) -> ModerationAction:
     """The latest appealable decision about this member's post or thread."""
-    from forum.permissions.moderation import APPEALABLE  # noqa: PLC0415
-
     entry = db.session.scalar(select(ModerationAction).where(
         ModerationAction.target_type == target_type, ModerationAction.target_id == target_id,
         ModerationAction.subject_user_id == actor.id,

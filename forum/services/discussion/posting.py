@@ -28,9 +28,11 @@ from forum.models.discussion import (
     Revision,
     Thread,
     Topic,
+    TopicStatus,
 )
 from forum.permissions import Action, require
-from forum.services import policy
+from forum.permissions.core import may_take_part
+from forum.services.discussion import policy
 
 MAX_POST_CHARS = 20_000
 MAX_TITLE_CHARS = 200
@@ -328,9 +330,6 @@ def require_reply(actor, thread: Thread) -> None:
 
 def topic_refusal(actor, topic: Topic, thread: Thread | None = None) -> str | None:
     """A clearer message than 'no permission' when the topic or thread is the reason."""
-    from forum.models.discussion import TopicStatus
-    from forum.permissions.core import may_take_part
-
     if not may_take_part(actor):
         return None
     if topic.status == TopicStatus.CLOSED:

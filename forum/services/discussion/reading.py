@@ -34,7 +34,8 @@ from forum.models.discussion import (
 )
 from forum.permissions import Action, can, require
 from forum.permissions.core import is_member, moderates_area, plain_user
-from forum.services import discussion
+from forum.services.discussion import posting
+from forum.services.discussion.curation import get_area
 
 MAX_INDENT = 3  # replies deeper than this are shown flat, with "in reply to ..."
 
@@ -55,8 +56,6 @@ class AreaPage:
 
 def area_page(slug: str) -> AreaPage:
     """Active topics (pinned first, then by activity) and, apart, the archived ones."""
-    from forum.services.curation import get_area
-
     area = get_area(slug)
     topics = list(db.session.scalars(
         select(Topic).where(Topic.focus_area_id == area.id)
@@ -111,7 +110,7 @@ def _thread_list(moderator: bool, signed_in: bool):
 def topic_page(viewer, topic_id: int, page: int = 1) -> TopicPage:
     """Threads, pinned first, then by last activity, with last poster and unread markers."""
     viewer = plain_user(viewer)
-    topic = discussion.get_topic(topic_id)
+    topic = posting.get_topic(topic_id)
     size = int(current_app.config.get("THREADS_PER_PAGE", 30))
     page = max(page, 1)
     signed_in = is_member(viewer)
@@ -184,7 +183,7 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
     """One page of a thread as an indented tree, with reaction counts; records how far a
     signed-in member has read. A fixed handful of queries whatever the thread's size."""
     viewer = plain_user(viewer)
-    thread = discussion.get_thread(thread_id)
+    thread = posting.get_thread(thread_id)
     require(viewer, Action.VIEW_THREAD, thread, _("This thread is not available."))
     size = per_page()
     pages = max(1, ceil(thread.last_position / size))
@@ -288,7 +287,7 @@ def first_unread(viewer, thread_id: int) -> tuple[int, int | None] | None:
     """(page, post id) of the first post the member has not read; None for guests."""
     if not is_member(viewer):
         return None
-    thread = discussion.get_thread(thread_id)
+    thread = posting.get_thread(thread_id)
     mark = db.session.scalar(_READ_MARK, {"viewer": viewer.id, "thread": thread.id})
     if mark is None:
         return None
@@ -303,7 +302,7 @@ def first_unread(viewer, thread_id: int) -> tuple[int, int | None] | None:
 
 def permalink(viewer, post_id: int) -> tuple[int, int]:
     """(thread id, page) where a post is shown."""
-    post = discussion.get_post(post_id)
+    post = posting.get_post(post_id)
     if not can(viewer, Action.VIEW_POST, post) or not can(viewer, Action.VIEW_THREAD, post.thread):
         raise NotFound(_("There is no such post."))
     return post.thread_id, (post.position - 1) // per_page() + 1
@@ -320,7 +319,7 @@ class RevisionDiff:
 
 def revisions(viewer, post_id: int) -> tuple[Post, list[RevisionDiff]]:
     """Every edit of a post as a line diff, oldest first, for anyone who may read the post."""
-    post = discussion.get_post(post_id)
+    post = posting.get_post(post_id)
     require(viewer, Action.VIEW_REVISIONS, post, _("You may not see this post's history."))
     require(viewer, Action.VIEW_THREAD, post.thread)
     history = list(db.session.scalars(post.revisions.select().order_by(Revision.id)))

@@ -23,8 +23,8 @@ from forum.models.live import (
     Question,
     QuestionStatus,
 )
-from forum.services import discussion
-from forum.services import live_stream as stream
+from forum.services.discussion import posting
+from forum.services.live import stream
 
 MAX_TRANSCRIPT_CHARS = 12_000
 CONTINUED = (QuestionStatus.ANSWERED, QuestionStatus.OPEN, QuestionStatus.DEFERRED)
@@ -36,14 +36,14 @@ def archive(session: LiveSession, closer: User) -> Thread:
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         title = _("Live session: %(title)s", title=session.title)[:200]
         body = _summary(session)
-    thread = discussion.new_thread(session.topic, closer, title, body,
+    thread = posting.new_thread(session.topic, closer, title, body,
                                    status=PostStatus.PUBLISHED)
     questions = db.session.scalars(select(Question).where(
         Question.session_id == session.id, Question.status.in_(CONTINUED))
         .order_by(Question.vote_count.desc(), Question.id)).all()
     for question in questions:
         author, text = _question_post(session, question, closer)
-        discussion.append_post(thread, author, text, status=PostStatus.PUBLISHED)
+        posting.append_post(thread, author, text, status=PostStatus.PUBLISHED)
     session.archive_thread_id = thread.id
     return thread
 

@@ -35,8 +35,8 @@ from forum.models.live import (
     Visibility,
 )
 from forum.permissions import Action, can, require
-from forum.services import live_stream as stream
-from forum.services.live_stream import Outcome
+from forum.services.live import stream
+from forum.services.live.stream import Outcome
 
 
 def is_staff(user: User, session: LiveSession) -> bool:

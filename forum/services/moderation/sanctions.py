@@ -16,8 +16,9 @@ from forum.models.moderation import ModerationAction
 from forum.permissions import Action, require
 from forum.permissions.core import active_suspension, forget_cached_facts, is_global_moderator
 from forum.permissions.discussion import area_of
-from forum.services import accounts, modlog, notifications
-from forum.services.moderation import clean_reason, link
+from forum.services import accounts, notifications
+from forum.services.moderation import modlog
+from forum.services.moderation.targets import clean_reason, link
 
 
 def _record(actor: User, action: str, member: User, reason: str, context: Post | Thread | None,

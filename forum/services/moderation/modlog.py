@@ -9,7 +9,10 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models.accounts import User
+from forum.models.discussion import FocusArea, Post, PostStatus, Thread, Topic
 from forum.models.moderation import ModerationAction
+from forum.permissions.discussion import area_of
+from forum.services.moderation.targets import link
 
 # Labels for the kinds of action shown on the log page. Unknown kinds show their code.
 ACTION_LABELS = {
@@ -103,8 +106,6 @@ def history_of(user_id: int, limit: int = 10) -> list[ModerationAction]:
 
 def focus_areas() -> list:
     """The focus areas, for filters."""
-    from forum.models.discussion import FocusArea  # noqa: PLC0415
-
     return list(db.session.scalars(select(FocusArea).order_by(FocusArea.position)))
 
 
@@ -116,8 +117,6 @@ def kinds() -> list[tuple[str, str]]:
 def public_link(entry: ModerationAction) -> str | None:
     """Where the item of a log entry can be seen by anyone now; None once it is hidden,
     unpublished, deleted or merged away."""
-    from forum.models.discussion import Post, PostStatus, Thread, Topic  # noqa: PLC0415
-    from forum.services.moderation import link  # noqa: PLC0415
 
     if entry.target_type == "post":
         post = db.session.get(Post, entry.target_id)
@@ -136,3 +135,12 @@ def public_link(entry: ModerationAction) -> str | None:
         user = db.session.get(User, entry.target_id)
         return link("profiles.show", user_id=user.id) if user and user.is_active else None
     return None
+
+
+def record_on(actor: User | None, action: str, target: Post | Thread | Topic, reason: str = "",
+              **details) -> ModerationAction:
+    """Log an action on a post, thread or topic, with its focus area and author."""
+    kind = {Post: "post", Thread: "thread", Topic: "topic"}[type(target)]
+    subject = getattr(target, "author_id", None)
+    return record(actor, action, kind, target.id, reason=reason,
+                  focus_area_id=area_of(target), subject_user_id=subject, details=details)

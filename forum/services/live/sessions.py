@@ -27,7 +27,8 @@ from forum.models.live import (
 )
 from forum.permissions import Action, can, require
 from forum.permissions.core import may_take_part, refusal_message
-from forum.services import accounts, discussion
+from forum.services import accounts
+from forum.services.discussion import posting
 
 MAX_DESCRIPTION = 10_000
 
@@ -229,7 +230,7 @@ def _apply(session: LiveSession, data: SessionData, topic: Topic) -> None:
         raise InvalidInput(errors)
     session.title, session.topic_id, session.focus_area_id = title, topic.id, topic.focus_area_id
     session.description_source = data.description or ""
-    session.description_html = discussion.render(data.description or "")
+    session.description_html = posting.render(data.description or "")
     session.starts_at, session.ends_at = data.starts_at, data.ends_at
     session.visibility, session.attribution = visibility, attribution
     session.meeting_url, session.premoderate_questions = url, bool(data.premoderate_questions)

@@ -8,21 +8,23 @@ from sqlalchemy import func, select
 from forum.exceptions import Conflict, InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
-from forum.models.discussion import Post, PostStatus, Thread, Topic
+from forum.models.discussion import Post, PostStatus, Thread, Topic, TopicStatus
 from forum.models.moderation import ModerationAction
 from forum.permissions import Action, require
-from forum.services import discussion
-from forum.services.moderation import _log, clean_reason
+from forum.permissions.core import moderated_areas
+from forum.services.discussion import posting
+from forum.services.moderation import modlog
+from forum.services.moderation.targets import clean_reason
 
 
 def _toggle(actor: User, thread_id: int, attribute: str, value: bool, reason: str) -> Thread:
-    thread = discussion.get_thread(thread_id)
+    thread = posting.get_thread(thread_id)
     require(actor, Action.MODERATE, thread)
     if getattr(thread, attribute) == value:
         raise Conflict(_("Nothing to change."))
     setattr(thread, attribute, value)
     verb = {"locked": ("lock", "unlock"), "pinned": ("pin", "unpin")}[attribute]
-    _log(actor, f"{verb[0] if value else verb[1]}_thread", thread,
+    modlog.record_on(actor, f"{verb[0] if value else verb[1]}_thread", thread,
          clean_reason(reason, required=False))
     db.session.commit()
     return thread
@@ -40,7 +42,7 @@ def pin(actor: User, thread_id: int, pinned: bool = True, reason: str = "") -> T
 
 def move(actor: User, thread_id: int, topic_id: int, reason: str = "") -> Thread:
     """Move a thread to another topic. The moderator must look after both focus areas."""
-    thread = discussion.get_thread(thread_id)
+    thread = posting.get_thread(thread_id)
     require(actor, Action.MODERATE, thread)
     target = db.session.get(Topic, topic_id)
     if target is None:
@@ -55,7 +57,7 @@ def move(actor: User, thread_id: int, topic_id: int, reason: str = "") -> Thread
     target.post_count += thread.post_count
     target.last_activity_at = max(target.last_activity_at, thread.last_activity_at)
     thread.topic_id, thread.topic = target.id, target
-    _log(actor, "move_thread", thread, clean_reason(reason, required=False),
+    modlog.record_on(actor, "move_thread", thread, clean_reason(reason, required=False),
          from_topic=source.id, to_topic=target.id)
     db.session.commit()
     return thread
@@ -65,7 +67,7 @@ def merge(actor: User, source_id: int, target_id: int, reason: str = "") -> Thre
     """Merge one thread into another: its posts join the target and every post of the target
     is numbered again by time. The emptied thread stays, pointing at the target; the log
     keeps which posts moved, so the merge can be undone."""
-    source, target = discussion.get_thread(source_id), discussion.get_thread(target_id)
+    source, target = posting.get_thread(source_id), posting.get_thread(target_id)
     require(actor, Action.MODERATE, source)
     require(actor, Action.MODERATE, target)
     if source.id == target.id or source.merged_into_id or target.merged_into_id:
@@ -80,7 +82,7 @@ def merge(actor: User, source_id: int, target_id: int, reason: str = "") -> Thre
     old_topic.thread_count -= 1 if old_count else 0
     old_topic.post_count -= old_count
     target.topic.post_count += old_count
-    _log(actor, "merge_thread", source, clean_reason(reason, required=False),
+    modlog.record_on(actor, "merge_thread", source, clean_reason(reason, required=False),
          into=target.id, posts=moved)
     db.session.commit()
     return target
@@ -88,11 +90,11 @@ def merge(actor: User, source_id: int, target_id: int, reason: str = "") -> Thre
 
 def unmerge(actor: User, source_id: int, reason: str = "") -> Thread:
     """Undo a merge: the posts that came from the thread go back to it, both renumbered."""
-    source = discussion.get_thread(source_id)
+    source = posting.get_thread(source_id)
     require(actor, Action.MODERATE, source)
     if source.merged_into_id is None:
         raise Conflict(_("This thread has not been merged."))
-    target = discussion.get_thread(source.merged_into_id)
+    target = posting.get_thread(source.merged_into_id)
     require(actor, Action.MODERATE, target)
     entry = db.session.scalar(select(ModerationAction).where(
         ModerationAction.action == "merge_thread", ModerationAction.target_type == "thread",
@@ -109,7 +111,7 @@ def unmerge(actor: User, source_id: int, reason: str = "") -> Thread:
     target.topic.post_count -= source.post_count
     source.topic.post_count += source.post_count
     source.topic.thread_count += 1 if source.post_count else 0
-    _log(actor, "unmerge_thread", source, clean_reason(reason, required=False),
+    modlog.record_on(actor, "unmerge_thread", source, clean_reason(reason, required=False),
          out_of=target.id, posts=moved)
     db.session.commit()
     return source
@@ -151,8 +153,6 @@ def _recount(thread: Thread) -> None:
 
 def destinations(actor: User, exclude: int | None = None) -> list[tuple[int, str]]:
     """Topics a thread may be moved to by this moderator: not archived, in their areas."""
-    from forum.models.discussion import TopicStatus  # noqa: PLC0415
-    from forum.permissions.core import moderated_areas  # noqa: PLC0415
 
     query = select(Topic).where(Topic.status != TopicStatus.ARCHIVED).order_by(
         Topic.focus_area_id, Topic.title)

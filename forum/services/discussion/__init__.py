@@ -1,0 +1,1 @@
+"""Discussion: posting, reading, topic curation, the front page and new-member policy."""

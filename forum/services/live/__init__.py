@@ -1,0 +1,1 @@
+"""Live sessions: scheduling, the room, its event stream, moderation and the archive."""

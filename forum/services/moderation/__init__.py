@@ -1,0 +1,1 @@
+"""Moderation: the review queue, sanctions, appeals, moderator scopes, thread actions, the log."""
