@@ -17,6 +17,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
     os.environ.setdefault("FORUM_ASYNC_MODE", "gevent")
+    os.environ.setdefault("FORUM_LOG_FORMAT", "json")
 
     from forum.app import create_app, freeze_startup_heap
     from forum.extensions import socketio

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from forum import errors, fragments, i18n, templating
+from forum import errors, fragments, i18n, logs, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from forum.permissions.core import load_signed_in
@@ -32,6 +32,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
+    logs.init_app(app)
     init_extensions(app)
     register_blueprints(app)
     register_socketio(app)

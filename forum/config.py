@@ -12,6 +12,8 @@ class Config:
     DISPLAY_TIMEZONE = "Europe/Stockholm"  # every time on a page is shown in this zone
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
     SOCKETIO_ASYNC_MODE = "threading"  # FORUM_ASYNC_MODE: gevent under the production server
+    LOG_FORMAT = "text"  # FORUM_LOG_FORMAT: "json" lines in production (serve.py's default)
+    LOG_LEVEL = "INFO"  # FORUM_LOG_LEVEL: DEBUG also logs every live-room event
     POSTS_PER_PAGE = 20  # posts on one thread page
     THREADS_PER_PAGE = 30  # threads on one topic page
     LIVE_BATCH_DELAY = 0.005  # seconds the live room gathers committed events before sending
@@ -77,4 +79,6 @@ ENV_KEYS = {
     "FORUM_REDIS_URL": "REDIS_URL",
     "FORUM_DEFAULT_LANGUAGE": "BABEL_DEFAULT_LOCALE",
     "FORUM_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
+    "FORUM_LOG_FORMAT": "LOG_FORMAT",
+    "FORUM_LOG_LEVEL": "LOG_LEVEL",
 }

@@ -7,6 +7,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from forum import logs
 from forum.exceptions import DomainError, RateLimited
 
 PAGES = {400, 403, 404, 405, 413, 429, 500}
@@ -35,7 +36,8 @@ def default_message(status: int) -> str:
 
 def error_response(status: int, code: str, message: str, retry_after: int | None = None):
     if wants_json():
-        body = {"ok": False, "error": {"code": code, "message": message}}
+        body = {"ok": False, "error": {"code": code, "message": message,
+                                       "request_id": logs.request_id()}}
         if retry_after:
             body["error"]["retry_after"] = retry_after
         response = jsonify(body)

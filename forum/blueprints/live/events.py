@@ -46,9 +46,11 @@ def acknowledged(fn=None, *, signed_in: bool = True):
         try:
             outcome: Outcome = fn(self, self.user(), data) if signed_in else fn(self, data)
             self.publish(outcome)
+            log.debug("live %s ok", fn.__name__)  # the record carries the connection's id
             return {"ok": True, **outcome.reply}
         except DomainError as err:
             db.session.rollback()
+            log.info("live %s refused: %s", fn.__name__, err.code)
             return _error(err.code, err.message)
         except Exception:  # noqa: BLE001 - any surprise is logged and acked, never fatal
             db.session.rollback()
@@ -113,13 +115,16 @@ class LiveNamespace(Namespace):
         if isinstance(auth, dict) and auth.get("token"):
             user = accounts.user_for_token(auth["token"])
             if user is None:
+                log.info("live connection refused: bad token")
                 raise ConnectionRefusedError({"code": "bad_token",
                                               "message": _("The access token is not valid.")})
         elif current_user.is_authenticated:
             user = current_user._get_current_object()
         if user is None:
+            log.info("live connection refused: not signed in")
             raise ConnectionRefusedError({"code": "unauthorized",
                                           "message": _("Please sign in to join live sessions.")})
+        log.info("live connection opened by member %s", user.id)
         self.users[request.sid] = user.id
         if self._registry is not None:
             self._registry.add(request.sid)
@@ -128,6 +133,7 @@ class LiveNamespace(Namespace):
             self._start(current_app._get_current_object())
 
     def on_disconnect(self, reason=None):
+        log.info("live connection closed")
         self.users.pop(request.sid, None)
         if self._registry is not None:
             self._registry.remove(request.sid)
