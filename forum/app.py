@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from forum import errors, fragments, i18n, logs, templating
+from forum import errors, fragments, health, i18n, logs, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from forum.permissions.core import load_signed_in
@@ -117,14 +117,26 @@ def init_extensions(app: Flask) -> None:
     )
     limiter.init_app(app)
     fragments.init_app(app)
+    health.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
 
 
 def register_blueprints(app: Flask) -> None:
     """The URL map, in one readable list."""
-    from forum.blueprints import admin, auth, home, live, moderation, profiles, threads, topics
+    from forum.blueprints import (
+        admin,
+        auth,
+        health,
+        home,
+        live,
+        moderation,
+        profiles,
+        threads,
+        topics,
+    )
 
     for blueprint, prefix in (
+        (health.bp, None),
         (home.bp, None),
         (auth.bp, None),
         (profiles.bp, None),
@@ -138,6 +150,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_socketio(app: Flask) -> None:
+    # Flask-SocketIO keeps the queue client of the previous init_app in its options; an app
+    # without a queue must not inherit another app's (tests build many apps in one process).
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

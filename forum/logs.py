@@ -122,7 +122,8 @@ def _finish_request(response):
     route = request.url_rule.rule if request.url_rule is not None else "(no route)"
     elapsed = round((time.perf_counter() - started) * 1000, 1) if started else None
     numbers = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
-    access_log.info("%s %s %s %s ms", request.method, route, response.status_code, elapsed,
-                    extra={"method": request.method, "route": route, "ids": numbers,
-                           "status": response.status_code, "duration_ms": elapsed})
+    level = logging.DEBUG if g.get("quiet_request_log") else logging.INFO
+    access_log.log(level, "%s %s %s %s ms", request.method, route, response.status_code, elapsed,
+                   extra={"method": request.method, "route": route, "ids": numbers,
+                          "status": response.status_code, "duration_ms": elapsed})
     return response

@@ -63,6 +63,7 @@ TAKE_PART_GO = "in go go no go go go go go"
 ROWS = [
     # --- home, auth, profiles (lead) -------------------------------------------------------
     Row("static", "GET", lambda w: "/static/css/forum.css", ALL_OK),
+    Row("health.check", "GET", lambda w: "/healthz", ALL_OK),
     Row("home.index", "GET", lambda w: "/", ALL_OK),
     Row("home.about", "GET", lambda w: "/about", ALL_OK),
     Row("home.set_language", "POST", lambda w: "/language", ALL_GO,

@@ -109,4 +109,5 @@ NOT_PAGES = {
     "static": "our own CSS, scripts and images",
     "live.calendar": "an iCalendar file",
     "profiles.export": "a JSON download of the member's data",
+    "health.check": "a JSON answer for load balancers and monitoring",
 }

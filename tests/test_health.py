@@ -1,0 +1,84 @@
+"""/healthz: 200 when the database (and Redis, and any added check) answer, 503 when one does
+not; no session, no configuration in the answer."""
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+from forum import create_app, health
+from tests.conftest import _config, skip_or_fail
+
+REVEALING = ("sqlite", "postgres", "redis://", "127.0.0.1", "localhost", "version", "instance")
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _probe(app):
+    with app.app_context():
+        response = app.test_client().get("/healthz")
+    return response
+
+
+def _assert_reveals_nothing(response) -> None:
+    text = response.get_data(as_text=True).lower()
+    assert not [word for word in REVEALING if word in text], text
+    assert "Set-Cookie" not in response.headers
+    assert set(response.json) == {"status", "checks"}
+
+
+def test_healthy_forum_answers_200_without_a_session(app, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.headers["Cache-Control"] == "no-store"
+    _assert_reveals_nothing(response)
+
+
+def test_redis_is_checked_when_configured(database_url):
+    url = os.environ.get("FORUM_TEST_REDIS_URL")
+    if not url:
+        skip_or_fail("FORUM_TEST_REDIS_URL is not set")
+    response = _probe(create_app({**_config(database_url), "REDIS_URL": url}))
+    assert response.status_code == 200, response.json
+    assert response.json["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_redis_down_answers_503(database_url):
+    app = create_app({**_config(database_url),
+                      "REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0"})
+    response = _probe(app)
+    assert response.status_code == 503
+    assert response.json == {"status": "down", "checks": {"database": "ok", "redis": "down"}}
+    _assert_reveals_nothing(response)
+
+
+@pytest.mark.parametrize("url", [
+    "sqlite:////nonexistent-folder/forum.sqlite3",
+    "postgresql+psycopg://postgres@127.0.0.1:{port}/forum",
+], ids=["sqlite", "postgresql"])
+def test_database_unreachable_answers_503(url):
+    app = create_app(_config(url.format(port=_closed_port())))
+    response = _probe(app)
+    assert response.status_code == 503
+    assert response.json == {"status": "down", "checks": {"database": "down"}}
+    _assert_reveals_nothing(response)
+
+
+def test_a_feature_adds_its_own_check(app, client):
+    def queue_check():
+        raise ConnectionError("no consumer")
+
+    health.add_check(app, "queue", queue_check)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "ok", "queue": "down"}
+    health.add_check(app, "queue", lambda: None)
+    assert client.get("/healthz").json == {"status": "ok",
+                                           "checks": {"database": "ok", "queue": "ok"}}
