@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -108,3 +109,30 @@ def seed(demo: bool, if_empty: bool) -> None:
         from forum.services import demo as demo_data  # noqa: PLC0415
 
         click.echo(demo_data.add_demo_content())
+
+
+@forum_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent snapshot of the database to PATH (safe while the forum runs).
+    Keep instance/secret_key with it unless FORUM_SECRET_KEY is set elsewhere."""
+    from forum.services import backup as backups  # noqa: PLC0415
+
+    try:
+        click.echo(backups.backup(path))
+    except DomainError as err:
+        raise click.ClickException(err.message) from err
+
+
+@forum_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(path: Path, force: bool) -> None:
+    """Bring the backup at PATH back into the configured (empty) database. Stop the servers
+    first; run `flask db upgrade` afterwards if the backup is older than the code."""
+    from forum.services import backup as backups  # noqa: PLC0415
+
+    try:
+        click.echo(backups.restore(path, force=force))
+    except DomainError as err:
+        raise click.ClickException(err.message) from err

@@ -14,7 +14,7 @@ import sys
 import time
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 from flask.logging import default_handler
 from pythonjsonlogger.json import JsonFormatter
 
@@ -30,11 +30,11 @@ def request_id() -> str:
     """The id of the request being served ('' outside one): the proxy's, or one of ours."""
     if not has_request_context():
         return ""
-    rid = g.get("request_id")
+    rid = request.environ.get("forum.request_id")  # the request's own (g can outlive it)
     if rid is None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         rid = incoming if _SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
-        g.request_id = rid
+        request.environ["forum.request_id"] = rid
     return rid
 
 
@@ -112,17 +112,17 @@ def init_app(app: Flask) -> None:
 
 
 def _start_request() -> None:
-    g.request_started = time.perf_counter()
+    request.environ["forum.request_started"] = time.perf_counter()
     request_id()
 
 
 def _finish_request(response):
     response.headers[REQUEST_ID_HEADER] = request_id()
-    started = g.get("request_started")
+    started = request.environ.get("forum.request_started")
     route = request.url_rule.rule if request.url_rule is not None else "(no route)"
     elapsed = round((time.perf_counter() - started) * 1000, 1) if started else None
     numbers = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
-    level = logging.DEBUG if g.get("quiet_request_log") else logging.INFO
+    level = logging.DEBUG if request.environ.get("forum.quiet") else logging.INFO
     access_log.log(level, "%s %s %s %s ms", request.method, route, response.status_code, elapsed,
                    extra={"method": request.method, "route": route, "ids": numbers,
                           "status": response.status_code, "duration_ms": elapsed})
