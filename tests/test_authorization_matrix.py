@@ -178,7 +178,7 @@ ROWS = [
     Row("moderation.new_appeal", "POST",
         lambda w: f"/moderation/appeals/new/{w.hide_entry.id}", AUTHOR_GO,
         lambda w: {"text": "It was on topic"}),
-    Row("moderation.appeal", "GET", lambda w: f"/moderation/appeals/{w.appeal.id}", ANY_MOD_OK),
+    Row("moderation.appeal", "GET", lambda w: f"/moderation/appeals/{w.appeal.id}", MOD_HERE_OK),
     Row("moderation.appeal", "POST", lambda w: f"/moderation/appeals/{w.appeal.id}",
         "in no no no no no go go go", lambda w: {"outcome": "uphold", "reason": "Stands"}),
     # --- admin --------------------------------------------------------------------------------
@@ -247,8 +247,8 @@ def _world() -> SimpleNamespace:
     post(w.thread, 1), post(w.thread2, 1), post(w.merged, 1)
     w.post = post(w.thread, 2)
     w.hidden = post(w.thread, 3, hidden_at=now, hidden_reason="x", hidden_by_id=w.mod_x.id)
-    w.pending = post(w.thread, 4, status=PostStatus.PENDING)
-    w.thread.last_position = 4
+    w.pending = post(w.thread, None, status=PostStatus.PENDING)  # no position until approved
+    w.thread.last_position = 3
     db.session.flush()
     area_id = w.area.id
     modlog.record(w.mod_x, "merge_thread", "thread", w.merged.id, focus_area_id=area_id,

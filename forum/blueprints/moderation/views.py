@@ -364,9 +364,8 @@ def new_appeal(action_id: int):
 @bp.route("/appeals/<int:appeal_id>", methods=["GET", "POST"])
 @login_required
 def appeal(appeal_id: int):
-    """An appeal and, for another moderator of the area, the form to decide it."""
-    require(current_user, Action.VIEW_QUEUE)
-    found, form = appeals.get_appeal(appeal_id), AppealDecisionForm()
+    """An appeal and the form to decide it, for the moderators who may decide it."""
+    found, form = appeals.for_decider(current_user, appeal_id), AppealDecisionForm()
     if form.validate_on_submit():
         try:
             appeals.decide(current_user, found.id, form.outcome.data == "overturn",
