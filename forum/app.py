@@ -75,6 +75,10 @@ def load_config(app: Flask, override: type[Config] | Mapping[str, Any] | None) -
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     if app.config["BABEL_DEFAULT_LOCALE"] not in app.config["LANGUAGES"]:
         raise ValueError(f"FORUM_DEFAULT_LANGUAGE must be one of {app.config['LANGUAGES']}")
+    days = str(app.config["IP_RETENTION_DAYS"])
+    if not days.isdigit() or int(days) < 1:
+        raise ValueError("FORUM_IP_RETENTION_DAYS must be a whole number of days, at least 1")
+    app.config["IP_RETENTION_DAYS"] = int(days)
 
 
 def _instance_secret(instance: Path) -> str:

@@ -136,3 +136,15 @@ def restore(path: Path, force: bool) -> None:
         click.echo(backups.restore(path, force=force))
     except DomainError as err:
         raise click.ClickException(err.message) from err
+
+
+@forum_cli.command("prune-ips")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Keep full addresses this many days (default FORUM_IP_RETENTION_DAYS).")
+def prune_ips(days: int | None) -> None:
+    """Shorten stored IP addresses older than the retention time to their networks; safe to
+    run as often as you like (a daily timer, or the job queue)."""
+    from forum.services import retention  # noqa: PLC0415
+
+    shortened = retention.prune_ips(days)
+    click.echo(f"IP addresses shortened to their network: {shortened}.")

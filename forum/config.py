@@ -48,6 +48,7 @@ class Config:
     NEW_MEMBER_FLAG_LIMIT = "10 per hour"  # flags per new member
     PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
+    IP_RETENTION_DAYS = 30  # FORUM_IP_RETENTION_DAYS: stored addresses are then cut to networks
     CONTENT_SECURITY_POLICY = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -81,4 +82,5 @@ ENV_KEYS = {
     "FORUM_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
     "FORUM_LOG_FORMAT": "LOG_FORMAT",
     "FORUM_LOG_LEVEL": "LOG_LEVEL",
+    "FORUM_IP_RETENTION_DAYS": "IP_RETENTION_DAYS",
 }

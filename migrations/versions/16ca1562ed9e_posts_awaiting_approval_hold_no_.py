@@ -1,4 +1,4 @@
-"""posts awaiting approval hold no position
+"""posts awaiting approval hold no position; users keep the address they registered from
 
 A post awaiting approval (or rejected) used to take a position, so readers who could not see
 it got 19 posts on that page. Now it holds none until it is published. Existing threads are
@@ -32,6 +32,9 @@ def upgrade():
         batch_op.alter_column('position',
                existing_type=sa.INTEGER(),
                nullable=True)
+
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('registration_ip', sa.String(length=64), nullable=True))
 
     connection = op.get_bind()
     waiting = sa.select(posts.c.thread_id).where(
@@ -72,6 +75,9 @@ def downgrade():
         connection.execute(posts.update().where(posts.c.id == post_id).values(position=last))
         connection.execute(threads.update().where(threads.c.id == thread_id)
                            .values(last_position=last))
+
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('registration_ip')
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.alter_column('position',
