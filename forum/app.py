@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from forum import errors, fragments, health, i18n, logs, templating
+from forum import errors, fragments, guards, health, i18n, logs, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from forum.permissions.core import load_signed_in
@@ -33,6 +33,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
     logs.init_app(app)
+    guards.init_app(app)
     init_extensions(app)
     register_blueprints(app)
     register_socketio(app)

@@ -303,25 +303,31 @@ def _params():
         yield pytest.param(row, id=row.id, marks=marks)
 
 
+def send(app, world: SimpleNamespace, kind: str, row: Row, **request):
+    """One request of `row` by the `kind` of user in `world` (`request` replaces the row's
+    form data, e.g. with `json=...` or other headers)."""
+    from forum.extensions import limiter
+
+    limiter.reset()
+    # Requests share the test's app context, so `g` (signed-in user, cached permission
+    # facts) would leak from one kind of user to the next.
+    g.__dict__.clear()
+    client = app.test_client()
+    user = getattr(world, kind)
+    if user is not None:
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = str(user.id), True
+    request = request or {"data": row.data(world)}
+    return client.open(row.url(world), method=row.method, **request)
+
+
 @pytest.mark.parametrize("row", list(_params()))
 def test_matrix(app, db, row: Row):
     """Each kind of user in a fresh world (rebuilt after any request that succeeded)."""
-    from forum.extensions import limiter
-
     wrong, world = [], None
     for kind in KINDS:
         world = world or _world()
-        limiter.reset()
-        # Requests share the test's app context, so `g` (signed-in user, cached permission
-        # facts) would leak from one kind of user to the next.
-        g.__dict__.clear()
-        client = app.test_client()
-        user = getattr(world, kind)
-        if user is not None:
-            with client.session_transaction() as session:
-                session["_user_id"], session["_fresh"] = str(user.id), True
-        url = row.url(world)
-        response = client.open(url, method=row.method, data=row.data(world))
+        response = send(app, world, kind, row)
         got = _outcome(response)
         response.close()
         if got != row.outcome_for(kind):

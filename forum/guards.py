@@ -1,0 +1,29 @@
+"""Requests refused before any view runs, each with a clear 4xx: a body in a form the site's
+pages never send (415). Oversized bodies get 413 (MAX_CONTENT_LENGTH, forum/config.py) and
+ids larger than any row get 404 (forum/ids.py)."""
+from __future__ import annotations
+
+from flask import Flask, abort, request
+
+from forum.ids import BoundedIntegerConverter
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+JSON_PREFIXES = ("/api/",)  # the JSON API takes JSON bodies; every other route takes forms
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.before_request(refuse_foreign_bodies)
+
+
+def refuse_foreign_bodies() -> None:
+    """Pages post forms; a body of another type (JSON, XML, plain text) gets 415."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if not request.content_length and not request.mimetype:
+        return  # no body at all
+    if request.mimetype in FORM_TYPES:
+        return
+    if request.mimetype == "application/json" and request.path.startswith(JSON_PREFIXES):
+        return
+    abort(415)
