@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from forum import create_app, health
+from forum.extensions import db as _db
 from tests.conftest import _config, skip_or_fail
 
 REVEALING = ("sqlite", "postgres", "redis://", "127.0.0.1", "localhost", "version", "instance")
@@ -23,6 +24,7 @@ def _closed_port() -> int:
 def _probe(app):
     with app.app_context():
         response = app.test_client().get("/healthz")
+        _db.engine.dispose()  # this app's connections close with the test
     return response
 
 

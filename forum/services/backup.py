@@ -110,6 +110,8 @@ def _sqlite_path() -> str:
 
 def _sqlite_backup(source: str, target: Path) -> None:
     """One step (pages=-1): the copy is a single read transaction, so it is consistent."""
+    if not Path(source).is_file():  # sqlite3 would create it, and back up nothing
+        raise InvalidInput(f"There is no SQLite database at {source}.")
     with _closing(sqlite3.connect(source, timeout=30)) as src, \
             _closing(sqlite3.connect(target)) as dst:
         src.backup(dst, pages=-1)
