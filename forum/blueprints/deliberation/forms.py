@@ -3,8 +3,14 @@ fields, lengths, known choices); the deliberation services check the rules."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DateTimeLocalField, RadioField, SelectField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 

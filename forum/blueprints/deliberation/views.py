@@ -41,7 +41,7 @@ def _proposal_data(form: ProposalForm) -> proposals.ProposalData:
 @login_required
 def new_proposal(thread_id: int):
     thread = posting.get_thread(thread_id)
-    require(current_user, Action.OPEN_PROPOSAL, thread)
+    proposals.require_open(current_user, thread)
     form = ProposalForm()
     form.offer(in_session=False)
     if form.validate_on_submit():
@@ -59,7 +59,7 @@ def new_proposal(thread_id: int):
 @login_required
 def new_session_proposal(session_id: int):
     session = live_sessions.for_viewer(current_user, session_id)
-    require(current_user, Action.OPEN_PROPOSAL, session)
+    proposals.require_open(current_user, session)
     form = ProposalForm(data=None if request.method == "POST" else {
         "closes_at": live_sessions.form_data(session)["ends_at"]})
     form.offer(in_session=True)

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
+from forum.blueprints.deliberation import events as deliberation_events
 from forum.exceptions import DomainError, Forbidden
 from forum.extensions import db
 from forum.models.accounts import User
-from forum.blueprints.deliberation import events as deliberation_events
 from forum.services import accounts
 from forum.services.deliberation import positions as deliberation_positions
 from forum.services.deliberation import room as deliberation_room

@@ -73,7 +73,7 @@ def _clean(data: ProposalData, *, in_session: bool) -> dict:
 def open_in_thread(actor: User, thread_id: int, data: ProposalData) -> Proposal:
     """Moderators of the thread's area and verified members, in a thread they may reply in."""
     thread = posting.get_thread(thread_id)
-    require(actor, Action.OPEN_PROPOSAL, thread, _open_refusal(actor))
+    require_open(actor, thread)
     proposal = Proposal(focus_area_id=thread.topic.focus_area_id, topic_id=thread.topic_id,
                         thread_id=thread.id, author_id=actor.id,
                         **_clean(data, in_session=False))
@@ -87,7 +87,7 @@ def open_in_session(actor: User, session_id: int, data: ProposalData
     """The session's staff and verified members who may speak there, while it is live. The
     room learns of it through its event stream (returned, committed, for broadcasting)."""
     session = stream.get_session(session_id)
-    require(actor, Action.OPEN_PROPOSAL, session, _open_refusal(actor))
+    require_open(actor, session)
     proposal = Proposal(focus_area_id=session.focus_area_id, topic_id=session.topic_id,
                         live_session_id=session.id, author_id=actor.id,
                         **_clean(data, in_session=True))
@@ -97,10 +97,12 @@ def open_in_session(actor: User, session_id: int, data: ProposalData
     return proposal, stream.commit(event)
 
 
-def _open_refusal(actor) -> str | None:
+def require_open(actor, place: Thread | LiveSession) -> None:
+    """May `actor` open a proposal here? Forbidden (with the reason in words) if not."""
+    message = None
     if isinstance(actor, User) and actor.is_active and not actor.is_verified:
-        return _("Only moderators and verified members open proposals.")
-    return None
+        message = _("Only moderators and verified members open proposals.")
+    require(actor, Action.OPEN_PROPOSAL, place, message)
 
 
 def get(proposal_id: int) -> Proposal:
