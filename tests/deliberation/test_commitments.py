@@ -257,3 +257,27 @@ def test_cli_command_sends_the_notices(db, runner):
     assert result.exit_code == 0 and "Review notices: 1 nearing, 0 passed." in result.output
     assert len(_notices(db, owner)) == 1
     assert "0 nearing" in runner.invoke(args=["forum", "commitments-due"]).output
+
+
+def test_ledger_owner_filter_leaves_out_owners_of_hidden_commitments(db, client):
+    mod = factories.make_moderator()
+    invited = factories.make_user(display_name="Hidden Owner")
+    live = make_live_session(moderator=mod, visibility=Visibility.INVITE_ONLY, invitees=[invited])
+    commitments.record_for_session(mod, live.id, _data(invited))
+    assert "Hidden Owner" not in client.get("/commitments").get_data(as_text=True)
+
+
+def test_a_members_data_export_holds_positions_and_commitments(db):
+    from forum.services import privacy
+    from forum.services.deliberation import positions
+    made, mod = _with_outcome(db)
+    other = make_proposal()
+    owner = factories.make_user()
+    positions.take(owner, other.id, "agree", "")
+    positions.take(owner, other.id, "block", "Second thoughts")
+    commitments.record_for_outcome(mod, made.id, _data(owner))
+    data = privacy.export_data(owner)
+    assert [(p["stance"], p["reason"]) for p in data["positions"]] == [
+        ("agree", ""), ("block", "Second thoughts")]
+    assert data["positions"][0]["proposal"] == other.title
+    assert [c["text"] for c in data["commitments"]] == ["Publish the harbour plan"]

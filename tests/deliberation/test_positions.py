@@ -238,3 +238,36 @@ def test_a_session_that_is_over_takes_positions_without_stream_events(db):
     db.session.commit()
     taken = positions.take(member, made.id, "agree", "")
     assert taken.events == [] and taken.changed
+
+
+def test_reasons_are_grouped_by_sector_on_the_page(db, client):
+    made = make_proposal()
+    positions.take(factories.make_user(sector=Sector.BUSINESS), made.id, "block", "Costly")
+    positions.take(factories.make_user(sector=Sector.ACADEMIA), made.id, "agree", "Sound")
+    page = client.get(f"/proposals/{made.id}").get_data(as_text=True)
+    assert '<h3 id="reasons-business">Business (1)</h3>' in page
+    assert page.index("reasons-business") < page.index("Costly") < page.index("reasons-academia")
+
+
+def test_anonymous_session_shows_neither_the_opener_nor_sectors_of_reasons(db, client):
+    from forum.models.live import Attribution
+    opener = factories.make_user(verified=True, display_name="Verified Opener")
+    voter = factories.make_user(sector=Sector.BUSINESS, display_name="Quiet Voter")
+    live = make_live_session(attribution=Attribution.ANONYMOUS)
+    for user in (opener, voter):
+        db.session.add(Participant(session_id=live.id, user_id=user.id, sector=user.sector))
+    db.session.commit()
+    made, _wires = proposals.open_in_session(opener, live.id, proposal_data())
+    positions.take(voter, made.id, "disagree", "Not now")
+    page = client.get(f"/proposals/{made.id}").get_data(as_text=True)
+    reasons = page.split('id="reasons"')[1]
+    assert "Not now" in reasons and "reasons-business" not in reasons
+    assert "Verified Opener" not in page and "Quiet Voter" not in page
+
+
+def test_the_page_says_why_a_member_cannot_take_part(db, client, login):
+    made = make_proposal(participation="verified")
+    login(factories.make_user())
+    page = client.get(f"/proposals/{made.id}").get_data(as_text=True)
+    assert "Only verified members take part in this proposal." in page
+    assert 'data-position-form' not in page

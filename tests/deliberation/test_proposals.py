@@ -176,3 +176,23 @@ def test_proposal_of_hidden_thread_is_not_shown_to_members(db, client, login):
     login(factories.make_user())
     assert client.get(f"/proposals/{made.id}").status_code == 403
     assert client.get("/proposals/999999").status_code == 404
+
+
+def test_session_proposals_are_opened_only_while_it_is_live(db, client, login):
+    from forum.models.live import SessionStatus
+    from tests.deliberation.conftest import make_live_session
+    live = make_live_session(status=SessionStatus.SCHEDULED)
+    login(factories.make_user(verified=True))
+    response = client.get(f"/live/{live.id}/proposals/new")
+    assert response.status_code == 403
+    assert "while the session is live" in response.get_data(as_text=True)
+
+
+def test_a_forged_position_without_the_csrf_token_is_refused(db, app, client, login):
+    from forum.models.deliberation import Position
+    made = make_proposal()
+    login(factories.make_user())
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(f"/proposals/{made.id}/position", data={"stance": "agree"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Position)) == 0

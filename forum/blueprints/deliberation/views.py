@@ -211,7 +211,7 @@ def ledger():
         page=request.args.get("page", 1, type=int))
     return render_template("deliberation/ledger.html",
                            page=commitments.ledger(current_user, wanted), wanted=wanted,
-                           areas=commitments.areas(), owners=commitments.owners(),
+                           areas=commitments.areas(), owners=commitments.owners(current_user),
                            sectors=list(Sector), statuses=list(CommitmentStatus))
 
 
@@ -269,6 +269,11 @@ def proposal_tally(proposal) -> dict:
 @bp.app_template_global()
 def my_position(proposal):
     return positions.mine(current_user._get_current_object(), proposal)
+
+
+@bp.app_template_global()
+def position_refusal(proposal) -> str:
+    return positions.refusal_for(current_user._get_current_object(), proposal)
 
 
 @bp.app_template_global()

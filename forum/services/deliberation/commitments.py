@@ -208,10 +208,12 @@ def areas() -> list[FocusArea]:
     return list(db.session.scalars(select(FocusArea).order_by(FocusArea.position)))
 
 
-def owners() -> list[User]:
-    """Members who own a commitment, for the ledger's filter."""
-    return list(db.session.scalars(select(User).where(User.id.in_(
-        select(Commitment.owner_id))).order_by(User.display_name)))
+def owners(viewer) -> list[User]:
+    """Members who own a commitment this reader may see, for the ledger's filter."""
+    viewer = plain_user(viewer)
+    found = {c.owner for c in db.session.scalars(select(Commitment))
+             if can(viewer, Action.VIEW_COMMITMENT, c)}
+    return sorted(found, key=lambda user: user.display_name)
 
 
 def source_of(commitment: Commitment) -> Proposal | LiveSession | None:

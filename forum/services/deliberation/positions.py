@@ -23,7 +23,7 @@ from forum.models.deliberation import Participation, Position, PositionChange, P
 from forum.models.discussion import TopicStatus
 from forum.models.live import Attribution, Connection, SessionStatus
 from forum.permissions import Action, can, require
-from forum.permissions.core import is_suspended, may_take_part
+from forum.permissions.core import is_suspended, may_take_part, refusal_message
 from forum.services.deliberation import proposals, results, room
 from forum.services.live import stream
 
@@ -197,22 +197,36 @@ def shown(proposal_or_id, user: User) -> dict:
 @dataclass
 class Entry:
     who: dict  # as `shown` gives it: a name only where the attribution shows names
-    stance: Stance
+    stance: Stance | None
     reason: str
     at: object
     user: User | None  # only where names are shown (for the author line and its link)
+    sector: str | None = None  # only where sectors are shown
 
 
-def _entry(proposal: Proposal, user: User, stance: Stance, reason: str, at) -> Entry:
+def _entry(proposal: Proposal, user: User, stance: Stance | None, reason: str, at,
+           sector=None) -> Entry:
     who = shown(proposal, user)
-    return Entry(who, stance, reason, at, user if "name" in who else None)
+    return Entry(who, stance, reason, at, user if "name" in who else None,
+                 (sector or user.sector).value if "sector" in who else None)
+
+
+def opener(proposal: Proposal) -> Entry:
+    """Who opened the proposal, as readers may see them (a session's mode applies)."""
+    return _entry(proposal, proposal.author, None, "", proposal.created_at)
+
+
+def refusal_for(viewer, proposal: Proposal) -> str:
+    """Why this reader cannot take a position, in words, for the page."""
+    return refusal(viewer, proposal) or refusal_message(viewer, Action.TAKE_POSITION)
 
 
 def reasons(proposal: Proposal) -> list[Entry]:
     """Every current position, newest first, with its reason, attributed as readers may see."""
     rows = db.session.scalars(select(Position).where(Position.proposal_id == proposal.id)
                               .order_by(Position.updated_at.desc(), Position.id.desc())).all()
-    return [_entry(proposal, p.user, p.stance, p.reason, p.updated_at) for p in rows]
+    return [_entry(proposal, p.user, p.stance, p.reason, p.updated_at, p.sector)
+            for p in rows]
 
 
 def history(proposal: Proposal) -> list[list[Entry]]:
@@ -224,7 +238,7 @@ def history(proposal: Proposal) -> list[list[Entry]]:
     by_member: dict[int, list[tuple[int, Entry]]] = defaultdict(list)
     for change, user in rows:
         by_member[user.id].append((change.id, _entry(proposal, user, change.stance,
-                                                     change.reason, change.at)))
+                                                     change.reason, change.at, change.sector)))
     changed = [items for items in by_member.values() if len(items) > 1]
     changed.sort(key=lambda items: items[-1][0], reverse=True)
     return [[entry for _id, entry in items] for items in changed]

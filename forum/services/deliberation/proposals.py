@@ -100,7 +100,9 @@ def open_in_session(actor: User, session_id: int, data: ProposalData
 def require_open(actor, place: Thread | LiveSession) -> None:
     """May `actor` open a proposal here? Forbidden (with the reason in words) if not."""
     message = None
-    if isinstance(actor, User) and actor.is_active and not actor.is_verified:
+    if isinstance(place, LiveSession) and place.status != SessionStatus.LIVE:
+        message = _("Proposals are opened while the session is live.")
+    elif isinstance(actor, User) and actor.is_active and not actor.is_verified:
         message = _("Only moderators and verified members open proposals.")
     require(actor, Action.OPEN_PROPOSAL, place, message)
 

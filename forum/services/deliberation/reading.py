@@ -24,6 +24,7 @@ class Card:
 
 @dataclass
 class ProposalPage(Card):
+    opener: Entry
     reasons: list[Entry]
     history: list[list[Entry]]
     outcome: Outcome | None
@@ -47,7 +48,8 @@ def proposal_page(viewer, proposal_id: int) -> ProposalPage:
     outcome = proposal.outcome
     commitments = list(db.session.scalars(select(Commitment).where(
         Commitment.outcome_id == outcome.id).order_by(Commitment.due_on))) if outcome else []
-    return ProposalPage(proposal, base.tally, base.mine, positions.reasons(proposal),
+    return ProposalPage(proposal, base.tally, base.mine, positions.opener(proposal),
+                        positions.reasons(proposal),
                         positions.history(proposal), outcome, commitments,
                         proposals.thread_of(proposal), proposal.live_session)
 
