@@ -1,5 +1,6 @@
-"""Proposals in a live session, in two browsers: one member opens a proposal, both take
-positions, and each sees the other's position in the tallies without reloading."""
+"""Proposals in two browsers: in a live session one member opens a proposal, both take
+positions, and each sees the other's position in the tallies without reloading; on an
+ordinary proposal page, results follow positions taken elsewhere."""
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,7 @@ def _room(person_page, session_id: int, who: str):
 
 
 def _cell(page, proposal_id: str, path: str):
-    return page.locator(f"#proposal-{proposal_id} [data-count='{path}']").first
+    return page.locator(f"[data-proposal-live='{proposal_id}'] [data-count='{path}']").first
 
 
 def test_two_members_see_each_others_positions_without_reloading(person_page, live_server):
@@ -60,3 +61,28 @@ def test_two_members_see_each_others_positions_without_reloading(person_page, li
     summary = card.locator("[data-summary] li").first.inner_text()
     assert summary.startswith("2 medlemmar har tagit ställning")
     assert maria.evaluate("window.stayedOnThePage") is True
+
+
+def test_a_proposal_page_follows_positions_taken_elsewhere(person_page, live_server):
+    """Per reads the open proposal; Sara changes her position on her own page (a plain form
+    post); Per's results change without his page reloading."""
+    proposal = live_server.facts["deliberation"]["open"]
+    per = person_page("per")
+    per.goto(f"/proposals/{proposal}")
+    per.evaluate("window.stayedOnThePage = true")
+    before = int(_cell(per, proposal, "all.sectors.resident.agree").inner_text())
+    per.wait_for_timeout(300)  # the watch is acknowledged
+
+    sara = person_page("sara")
+    sara.goto(f"/proposals/{proposal}")
+    sara.locator("#position input[value=agree]").check()
+    sara.locator("#position textarea[name=reason]").fill("Efter samrådet är jag med.")
+    with sara.expect_navigation():
+        sara.locator("#position button[type=submit]").click()
+    assert "/proposals/" in sara.url
+
+    per.wait_for_function(
+        "([el, n]) => el.textContent === String(n)",
+        arg=[_cell(per, proposal, "all.sectors.resident.agree").element_handle(), before + 1],
+        timeout=WITHIN)
+    assert per.evaluate("window.stayedOnThePage") is True
