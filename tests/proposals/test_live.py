@@ -15,8 +15,8 @@ from forum.models.deliberation import Position, PositionChange
 from forum.models.live import Attribution, LiveEvent, LiveSession, Visibility
 from forum.services.deliberation import positions, proposals
 from tests import factories
-from tests.deliberation.conftest import make_live_session, make_proposal, proposal_data
 from tests.live.conftest import ack, events
+from tests.proposals.conftest import make_live_session, make_proposal, proposal_data
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

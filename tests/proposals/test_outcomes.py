@@ -15,7 +15,7 @@ from forum.services.deliberation import outcomes, positions, proposals
 from forum.services.live import moderation as live_moderation
 from forum.services.live import room as live_room
 from tests import factories
-from tests.deliberation.conftest import close_now, make_live_session, make_proposal, proposal_data
+from tests.proposals.conftest import close_now, make_live_session, make_proposal, proposal_data
 
 DATA = outcomes.OutcomeData("agreed", "The council adopts it.", "Karin drafts the budget.")
 

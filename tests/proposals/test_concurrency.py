@@ -11,7 +11,7 @@ from forum.models.accounts import Sector, User
 from forum.models.deliberation import Position, PositionChange, Proposal, Stance
 from forum.services.deliberation import positions, results
 from tests import factories
-from tests.deliberation.conftest import make_proposal
+from tests.proposals.conftest import make_proposal
 
 MEMBERS = 50
 TWICE = 10  # members whose final position is also sent from a second thread at once

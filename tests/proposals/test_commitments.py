@@ -15,7 +15,7 @@ from forum.models.live import Visibility
 from forum.models.moderation import ModerationAction, Notification
 from forum.services.deliberation import commitments, outcomes
 from tests import factories
-from tests.deliberation.conftest import close_now, make_live_session, make_proposal
+from tests.proposals.conftest import close_now, make_live_session, make_proposal
 
 
 def _with_outcome(db):

@@ -14,7 +14,7 @@ from forum.models.discussion import TopicStatus
 from forum.models.moderation import ModerationAction
 from forum.services.deliberation import proposals
 from tests import factories
-from tests.deliberation.conftest import close_now, make_proposal, proposal_data
+from tests.proposals.conftest import close_now, make_proposal, proposal_data
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -180,7 +180,7 @@ def test_proposal_of_hidden_thread_is_not_shown_to_members(db, client, login):
 
 def test_session_proposals_are_opened_only_while_it_is_live(db, client, login):
     from forum.models.live import SessionStatus
-    from tests.deliberation.conftest import make_live_session
+    from tests.proposals.conftest import make_live_session
     live = make_live_session(status=SessionStatus.SCHEDULED)
     login(factories.make_user(verified=True))
     response = client.get(f"/live/{live.id}/proposals/new")

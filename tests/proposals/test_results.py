@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from forum.models.accounts import Sector
 from forum.services.deliberation import positions, results
 from tests import factories
-from tests.deliberation.conftest import make_proposal
+from tests.proposals.conftest import make_proposal
 
 
 def _numbers(spec: dict[str, dict[str, int]], verified: dict | None = None) -> dict:

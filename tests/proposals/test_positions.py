@@ -11,7 +11,7 @@ from forum.models.deliberation import Position, PositionChange, Stance
 from forum.models.live import Participant, SessionStatus, Visibility
 from forum.services.deliberation import positions, proposals, results
 from tests import factories
-from tests.deliberation.conftest import close_now, make_live_session, make_proposal, proposal_data
+from tests.proposals.conftest import close_now, make_live_session, make_proposal, proposal_data
 
 
 def _stored(db):
