@@ -121,7 +121,17 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The URL map, in one readable list."""
-    from forum.blueprints import admin, auth, home, live, moderation, profiles, threads, topics
+    from forum.blueprints import (
+        admin,
+        auth,
+        deliberation,
+        home,
+        live,
+        moderation,
+        profiles,
+        threads,
+        topics,
+    )
 
     for blueprint, prefix in (
         (home.bp, None),
@@ -132,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         (moderation.bp, "/moderation"),
         (admin.bp, "/admin"),
         (live.bp, "/live"),
+        (deliberation.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
@@ -143,9 +154,11 @@ def register_socketio(app: Flask) -> None:
         message_queue=app.config.get("REDIS_URL") or None,
         max_http_buffer_size=256 * 1024,
     )
+    from forum.blueprints.deliberation.events import DeliberationNamespace
     from forum.blueprints.live.events import LiveNamespace
 
     socketio.on_namespace(LiveNamespace("/live"))
+    socketio.on_namespace(DeliberationNamespace("/deliberation"))
 
 
 def register_security_headers(app: Flask) -> None:

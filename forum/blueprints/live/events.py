@@ -14,10 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
+from forum.blueprints.deliberation import events as deliberation_events
 from forum.exceptions import DomainError, Forbidden
 from forum.extensions import db
 from forum.models.accounts import User
 from forum.services import accounts
+from forum.services.deliberation import positions as deliberation_positions
+from forum.services.deliberation import room as deliberation_room
 from forum.services.live import moderation as live_moderation
 from forum.services.live import room as live_room
 from forum.services.live import stream
@@ -259,6 +262,7 @@ class LiveNamespace(Namespace):
             raise
         if outcome.reply["state"]["me"]["staff"]:
             self.enter_room(request.sid, stream.staff_room(session_id))
+        outcome.reply["proposals"] = deliberation_room.room_state(user, session_id)
         self.publish(outcome, session_id)
         outcome.presence = False
         return outcome
@@ -297,6 +301,16 @@ class LiveNamespace(Namespace):
     @acknowledged
     def on_vote(self, user, data) -> Outcome:
         return live_room.vote(user, data.get("poll_id"), data.get("choice"), request.sid)
+
+    @acknowledged
+    def on_position(self, user, data) -> Outcome:
+        """A position on one of the session's proposals; watchers of the proposal's own
+        page hear of it too (see forum/blueprints/deliberation/events.py)."""
+        outcome, taken = deliberation_positions.take_in_room(
+            user, data.get("proposal_id"), data.get("stance"), data.get("reason"), request.sid)
+        if taken.changed:
+            deliberation_events.publish("proposal", taken.position.proposal_id, taken.broadcast)
+        return outcome
 
     @acknowledged
     def on_moderate(self, user, data) -> Outcome:
