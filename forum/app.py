@@ -121,7 +121,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The URL map, in one readable list."""
-    from forum.blueprints import admin, auth, home, live, moderation, profiles, threads, topics
+    from forum.blueprints import admin, api, auth, home, live, moderation, profiles, threads, topics
 
     for blueprint, prefix in (
         (home.bp, None),
@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         (live.bp, "/live"),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
+    api.register(app)  # /api/v1: the resources, their OpenAPI document and docs
 
 
 def register_socketio(app: Flask) -> None:

@@ -52,8 +52,13 @@ def error_response(status: int, code: str, message: str, retry_after: int | None
 
 
 def register(app: Flask) -> None:
+    """Pages get error pages, JSON clients JSON; everything under /api/ gets problem+json."""
+    from forum.blueprints.api import problems  # noqa: PLC0415 - the API's own error format
+
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
+        if problems.in_api():
+            return problems.for_domain_error(err)
         retry = err.retry_after if isinstance(err, RateLimited) else None
         return error_response(err.status, err.code, err.message or default_message(err.status), retry)
 
@@ -61,6 +66,9 @@ def register(app: Flask) -> None:
     def _http(err: HTTPException):
         status = err.code or 500
         retry = None
+        if problems.in_api():
+            return problems.for_http_error(err, _retry_after_seconds(err) if status == 429
+                                           else None)
         if status == 429:
             retry = _retry_after_seconds(err)
             message = _wait_message(retry or 60)
@@ -74,6 +82,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         app.logger.exception("Unhandled error")
+        if problems.in_api():
+            return problems.internal()
         return error_response(500, "internal", default_message(500))
 
 

@@ -307,3 +307,15 @@ class LiveNamespace(Namespace):
             self.publish(Outcome(presence=True), session_id)
             outcome.presence = False
         return outcome
+
+
+def broadcast(outcome: Outcome) -> None:
+    """Send what a service committed outside a socket handler (an API request) to the room,
+    through the same Socket.IO server (or its Redis queue), events in seq order."""
+    from forum.extensions import socketio  # noqa: PLC0415
+
+    for wire in outcome.events:
+        socketio.emit("event", wire, to=stream.room(wire["session_id"]), namespace="/live")
+    for name, payload in outcome.staff:
+        socketio.emit(name, payload, to=stream.staff_room(payload["session_id"]),
+                      namespace="/live")

@@ -1,0 +1,23 @@
+"""Open flags as a list for API clients: in id order, in the areas the moderator looks after."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models.discussion import Thread, Topic
+from forum.models.moderation import Flag
+from forum.permissions import Action, require
+from forum.permissions.core import moderated_areas
+
+
+def open_flags(actor, after_id: int, limit: int) -> list[Flag]:
+    """Unresolved flags, oldest first, that the moderator may decide (as the queue shows)."""
+    require(actor, Action.VIEW_QUEUE)
+    query = (select(Flag).join(Thread, Thread.id == Flag.thread_id)
+             .join(Topic, Topic.id == Thread.topic_id)
+             .where(Flag.resolved_at.is_(None), Flag.id > after_id)
+             .order_by(Flag.id).limit(limit + 1))
+    areas = moderated_areas(actor)
+    if areas is not None:
+        query = query.where(Topic.focus_area_id.in_(areas))
+    return list(db.session.scalars(query))
