@@ -10,6 +10,7 @@ from forum.blueprints.api.base import ApiBlueprint
 from forum.blueprints.api.idempotency import DOC as IDEMPOTENT
 from forum.blueprints.api.idempotency import idempotent
 from forum.blueprints.api.schemas import discussion as s
+from forum.exceptions import InvalidInput
 from forum.services.discussion import curation, listing, posting
 
 bp = ApiBlueprint("api_discussion", "Focus areas, topics, threads, posts, reactions, "
@@ -95,8 +96,8 @@ def threads(topic_id: int, limit: int, cursor: str | None):
 @ratelimits.thread_creation
 @bp.arguments(s.NewThread)
 @bp.doc(**IDEMPOTENT)
-@bp.response(201, s.Thread)
 @idempotent
+@bp.response(201, s.Thread)
 def create_thread(data: dict, topic_id: int):
     """Start a thread: its title and opening post."""
     thread = posting.start_thread(member(), topic_id, data["title"], data["body"],
@@ -136,8 +137,8 @@ def posts(thread_id: int, limit: int, cursor: str | None):
 @ratelimits.posting
 @bp.arguments(s.NewPost)
 @bp.doc(**IDEMPOTENT)
-@bp.response(201, s.Post)
 @idempotent
+@bp.response(201, s.Post)
 def create_post(data: dict, thread_id: int):
     """Reply in a thread (to a post of it, with `parent_id`)."""
     post = posting.reply(member(), thread_id, data["body"], parent_id=data["parent_id"],
@@ -209,7 +210,11 @@ def reactions(post_id: int):
 @bp.response(200, s.Reactions)
 def react(post_id: int, kind: str):
     """Add a reaction (agree, insightful, thanks); adding it again changes nothing."""
-    posting.react(member(), post_id, kind, on=True, again_ok=True)
+    try:
+        posting.react(member(), post_id, kind, on=True)
+    except InvalidInput as err:
+        if err.code != "already_reacted":  # PUT twice is the same as once
+            raise
     return listing.post(member(), post_id)
 
 

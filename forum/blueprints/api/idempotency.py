@@ -22,8 +22,8 @@ DOC = {"parameters": [{
 
 
 def idempotent(view):
-    """Wrap a creating view (inside flask-smorest's response decorator, so the answer seen
-    here is the one sent)."""
+    """Wrap a creating view, above flask-smorest's response decorator, so the answer seen
+    here is the response as sent."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):

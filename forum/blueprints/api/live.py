@@ -57,8 +57,8 @@ def questions(session_id: int, limit: int, cursor: str | None):
 @bp.writes
 @bp.arguments(s.NewQuestion)
 @bp.doc(**IDEMPOTENT)
-@bp.response(201, s.Asked)
 @idempotent
+@bp.response(201, s.Asked)
 def ask(data: dict, session_id: int):
     """Ask a question in a live session (as from the room; pre-moderated sessions hold it
     for a moderator)."""

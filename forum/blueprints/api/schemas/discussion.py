@@ -117,7 +117,7 @@ class Revision(Schema):
 
 
 class Reactions(Schema):
-    post_id = fields.Integer(required=True)
+    post_id = fields.Integer(attribute="id", required=True)
     reactions = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     my_reactions = fields.List(fields.String(), required=True)
 
