@@ -7,7 +7,7 @@ from flask import Flask
 
 from forum import ratelimits
 from forum.blueprints.api import auth, discussion, live, members, meta, moderation
-from forum.blueprints.api.base import OpenApi
+from forum.blueprints.api.base import ID_SCHEMA, IdConverter, OpenApi
 from forum.extensions import csrf
 
 RESOURCES = (discussion.bp, moderation.bp, live.bp, members.bp, meta.bp)
@@ -23,7 +23,9 @@ def register(app: Flask) -> None:
     """Bind the document, the resources, token sign-in (first of all request hooks, so the
     rate limiter sees the token's member), CSRF exemption, limits and CORS."""
     app.before_request_funcs.setdefault(None, []).insert(0, auth.authenticate)
+    app.url_map.converters["id"] = IdConverter
     openapi = OpenApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
+    openapi.register_converter(IdConverter, lambda _converter: ID_SCHEMA)
     openapi.spec.components.security_scheme("bearer", {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token (rds_...), made on the profile page or with "
@@ -32,7 +34,9 @@ def register(app: Flask) -> None:
         csrf.exempt(blueprint)  # no cookie is read under /api/: nothing to forge
         ratelimits.api_requests(blueprint)
         openapi.register_blueprint(blueprint)
-    ratelimits.api_requests(app.blueprints["api-docs"])
+    for blueprint in (meta.pages, app.blueprints["api-docs"]):
+        ratelimits.api_requests(blueprint)
+    app.register_blueprint(meta.pages)
     _cors(app)
 
 

@@ -10,12 +10,14 @@ import flask_smorest
 from flask import request
 from flask_babel import gettext as _
 from flask_smorest.utils import prepare_response
+from werkzeug.routing import IntegerConverter
 
 from forum.blueprints.api import auth
 from forum.blueprints.api.problems import PROBLEM_JSON, ApiProblem
 from forum.models.accounts import Scope
 
 PREFIX = "/api/v1"
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
@@ -37,6 +39,16 @@ class OpenApi(flask_smorest.Api):
         response = {"description": "An error (RFC 9457 problem)", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a whole number that fits an id column (a larger one is simply not found)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        super().__init__(url_map, max=MAX_ID)
+
+
+ID_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 
 
 class ApiBlueprint(flask_smorest.Blueprint):

@@ -66,7 +66,7 @@ def create_topic(data: dict, slug: str):
     return _created(topic, "api_discussion.topic", topic_id=topic.id)
 
 
-@bp.get("/topics/<int:topic_id>")
+@bp.get("/topics/<id:topic_id>")
 @bp.reads
 @bp.response(200, s.Topic)
 def topic(topic_id: int):
@@ -77,7 +77,7 @@ def topic(topic_id: int):
 # --- Threads --------------------------------------------------------------------------------
 
 
-@bp.get("/topics/<int:topic_id>/threads")
+@bp.get("/topics/<id:topic_id>/threads")
 @bp.reads
 @bp.arguments(paging.PageArgs, location="query", as_kwargs=True)
 @bp.response(200, s.ThreadPage)
@@ -91,7 +91,7 @@ def threads(topic_id: int, limit: int, cursor: str | None):
     return found, found.headers
 
 
-@bp.post("/topics/<int:topic_id>/threads")
+@bp.post("/topics/<id:topic_id>/threads")
 @bp.writes
 @ratelimits.thread_creation
 @bp.arguments(s.NewThread)
@@ -105,7 +105,7 @@ def create_thread(data: dict, topic_id: int):
     return _created(thread, "api_discussion.thread", thread_id=thread.id)
 
 
-@bp.get("/threads/<int:thread_id>")
+@bp.get("/threads/<id:thread_id>")
 @bp.reads
 @bp.response(200, s.Thread)
 def thread(thread_id: int):
@@ -116,7 +116,7 @@ def thread(thread_id: int):
 # --- Posts ----------------------------------------------------------------------------------
 
 
-@bp.get("/threads/<int:thread_id>/posts")
+@bp.get("/threads/<id:thread_id>/posts")
 @bp.reads
 @bp.arguments(paging.PageArgs, location="query", as_kwargs=True)
 @bp.response(200, s.PostPage)
@@ -132,7 +132,7 @@ def posts(thread_id: int, limit: int, cursor: str | None):
     return found, found.headers
 
 
-@bp.post("/threads/<int:thread_id>/posts")
+@bp.post("/threads/<id:thread_id>/posts")
 @bp.writes
 @ratelimits.posting
 @bp.arguments(s.NewPost)
@@ -146,7 +146,7 @@ def create_post(data: dict, thread_id: int):
     return _created(listing.post(member(), post.id), "api_discussion.post", post_id=post.id)
 
 
-@bp.get("/posts/<int:post_id>")
+@bp.get("/posts/<id:post_id>")
 @bp.reads
 @bp.response(200, s.Post)
 def post(post_id: int):
@@ -154,7 +154,7 @@ def post(post_id: int):
     return listing.post(caller(), post_id)
 
 
-@bp.patch("/posts/<int:post_id>")
+@bp.patch("/posts/<id:post_id>")
 @bp.writes
 @ratelimits.posting
 @bp.arguments(s.PostEdit)
@@ -165,7 +165,7 @@ def edit_post(data: dict, post_id: int):
     return listing.post(member(), post_id)
 
 
-@bp.delete("/posts/<int:post_id>")
+@bp.delete("/posts/<id:post_id>")
 @bp.writes
 @bp.response(200, s.Post)
 def delete_post(post_id: int):
@@ -174,7 +174,7 @@ def delete_post(post_id: int):
     return listing.post(member(), post_id)
 
 
-@bp.get("/posts/<int:post_id>/replies")
+@bp.get("/posts/<id:post_id>/replies")
 @bp.reads
 @bp.arguments(paging.PageArgs, location="query", as_kwargs=True)
 @bp.response(200, s.PostPage)
@@ -189,7 +189,7 @@ def replies(post_id: int, limit: int, cursor: str | None):
     return found, found.headers
 
 
-@bp.get("/posts/<int:post_id>/revisions")
+@bp.get("/posts/<id:post_id>/revisions")
 @bp.reads
 @bp.response(200, s.RevisionList)
 def revisions(post_id: int):
@@ -197,7 +197,7 @@ def revisions(post_id: int):
     return {"items": listing.revisions(caller(), post_id)}
 
 
-@bp.get("/posts/<int:post_id>/reactions")
+@bp.get("/posts/<id:post_id>/reactions")
 @bp.reads
 @bp.response(200, s.Reactions)
 def reactions(post_id: int):
@@ -205,7 +205,7 @@ def reactions(post_id: int):
     return listing.post(caller(), post_id)
 
 
-@bp.put("/posts/<int:post_id>/reactions/<kind>")
+@bp.put("/posts/<id:post_id>/reactions/<kind>")
 @bp.writes
 @bp.response(200, s.Reactions)
 def react(post_id: int, kind: str):
@@ -218,7 +218,7 @@ def react(post_id: int, kind: str):
     return listing.post(member(), post_id)
 
 
-@bp.delete("/posts/<int:post_id>/reactions/<kind>")
+@bp.delete("/posts/<id:post_id>/reactions/<kind>")
 @bp.writes
 @bp.response(200, s.Reactions)
 def unreact(post_id: int, kind: str):

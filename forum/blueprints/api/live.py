@@ -28,7 +28,7 @@ def index(limit: int, cursor: str | None):
     return found, found.headers
 
 
-@bp.get("/live-sessions/<int:session_id>")
+@bp.get("/live-sessions/<id:session_id>")
 @bp.reads
 @bp.response(200, s.LiveSession)
 def session(session_id: int):
@@ -36,7 +36,7 @@ def session(session_id: int):
     return sessions.for_viewer(caller(), session_id)
 
 
-@bp.get("/live-sessions/<int:session_id>/questions")
+@bp.get("/live-sessions/<id:session_id>/questions")
 @bp.reads
 @bp.arguments(paging.PageArgs, location="query", as_kwargs=True)
 @bp.response(200, s.QuestionPage)
@@ -53,7 +53,7 @@ def questions(session_id: int, limit: int, cursor: str | None):
     return found, found.headers
 
 
-@bp.post("/live-sessions/<int:session_id>/questions")
+@bp.post("/live-sessions/<id:session_id>/questions")
 @bp.writes
 @bp.arguments(s.NewQuestion)
 @bp.doc(**IDEMPOTENT)
@@ -69,7 +69,7 @@ def ask(data: dict, session_id: int):
     return answer, 201, {"Location": location}
 
 
-@bp.get("/live-sessions/<int:session_id>/polls")
+@bp.get("/live-sessions/<id:session_id>/polls")
 @bp.reads
 @bp.arguments(paging.PageArgs, location="query", as_kwargs=True)
 @bp.response(200, s.PollPage)
@@ -81,7 +81,7 @@ def polls(session_id: int, limit: int, cursor: str | None):
     return found, found.headers
 
 
-@bp.get("/live-sessions/<int:session_id>/record")
+@bp.get("/live-sessions/<id:session_id>/record")
 @bp.reads
 @bp.response(200, s.Record)
 def record(session_id: int):

@@ -10,7 +10,7 @@ from forum.services import accounts, notifications
 bp = ApiBlueprint("api_members", "Members' public profiles, the calling member, notifications.")
 
 
-@bp.get("/members/<int:user_id>")
+@bp.get("/members/<id:user_id>")
 @bp.reads
 @bp.response(200, common.Member)
 def member(user_id: int):

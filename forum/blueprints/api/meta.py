@@ -1,18 +1,18 @@
 """The API's own pages: interactive documentation and the problem types errors refer to."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
 
 from forum.blueprints.api.base import ApiBlueprint
 from forum.blueprints.api.problems import TYPES, type_uri
 from forum.blueprints.api.schemas.common import ProblemTypeSchema
 from forum.exceptions import NotFound
 
-bp = ApiBlueprint("api_meta", "The documentation and the problem types of errors.")
+bp = ApiBlueprint("api_meta", "The problem types of errors.")
+pages = Blueprint("api_pages", __name__, url_prefix="/api/v1")  # for people, not in the document
 
 
-@bp.get("/docs")
-@bp.doc(hide=True)
+@pages.get("/docs")
 def docs():
     """Swagger UI over /api/v1/openapi.json, from our own static files (strict CSP)."""
     return render_template("api/docs.html")

@@ -18,7 +18,7 @@ def _flag(target_type: str, target_id: int, data: dict):
     return flag, 201, {"Location": url_for("api_moderation.flags", _external=True)}
 
 
-@bp.post("/posts/<int:post_id>/flags")
+@bp.post("/posts/<id:post_id>/flags")
 @bp.writes
 @ratelimits.flagging
 @bp.arguments(s.NewFlag)
@@ -28,7 +28,7 @@ def flag_post(data: dict, post_id: int):
     return _flag("post", post_id, data)
 
 
-@bp.post("/threads/<int:thread_id>/flags")
+@bp.post("/threads/<id:thread_id>/flags")
 @bp.writes
 @ratelimits.flagging
 @bp.arguments(s.NewFlag)

@@ -144,6 +144,7 @@ class NewThread(Schema):
 class NewPost(Schema):
     body = fields.String(**_body)
     parent_id = fields.Integer(load_default=None, allow_none=True,
+                               validate=validate.Range(min=1, max=2**31 - 1),
                                metadata={"description": "Reply to this post (same thread)"})
     capacity = fields.String(**_capacity)
 

@@ -37,7 +37,7 @@ class Decision(Schema):
     """A moderator's decision on a flagged (or any) post or thread."""
 
     target_type = fields.String(required=True, validate=validate.OneOf(["post", "thread"]))
-    target_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    target_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     new_body = fields.String(load_default=None, allow_none=True,
