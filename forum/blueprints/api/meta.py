@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 
 from forum.blueprints.api.base import ApiBlueprint
 from forum.blueprints.api.problems import TYPES, type_uri
@@ -25,6 +26,6 @@ def problem_type(kind: str):
     """What one problem type (the `type` of an error) means."""
     known = TYPES.get(kind)
     if known is None:
-        raise NotFound("There is no such problem type.")
+        raise NotFound(_("There is no such problem type."))
     return {"type": type_uri(kind), "title": str(known.title), "status": known.status,
             "description": str(known.description)}
