@@ -9,10 +9,23 @@
   window.SwaggerUIBundle({
     url: root.getAttribute("data-spec-url"),
     domNode: root,
-    deepLinking: true,
+    deepLinking: false,  // its links inside the summary buttons nest interactive controls
     tryItOutEnabled: false,
     persistAuthorization: false,
     withCredentials: false,
+    defaultModelsExpandDepth: -1,  // schemas appear with their operations
     validatorUrl: null
   });
+  // Swagger UI draws its own <main>; the page has one already, so it becomes a named region.
+  var label = root.getAttribute("data-operations-label") || "Operations";
+  function demote() {
+    root.querySelectorAll("main").forEach(function (main) {
+      if (main.getAttribute("role") !== "region") {
+        main.setAttribute("role", "region");
+        main.setAttribute("aria-label", label);
+      }
+    });
+  }
+  new MutationObserver(demote).observe(root, {childList: true, subtree: true});
+  demote();
 }());
