@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from forum.exceptions import DomainError, RateLimited
+from forum.extensions import db
 
 PAGES = {400, 403, 404, 405, 413, 429, 500}
 
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
         if problems.in_api():
+            db.session.rollback()  # nothing of a refused request stays, not even a key's claim
             return problems.for_domain_error(err)
         retry = err.retry_after if isinstance(err, RateLimited) else None
         return error_response(err.status, err.code, err.message or default_message(err.status), retry)
@@ -67,6 +69,7 @@ def register(app: Flask) -> None:
         status = err.code or 500
         retry = None
         if problems.in_api():
+            db.session.rollback()
             return problems.for_http_error(err, _retry_after_seconds(err) if status == 429
                                            else None)
         if status == 429:
@@ -83,6 +86,7 @@ def register(app: Flask) -> None:
     def _unexpected(err: Exception):
         app.logger.exception("Unhandled error")
         if problems.in_api():
+            db.session.rollback()
             return problems.internal()
         return error_response(500, "internal", default_message(500))
 

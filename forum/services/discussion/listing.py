@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -87,6 +87,10 @@ class ListedPost:
 _POSTS = (select(Post).options(joinedload(Post.author).load_only(
     User.id, User.display_name, User.sector, User.organisation, User.title, User.verified_at,
     User.erased_at)))
+# Built once (composing a statement costs more than running it): a thread's posts in order.
+_POSTS_AFTER = (_POSTS.where(Post.thread_id == bindparam("thread"),
+                             Post.position > bindparam("after"))
+                .order_by(Post.position).limit(bindparam("limit")))
 
 
 def posts(viewer, thread_id: int, after_position: int, limit: int,
@@ -95,9 +99,8 @@ def posts(viewer, thread_id: int, after_position: int, limit: int,
     answers). New posts get the next position, so the order never changes."""
     viewer = plain_user(viewer)
     found = thread(viewer, thread_id)
-    rows = db.session.scalars(_POSTS.where(Post.thread_id == found.id,
-                                           Post.position > after_position)
-                              .order_by(Post.position).limit(limit + 1)).all()
+    rows = db.session.scalars(_POSTS_AFTER, {"thread": found.id, "after": after_position,
+                                             "limit": limit + 1}).all()
     for post in rows:
         set_committed_value(post, "thread", found)
     return found, list(rows)

@@ -1,21 +1,24 @@
 """Schemas every resource uses: problems, links, pages, members as others see them."""
 from __future__ import annotations
 
-from flask import g, url_for
+from urllib.parse import quote
+
+from flask import g, request, url_for
 from marshmallow import Schema, fields, validate
 
+from forum.blueprints.api.schemas.fast import FastSchema
 from forum.models.accounts import Role, Scope, Sector
 from forum.permissions.core import is_suspended
 
 
-class ProblemError(Schema):
+class ProblemError(FastSchema):
     location = fields.String(metadata={"description": "json, query, header or path"})
     field = fields.String(metadata={"description": "The field, nested names joined by dots"})
     pointer = fields.String(metadata={"description": "JSON pointer into the body"})
     detail = fields.String(required=True)
 
 
-class Problem(Schema):
+class Problem(FastSchema):
     """An error, as RFC 9457 describes (application/problem+json)."""
 
     type = fields.String(required=True, metadata={"description": "URI of the problem type"})
@@ -28,7 +31,7 @@ class Problem(Schema):
     retry_after = fields.Integer()
 
 
-class ProblemTypeSchema(Schema):
+class ProblemTypeSchema(FastSchema):
     type = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.Integer(required=True)
@@ -36,15 +39,45 @@ class ProblemTypeSchema(Schema):
 
 
 def link(endpoint: str, **values) -> fields.Function:
-    """A URL field for `endpoint`, its values read from the object dumped (attribute names)."""
-    return fields.Function(lambda obj: url_for(
-        endpoint, _external=True, **{k: getattr(obj, v) for k, v in values.items()}),
-        required=True, metadata={"type": "string", "format": "uri"})
+    """A URL field for `endpoint`, its values read from the object dumped (attribute names).
+    The URL is built once per host and endpoint, then filled in for each object."""
+    names = tuple(values)
+
+    def build(obj) -> str:
+        template = _url_template(endpoint, names)
+        return template.format(**{k: _part(getattr(obj, v)) for k, v in values.items()})
+
+    return fields.Function(build, required=True, metadata={"type": "string", "format": "uri"})
+
+
+def _part(value) -> str:
+    return str(value) if isinstance(value, int) else quote(str(value), safe="")
+
+
+_SENTINEL = 2_147_000_000  # within the id converter's range
+_TEMPLATES: dict[tuple, str] = {}
+
+
+def _url_template(endpoint: str, names: tuple[str, ...]) -> str:
+    """url_for's external URL with {name} holes, kept per host, scheme and script root (what
+    such a URL depends on)."""
+    environ = request.environ
+    key = (endpoint, environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+           environ.get("wsgi.url_scheme"), environ.get("SCRIPT_NAME"))
+    template = _TEMPLATES.get(key)
+    if template is None:
+        url = url_for(endpoint, _external=True,
+                      **{n: _SENTINEL + i for i, n in enumerate(names)})
+        url = url.replace("{", "{{").replace("}", "}}")
+        for i, n in enumerate(names):
+            url = url.replace(str(_SENTINEL + i), "{" + n + "}")
+        template = _TEMPLATES[key] = url
+    return template
 
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:
     """The schema of one page of a list of `item`."""
-    return Schema.from_dict({
+    return FastSchema.from_dict({
         "items": fields.List(fields.Nested(item), required=True),
         "next": fields.String(required=True, allow_none=True, metadata={
             "description": "URL of the next page; null on the last page"}),
@@ -54,7 +87,7 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 SECTORS = [s.value for s in Sector]
 
 
-class Member(Schema):
+class Member(FastSchema):
     """A member as anyone may see them: never an email address or anything private."""
 
     id = fields.Integer(required=True)
@@ -68,7 +101,7 @@ class Member(Schema):
     html_url = link("profiles.show", user_id="id")
 
 
-class TokenInfo(Schema):
+class TokenInfo(FastSchema):
     name = fields.String(required=True)
     scopes = fields.Function(lambda t: t.scopes.split(), required=True, metadata={
         "type": "array", "items": {"type": "string", "enum": [s.value for s in Scope]}})

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import get_locale
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from forum.blueprints.api.schemas.common import Member, link, page_of
+from forum.blueprints.api.schemas.fast import FastSchema
 from forum.models.discussion import Capacity, PostStatus, ReactionKind, TopicStatus
 from forum.services.discussion.posting import MAX_POST_CHARS, MAX_TITLE_CHARS
 
@@ -13,7 +14,7 @@ def _locale() -> str:
     return str(get_locale() or "sv")
 
 
-class Area(Schema):
+class Area(FastSchema):
     """A focus area; name and description in the request's language (sv or en)."""
 
     id = fields.Integer(required=True)
@@ -27,7 +28,7 @@ class Area(Schema):
     topics_url = link("api_discussion.topics", slug="slug")
 
 
-class Topic(Schema):
+class Topic(FastSchema):
     id = fields.Integer(required=True)
     focus_area = fields.Function(lambda t: t.focus_area.slug, required=True,
                                  metadata={"type": "string"})
@@ -49,12 +50,12 @@ class Topic(Schema):
     threads_url = link("api_discussion.threads", topic_id="id")
 
 
-class Hidden(Schema):
+class Hidden(FastSchema):
     at = fields.DateTime(required=True)
     reason = fields.String(required=True)
 
 
-class Thread(Schema):
+class Thread(FastSchema):
     id = fields.Integer(required=True)
     topic_id = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -77,7 +78,7 @@ class Thread(Schema):
 REACTIONS = [k.value for k in ReactionKind]
 
 
-class Post(Schema):
+class Post(FastSchema):
     """A post or reply. `body` and `body_html` are null when the post is hidden or deleted
     and the caller may not read it (then `hidden` or `deleted` says why)."""
 
@@ -105,7 +106,7 @@ class Post(Schema):
     html_url = link("threads.permalink", post_id="id")
 
 
-class Revision(Schema):
+class Revision(FastSchema):
     """An earlier text of a post. `body` is null where personal data was edited out."""
 
     id = fields.Integer(required=True)
@@ -116,7 +117,7 @@ class Revision(Schema):
     reason = fields.String(required=True, allow_none=True)
 
 
-class Reactions(Schema):
+class Reactions(FastSchema):
     post_id = fields.Integer(attribute="id", required=True)
     reactions = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     my_reactions = fields.List(fields.String(), required=True)
@@ -126,7 +127,7 @@ AreaPage = page_of(Area, "AreaPage")
 TopicPage = page_of(Topic, "TopicPage")
 ThreadPage = page_of(Thread, "ThreadPage")
 PostPage = page_of(Post, "PostPage")
-RevisionList = Schema.from_dict({"items": fields.List(fields.Nested(Revision), required=True)},
+RevisionList = FastSchema.from_dict({"items": fields.List(fields.Nested(Revision), required=True)},
                                 name="RevisionList")
 
 _body = {"required": True, "validate": validate.Length(min=1, max=MAX_POST_CHARS)}
@@ -135,13 +136,13 @@ _capacity = {"load_default": Capacity.PERSONAL.value,
              "metadata": {"description": "personal, or role (in the title given on the profile)"}}
 
 
-class NewThread(Schema):
+class NewThread(FastSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TITLE_CHARS))
     body = fields.String(**_body)
     capacity = fields.String(**_capacity)
 
 
-class NewPost(Schema):
+class NewPost(FastSchema):
     body = fields.String(**_body)
     parent_id = fields.Integer(load_default=None, allow_none=True,
                                validate=validate.Range(min=1, max=2**31 - 1),
@@ -149,13 +150,13 @@ class NewPost(Schema):
     capacity = fields.String(**_capacity)
 
 
-class PostEdit(Schema):
+class PostEdit(FastSchema):
     body = fields.String(**_body)
     capacity = fields.String(load_default=None, allow_none=True,
                              validate=validate.OneOf([c.value for c in Capacity]))
 
 
-class NewTopic(Schema):
+class NewTopic(FastSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TITLE_CHARS))
     framing = fields.String(load_default="", validate=validate.Length(max=MAX_POST_CHARS))
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=40)),

@@ -1,16 +1,17 @@
 """Live sessions, their questions and polls, and the record of an ended one."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from forum.blueprints.api.schemas.common import Member, link, page_of
+from forum.blueprints.api.schemas.fast import FastSchema
 from forum.models.live import Attribution, QuestionStatus, SessionRole, SessionStatus, Visibility
 from forum.services.live.stream import MAX_QUESTION_CHARS
 
 _any_object = {"type": "object"}
 
 
-class LiveSession(Schema):
+class LiveSession(FastSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     description_html = fields.String(required=True)
@@ -36,7 +37,7 @@ class LiveSession(Schema):
     html_url = link("live.show", session_id="id")
 
 
-class Attributed(Schema):
+class Attributed(FastSchema):
     """Who asked, as far as the session's attribution mode tells (on the record: name and
     organisation; Chatham House: the sector only; anonymous: the role only)."""
 
@@ -47,7 +48,7 @@ class Attributed(Schema):
     role = fields.String(required=True)
 
 
-class Question(Schema):
+class Question(FastSchema):
     id = fields.Integer(required=True)
     body = fields.String(required=True, metadata={"description": "Empty when hidden"})
     status = fields.String(required=True,
@@ -59,7 +60,7 @@ class Question(Schema):
     author = fields.Nested(Attributed, required=True)
 
 
-class Poll(Schema):
+class Poll(FastSchema):
     """A poll; `results` (counts overall and by sector) where the room shows them, else
     only the number of `ballots`."""
 
@@ -74,17 +75,17 @@ class Poll(Schema):
     ballots = fields.Integer()
 
 
-class Record(Schema):
+class Record(FastSchema):
     session = fields.Nested(LiveSession, required=True)
     questions = fields.List(fields.Nested(Question), required=True)
     polls = fields.List(fields.Nested(Poll), required=True)
 
 
-class NewQuestion(Schema):
+class NewQuestion(FastSchema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=MAX_QUESTION_CHARS))
 
 
-class Asked(Schema):
+class Asked(FastSchema):
     question_id = fields.Integer(required=True)
     status = fields.String(required=True, metadata={"description": "open or pending"})
     seq = fields.Integer(metadata={"description": "The event's place in the room's stream"})

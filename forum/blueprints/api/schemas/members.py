@@ -1,12 +1,13 @@
 """Notifications of the calling member."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from forum.blueprints.api.schemas.common import page_of
+from forum.blueprints.api.schemas.fast import FastSchema
 
 
-class Notification(Schema):
+class Notification(FastSchema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True)
     message = fields.String(required=True)
@@ -18,5 +19,5 @@ class Notification(Schema):
 NotificationPage = page_of(Notification, "NotificationPage")
 
 
-class MarkedRead(Schema):
+class MarkedRead(FastSchema):
     unread = fields.Integer(required=True)

@@ -1,22 +1,23 @@
 """Flags and moderators' decisions."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from forum.blueprints.api.schemas.common import page_of
+from forum.blueprints.api.schemas.fast import FastSchema
 from forum.models.moderation import FlagReason
 from forum.services.moderation.review import DECISIONS, MAX_FLAG_TEXT
 
 REASONS = [r.value for r in FlagReason]
 
 
-class NewFlag(Schema):
+class NewFlag(FastSchema):
     reason = fields.String(required=True, validate=validate.OneOf(REASONS))
     text = fields.String(load_default="", validate=validate.Length(max=MAX_FLAG_TEXT),
                          metadata={"description": "Needed with reason 'other'"})
 
 
-class Flag(Schema):
+class Flag(FastSchema):
     """A flag. Moderators see every flag in their areas; a member sees the ones they made."""
 
     id = fields.Integer(required=True)
@@ -33,7 +34,7 @@ class Flag(Schema):
 FlagPage = page_of(Flag, "FlagPage")
 
 
-class Decision(Schema):
+class Decision(FastSchema):
     """A moderator's decision on a flagged (or any) post or thread."""
 
     target_type = fields.String(required=True, validate=validate.OneOf(["post", "thread"]))
@@ -46,7 +47,7 @@ class Decision(Schema):
                                          metadata={"description": "For suspend; none: open"})
 
 
-class DecisionDone(Schema):
+class DecisionDone(FastSchema):
     target_type = fields.String(required=True)
     target_id = fields.Integer(required=True)
     decision = fields.String(required=True)
