@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.exceptions import InvalidInput, NotFound
@@ -182,6 +183,7 @@ def list_tokens(actor: User) -> list[AccessToken]:
 LAST_USED_PRECISION = timedelta(minutes=1)  # a busy client writes its token's row once a minute
 
 _TOKEN_BY_HASH = (select(AccessToken).join(AccessToken.user)
+                  .options(contains_eager(AccessToken.user))
                   .where(AccessToken.token_hash == bindparam("hash"),
                          AccessToken.revoked_at.is_(None), User.erased_at.is_(None)))
 

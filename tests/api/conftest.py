@@ -5,6 +5,7 @@ import pytest
 
 from forum.services import accounts
 from tests import factories
+from tests.live.conftest import live_client  # noqa: F401 - Socket.IO clients in the room
 
 ALL_SCOPES = ("read", "write", "moderate")
 
