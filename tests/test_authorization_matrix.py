@@ -89,7 +89,7 @@ ROWS = [
         "in bad bad bad bad bad bad bad bad", lambda w: {"display_name": ""}),
     Row("profiles.tokens", "GET", lambda w: "/account/tokens", SIGNED_IN_OK),
     Row("profiles.tokens", "POST", lambda w: "/account/tokens", SIGNED_IN_OK,
-        lambda w: {"name": "matrix"}),
+        lambda w: {"name": "matrix", "scopes": ["read"]}),
     Row("profiles.revoke_token", "POST", lambda w: f"/account/tokens/{w.token.id}/revoke",
         AUTHOR_GO),
     Row("profiles.set_verified", "POST", lambda w: f"/members/{w.new.id}/verification",
