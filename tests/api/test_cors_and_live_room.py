@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from forum import create_app
+from forum.extensions import db
 from tests.api.test_live import live_session
 from tests.conftest import _config
 
@@ -16,7 +17,10 @@ def test_cors_is_off_by_default(api, world):
 @pytest.fixture
 def cors_client(database_url, _schema, app):
     other = create_app(_config(database_url, CORS_ORIGINS="https://intranet.example.se"))
-    return other.test_client()
+    yield other.test_client()
+    with other.app_context():  # its own engine: close its connections, as the app fixture does
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_configured_origin_may_call_the_api_and_no_other(cors_client, world):
