@@ -10,7 +10,7 @@ from forum.blueprints.api.idempotency import DOC as IDEMPOTENT
 from forum.blueprints.api.idempotency import idempotent
 from forum.blueprints.api.schemas import live as s
 from forum.blueprints.live.events import broadcast
-from forum.services.live import remote, sessions
+from forum.services.live import remote, sessions, stream
 
 bp = ApiBlueprint("api_live", "Live sessions, their questions, polls and records.")
 
@@ -45,8 +45,6 @@ def questions(session_id: int, limit: int, cursor: str | None):
     list_id, viewer = f"live:{session_id}:questions", caller()
     found_session, rows = remote.questions(viewer, session_id,
                                            paging.after(list_id, cursor, 0), limit)
-    from forum.services.live import stream  # noqa: PLC0415
-
     found = paging.page(rows, limit, list_id, key=lambda q: q.id,
                         keep=lambda q: remote.question_visible(viewer, found_session, q),
                         convert=lambda q: stream.question_wire(found_session, q))

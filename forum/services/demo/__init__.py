@@ -1,7 +1,7 @@
 """A living demo forum for `forum seed --demo`: people, discussion, moderation, live sessions."""
 from __future__ import annotations
 
-from forum.services.demo import discussion, live, moderation, people
+from forum.services.demo import api, discussion, live, moderation, people
 
 
 def add_demo_content() -> str:
@@ -10,6 +10,6 @@ def add_demo_content() -> str:
     if cast is None:
         return "Demo content is already present."
     lines = ["Demo members: " + ", ".join(sorted(cast))]
-    for part in (discussion, live, moderation):
+    for part in (discussion, live, moderation, api):
         lines.append(part.add(cast))
     return "\n".join(line for line in lines if line)
