@@ -140,3 +140,26 @@ def test_hidden_threads_are_not_found_for_others(api, world, token_for):
     assert api("GET", f"/api/v1/topics/{world.topic.id}/threads").json["items"] == []
     own = api("GET", f"/api/v1/threads/{world.thread.id}", token=token_for(world.author))
     assert own.status_code == 200
+
+
+def test_a_topics_threads_cost_the_same_queries_for_3_or_30(api, world, app):
+    """The thread list loads authors with the threads (no query per thread)."""
+    from sqlalchemy import event
+
+    def queries_for_list() -> int:
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert api("GET", f"/api/v1/topics/{world.topic.id}/threads?limit=100"
+                       ).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    for _ in range(2):
+        factories.make_thread(world.topic, factories.make_user())
+    few = queries_for_list()
+    for _ in range(27):
+        factories.make_thread(world.topic, factories.make_user())
+    assert queries_for_list() == few

@@ -41,7 +41,9 @@ def threads(viewer, topic_id: int, after_id: int, limit: int) -> tuple[Topic, li
     topic = posting.get_topic(topic_id)
     rows = db.session.scalars(
         select(Thread).where(Thread.topic_id == topic.id, Thread.id > after_id)
-        .options(lazyload(Thread.topic), lazyload(Thread.author))
+        .options(lazyload(Thread.topic), joinedload(Thread.author).load_only(
+            User.id, User.display_name, User.sector, User.organisation, User.title,
+            User.verified_at))
         .order_by(Thread.id).limit(limit + 1)).all()
     for thread in rows:
         set_committed_value(thread, "topic", topic)

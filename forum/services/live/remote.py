@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from forum.exceptions import Conflict, Forbidden
 from forum.extensions import db
@@ -21,6 +22,7 @@ from forum.services.live.stream import Outcome
 def sessions_after(after_id: int, limit: int) -> list[LiveSession]:
     """Sessions in id order; `visible` tells which the viewer may see."""
     return list(db.session.scalars(select(LiveSession).where(LiveSession.id > after_id)
+                                   .options(selectinload(LiveSession.focus_area))
                                    .order_by(LiveSession.id).limit(limit + 1)))
 
 
