@@ -263,6 +263,8 @@ API_ROWS = [
            "in new new no no new new new new", lambda w: {"reason": "spam"}),
     ApiRow("api_moderation.flags", "GET", lambda w: f"{A}/flags", "in no no no no ok ok ok ok",
            page="moderation.queue GET"),
+    ApiRow("api_moderation.flag", "GET", lambda w: f"{A}/flags/{w.flag.id}",
+           "in nf nf nf nf nf ok ok ok"),  # by mod_x: the area's moderators see it
     ApiRow("api_moderation.decide", "POST", lambda w: f"{A}/moderation/decisions",
            "in no no no no no ok ok ok",
            lambda w: {"target_type": "post", "target_id": w.post.id, "decision": "dismiss"},
@@ -352,9 +354,9 @@ def _world() -> SimpleNamespace:
     w.live = LiveSession(title="Budget hearing", focus_area_id=area_id, topic_id=w.topic.id,
                          starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=1),
                          created_by_id=w.mod_here.id)
-    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live,
-                        Flag(reporter_id=w.mod_x.id, target_type="post", target_id=w.post.id,
-                             thread_id=w.thread.id, post_id=w.post.id, reason="spam")])
+    w.flag = Flag(reporter_id=w.mod_x.id, target_type="post", target_id=w.post.id,
+                  thread_id=w.thread.id, post_id=w.post.id, reason="spam")
+    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.flag])
     db.session.commit()
     return w
 

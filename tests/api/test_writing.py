@@ -182,6 +182,10 @@ def test_flags_and_the_moderators_list(api, world, token_for):
     flagged = api("POST", f"/api/v1/posts/{post_id}/flags", token_for(world.other, "write"),
                   json={"reason": "spam"})
     assert flagged.status_code == 201 and count(Flag) == 1
+    location = flagged.headers["Location"]
+    assert api("GET", location, token_for(world.other, "read")).json["reason"] == "spam"
+    assert api("GET", location, token_for(world.author, "read")).status_code == 404
+    assert api("GET", location, token_for(moderator, "read")).status_code == 200
     again = api("POST", f"/api/v1/posts/{post_id}/flags", token_for(world.other, "write"),
                 json={"reason": "spam"})
     assert again.status_code == 409

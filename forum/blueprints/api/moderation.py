@@ -15,7 +15,8 @@ bp = ApiBlueprint("api_moderation", "Flags and moderators' decisions.")
 
 def _flag(target_type: str, target_id: int, data: dict):
     flag = review.flag(member(), target_type, target_id, data["reason"], data["text"])
-    return flag, 201, {"Location": url_for("api_moderation.flags", _external=True)}
+    return flag, 201, {"Location": url_for("api_moderation.flag", flag_id=flag.id,
+                                            _external=True)}
 
 
 @bp.post("/posts/<id:post_id>/flags")
@@ -47,6 +48,14 @@ def flags(limit: int, cursor: str | None):
     rows = flag_list.open_flags(member(), paging.after("flags", cursor, 0), limit)
     found = paging.page(rows, limit, "flags", key=lambda f: f.id)
     return found, found.headers
+
+
+@bp.get("/flags/<id:flag_id>")
+@bp.reads(signed_in=True)
+@bp.response(200, s.Flag)
+def flag(flag_id: int):
+    """One flag: for the member who made it and the moderators of its area."""
+    return flag_list.get(member(), flag_id)
 
 
 @bp.post("/moderation/decisions")
