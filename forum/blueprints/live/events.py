@@ -16,7 +16,7 @@ from flask_socketio import ConnectionRefusedError, Namespace
 
 from forum.exceptions import DomainError, Forbidden
 from forum.extensions import db
-from forum.models.accounts import User
+from forum.models.accounts import Scope, User
 from forum.services import accounts
 from forum.services.live import moderation as live_moderation
 from forum.services.live import room as live_room
@@ -24,6 +24,8 @@ from forum.services.live import stream
 from forum.services.live.stream import Outcome
 
 log = logging.getLogger(__name__)
+
+EVENT_SCOPES = {"on_join": Scope.READ, "on_leave": Scope.READ, "on_moderate": Scope.MODERATE}
 
 
 def _error(code: str, message: str) -> dict:
@@ -44,6 +46,7 @@ def acknowledged(fn=None, *, signed_in: bool = True):
         if not isinstance(data, dict):
             return _error("invalid", _("Send one JSON object with the event."))
         try:
+            self.require_scope(fn.__name__)
             outcome: Outcome = fn(self, self.user(), data) if signed_in else fn(self, data)
             self.publish(outcome)
             return {"ok": True, **outcome.reply}
@@ -100,6 +103,7 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace: str = "/live") -> None:
         super().__init__(namespace)
         self.users: dict[str, int] = {}
+        self.scopes: dict[str, frozenset[Scope]] = {}  # sockets signed in with a token
         self._presence_due: set[int] = set()
         # What handlers committed, waiting to be sent in order (see `publish`).
         self._outbox: deque[tuple] = deque()
@@ -111,10 +115,12 @@ class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
         user = None
         if isinstance(auth, dict) and auth.get("token"):
-            user = accounts.user_for_token(auth["token"])
-            if user is None:
+            token = accounts.token_for_secret(auth["token"])
+            if token is None:
                 raise ConnectionRefusedError({"code": "bad_token",
                                               "message": _("The access token is not valid.")})
+            user = token.user
+            self.scopes[request.sid] = token.scope_set
         elif current_user.is_authenticated:
             user = current_user._get_current_object()
         if user is None:
@@ -129,6 +135,7 @@ class LiveNamespace(Namespace):
 
     def on_disconnect(self, reason=None):
         self.users.pop(request.sid, None)
+        self.scopes.pop(request.sid, None)
         if self._registry is not None:
             self._registry.remove(request.sid)
         for session in live_room.disconnect(request.sid):
@@ -191,6 +198,16 @@ class LiveNamespace(Namespace):
         session = db.session.get(stream.LiveSession, session_id)
         if session is not None:
             self.send_to(stream.room(session_id), "presence", stream.presence(session))
+
+    def require_scope(self, handler: str) -> None:
+        """A socket signed in with a token may do what its scopes allow: join and leave with
+        `read`, moderate with `moderate`, everything else (chat, ask, vote ...) with `write`.
+        A browser's session may do all, as its member."""
+        scopes = self.scopes.get(request.sid)
+        needed = EVENT_SCOPES.get(handler, Scope.WRITE)
+        if scopes is not None and needed not in scopes:
+            raise Forbidden(_("This token lacks the '%(scope)s' scope.", scope=needed.value),
+                            code="insufficient_scope")
 
     def user(self) -> User:
         user = db.session.get(User, self.users.get(request.sid, 0))
