@@ -44,6 +44,9 @@ vendor: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 	cp node_modules/axe-core/axe.min.js static/vendor/
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	   node_modules/swagger-ui-dist/LICENSE static/vendor/swagger-ui/
 
 translations: | $(BIN)/python
 	$(BIN)/pybabel compile --statistics -d translations

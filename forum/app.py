@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     """The URL map, in one readable list."""
     from forum.blueprints import (
         admin,
+        api,
         auth,
         deliberation,
         home,
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         (deliberation.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
+    api.register(app)  # /api/v1: the resources, their OpenAPI document and docs
 
 
 def register_socketio(app: Flask) -> None:

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from forum.exceptions import DomainError
-from forum.models.accounts import Role, Sector
+from forum.models.accounts import Role, Scope, Sector
 from forum.services import accounts, seeding
 
 forum_cli = AppGroup("forum", help="Rådslag administration commands.")
@@ -49,12 +49,17 @@ def create_user(email, name, sector, organisation, title, role, verified) -> Non
 @forum_cli.command("create-token")
 @click.argument("email")
 @click.option("--name", default="command line", help="What the token is for.")
-def create_token(email, name) -> None:
+@click.option("--scope", "scopes", multiple=True, type=click.Choice([s.value for s in Scope]),
+              help="read, write or moderate (repeat for several; default: read).")
+def create_token(email, name, scopes) -> None:
     """Create a personal access token for EMAIL and print it once."""
     user = accounts.find_by_email(email)
     if user is None:
         raise click.ClickException(f"No member with email {email}.")
-    _token, secret = accounts.create_token(user, name)
+    try:
+        _token, secret = accounts.create_token(user, name, scopes or (Scope.READ.value,))
+    except DomainError as err:
+        raise click.ClickException(err.message) from err
     click.echo(secret)
 
 

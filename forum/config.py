@@ -40,6 +40,7 @@ class Config:
     THREAD_LIMIT_IP = "20 per 10 minutes"  # new threads per address
     FLAG_LIMIT = "20 per hour"  # flags per member
     FLAG_LIMIT_IP = "60 per hour"  # flags per address
+    API_LIMIT = "600 per minute"  # API requests per token (member) or per address
     NEW_MEMBER_DAYS = 7  # unverified members younger than this get the tighter limits below
     NEW_MEMBER_POST_LIMIT = "5 per minute;50 per day"  # replies and edits per new member
     NEW_MEMBER_THREAD_LIMIT = "2 per 10 minutes;10 per day"  # new threads per new member
@@ -47,6 +48,12 @@ class Config:
     PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
     REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
+    CORS_ORIGINS = ""  # FORUM_CORS_ORIGINS: origins that may call /api/ from a browser
+    API_TITLE = "Rådslag API"  # the OpenAPI document (flask-smorest)
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
     CONTENT_SECURITY_POLICY = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -78,4 +85,5 @@ ENV_KEYS = {
     "FORUM_REDIS_URL": "REDIS_URL",
     "FORUM_DEFAULT_LANGUAGE": "BABEL_DEFAULT_LOCALE",
     "FORUM_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
+    "FORUM_CORS_ORIGINS": "CORS_ORIGINS",
 }

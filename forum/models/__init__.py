@@ -1,5 +1,6 @@
 """Every model module, imported so Alembic and the app see all tables."""
 from forum.models import (
+    api,  # noqa: F401  (API bookkeeping)
     deliberation,  # noqa: F401  (proposals, outcomes, commitments)
     live,  # noqa: F401  (live-session tables)
 )

@@ -2,7 +2,7 @@
 deliberation."""
 from __future__ import annotations
 
-from forum.services.demo import deliberation, discussion, live, moderation, people
+from forum.services.demo import api, deliberation, discussion, live, moderation, people
 
 
 def add_demo_content() -> str:
@@ -11,6 +11,6 @@ def add_demo_content() -> str:
     if cast is None:
         return "Demo content is already present."
     lines = ["Demo members: " + ", ".join(sorted(cast))]
-    for part in (discussion, live, moderation, deliberation):
+    for part in (discussion, live, moderation, deliberation, api):
         lines.append(part.add(cast))
     return "\n".join(line for line in lines if line)
