@@ -12,6 +12,7 @@ from forum.extensions import db
 from forum.models.accounts import AccessToken, User
 from forum.models.base import utcnow
 from forum.models.discussion import Post, Reaction, Revision, Thread
+from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.services import passwords
 
@@ -44,6 +45,9 @@ def export_data(member: User) -> dict:
         "notifications": [{"kind": n.kind, "message": n.message, "at": _iso(n.created_at)}
                           for n in db.session.scalars(select(Notification)
                                                       .where(Notification.user_id == member.id))],
+        "email_preferences": [{"kind": p.kind, "delivery": p.delivery.value}
+                              for p in db.session.scalars(select(EmailPreference)
+                                                          .where(EmailPreference.user_id == member.id))],
         "access_tokens": [{"name": t.name, "created_at": _iso(t.created_at),
                            "revoked_at": _iso(t.revoked_at)}
                           for t in db.session.scalars(select(AccessToken)

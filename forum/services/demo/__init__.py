@@ -1,6 +1,7 @@
 """A living demo forum for `forum seed --demo`: people, discussion, moderation, live sessions."""
 from __future__ import annotations
 
+from forum.services import mail
 from forum.services.demo import discussion, live, moderation, people
 
 
@@ -12,4 +13,6 @@ def add_demo_content() -> str:
     lines = ["Demo members: " + ", ".join(sorted(cast))]
     for part in (discussion, live, moderation):
         lines.append(part.add(cast))
+    mail.send_to_member(cast["admin"], "test_message")
+    lines.append("Queued a test email to the demo admin (the worker writes it to the outbox).")
     return "\n".join(line for line in lines if line)
