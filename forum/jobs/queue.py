@@ -20,6 +20,7 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab, signals
 from huey.api import Task, TaskWrapper
 from huey.storage import BaseStorage, RedisStorage, SqliteStorage
+from huey.utils import normalize_time
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -122,7 +123,9 @@ class Job:
 
     def enqueue_at(self, when: datetime, *args, **kwargs) -> None:
         """Run on a worker at `when` (an aware datetime) or soon after."""
-        _submit(self.build(args, kwargs, eta=when))
+        if when.tzinfo is None:
+            raise ValueError("enqueue_at needs an aware datetime")
+        _submit(self.build(args, kwargs, eta=normalize_time(eta=when, utc=True)))
 
     def build(self, args: tuple, kwargs: dict, eta: datetime | None = None) -> Task:
         """The Huey task for one run, with the retry policy in force."""

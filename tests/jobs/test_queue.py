@@ -57,6 +57,18 @@ def test_a_job_queued_when_nothing_was_written_goes_at_once(app, db, tmp_path, r
     assert (tmp_path / "trace").read_text() == "now\n"
 
 
+def test_a_job_queued_for_later_waits_until_its_time(app, db, tmp_path, run_jobs):
+    trace = tmp_path / "trace"
+    tasks.note.enqueue_at(datetime.now(UTC) + timedelta(hours=2), str(trace), "later")
+    jobs.huey.execute(jobs.huey.dequeue())  # what a worker does now: put it on the schedule
+    assert not trace.exists() and jobs.huey.scheduled_count() == 1
+    soon = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1)
+    assert jobs.huey.read_schedule(soon) == []
+    assert run_jobs() == 1 and trace.read_text() == "later\n"  # run_jobs looks days ahead
+    with pytest.raises(ValueError, match="aware"):
+        tasks.note.enqueue_at(datetime(2030, 1, 1), "x", "y")
+
+
 def test_job_arguments_must_be_plain_values(app, db):
     with pytest.raises(TypeError, match="JSON"):
         tasks.note.enqueue(factories.make_user(), "a row is not an argument")

@@ -54,7 +54,9 @@ def test_without_smtp_a_member_email_is_an_eml_file_in_their_language(app, db, r
     assert message.get_content_type() == "multipart/alternative"
     text, html = _parts(message)
     assert "Hej Åsa Öberg," in text and '<html lang="sv">' in html and "Hej Åsa Öberg," in html
-    assert "List-Unsubscribe" not in message and "avsluta" not in text.lower()
+    assert "List-Unsubscribe" not in message and "mejlinställningar" not in text
+    [path] = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
+    assert "Hej Åsa Öberg," in path.read_text(encoding="utf-8")  # readable in an editor
 
 
 def test_an_english_member_gets_english(app, db, run_jobs):

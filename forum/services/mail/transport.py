@@ -83,7 +83,11 @@ def _send_smtp(settings: SmtpSettings, message: EmailMessage) -> None:
 
 
 def write_outbox(folder: Path, message: EmailMessage) -> Path:
-    """Write `message` as `<UTC time>-<random>.eml`; the file appears whole or not at all."""
+    """Write `message` as `<UTC time>-<random>.eml`; the file appears whole or not at all.
+    The text parts are stored as plain UTF-8, so the file also reads well in an editor."""
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            part.set_content(part.get_content(), subtype=part.get_content_subtype(), cte="8bit")
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
     partial = folder / f".{name}.partial"
