@@ -64,8 +64,8 @@ seed:
 	$(FLASK) forum seed --demo --if-empty
 
 serve:
-	@echo "Rådslag on http://$(HOST):$(PORT)  (demo sign-in: see README)"
-	$(BIN)/python serve.py --host $(HOST) --port $(PORT)
+	@echo "Rådslag on http://$(HOST):$(PORT) with a job worker; emails go to instance/outbox/  (demo sign-in: see README)"
+	$(BIN)/python serve.py --with-worker --host $(HOST) --port $(PORT)
 
 lint:
 	$(BIN)/ruff check forum tests bench

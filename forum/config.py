@@ -6,7 +6,17 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # FORUM_DATABASE_URL, else instance/forum.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SECRET_KEY: str | None = None  # FORUM_SECRET_KEY, else generated once into instance/
-    REDIS_URL: str | None = None  # FORUM_REDIS_URL: Socket.IO queue and rate-limit storage
+    REDIS_URL: str | None = None  # FORUM_REDIS_URL: Socket.IO queue, rate limits, job queue
+    BASE_URL = "http://127.0.0.1:5000"  # FORUM_BASE_URL: links in emails (no request to ask)
+    JOBS_SQLITE_PATH: str | None = None  # FORUM_JOBS_SQLITE_PATH, else instance/jobs.sqlite3
+    JOBS_IMMEDIATE = False  # run each job inside enqueue (unit tests only; no retries)
+    JOBS_RETRIES = 8  # further attempts after a first failure (30 s ... 64 min: about 2 h)
+    JOBS_RETRY_DELAY = 30  # seconds before the first retry; each later wait doubles
+    JOBS_RETRY_BACKOFF = 2.0
+    JOBS_SHUTDOWN_TIMEOUT = 30  # seconds a stopping worker lets a running job finish
+    SMTP_URL: str | None = None  # FORUM_SMTP_URL, e.g. smtp://user:pass@host:587?starttls=1
+    MAIL_FROM = "Rådslag <noreply@localhost>"  # FORUM_MAIL_FROM: sender of every email
+    MAIL_OUTBOX_DIR: str | None = None  # without SMTP: .eml files here (instance/outbox)
     BABEL_DEFAULT_LOCALE = "sv"  # FORUM_DEFAULT_LANGUAGE
     LANGUAGES = ("sv", "en")  # the catalogues we ship
     DISPLAY_TIMEZONE = "Europe/Stockholm"  # every time on a page is shown in this zone
@@ -86,4 +96,8 @@ ENV_KEYS = {
     "FORUM_DEFAULT_LANGUAGE": "BABEL_DEFAULT_LOCALE",
     "FORUM_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
     "FORUM_CORS_ORIGINS": "CORS_ORIGINS",
+    "FORUM_BASE_URL": "BASE_URL",
+    "FORUM_JOBS_SQLITE_PATH": "JOBS_SQLITE_PATH",
+    "FORUM_SMTP_URL": "SMTP_URL",
+    "FORUM_MAIL_FROM": "MAIL_FROM",
 }

@@ -24,7 +24,9 @@ from forum.extensions import db
 from forum.models.accounts import ModeratorScope, Suspension
 from forum.models.base import utcnow
 from forum.models.discussion import PostStatus, Revision
+from forum.models.jobs import FailedJob
 from forum.models.moderation import Appeal, Flag
+from forum.services.mail import preferences
 from forum.services.moderation import modlog
 from tests import factories
 
@@ -194,6 +196,11 @@ ROWS = [
     Row("admin.member", "GET", lambda w: f"/admin/members/{w.new.id}", ADMIN_OK),
     Row("admin.member", "POST", lambda w: f"/admin/members/{w.new.id}", ADMIN_GO,
         lambda w: {"role": "moderator", "areas": [str(w.area.id)]}),
+    Row("admin.jobs", "GET", lambda w: "/admin/jobs", ADMIN_OK),
+    Row("admin.retry_job", "POST", lambda w: f"/admin/jobs/{w.failed_job.id}/retry", ADMIN_GO),
+    # --- email ------------------------------------------------------------------------------
+    Row("mail.unsubscribe", "GET", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
+    Row("mail.unsubscribe", "POST", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
     # --- live sessions --------------------------------------------------------------------
     Row("live.index", "GET", lambda w: "/live/", ALL_OK),
     Row("live.show", "GET", lambda w: f"/live/{w.live.id}", ALL_OK),
@@ -409,7 +416,12 @@ def _world() -> SimpleNamespace:
                              status=SessionStatus.LIVE, created_by_id=w.mod_here.id)
     w.flag = Flag(reporter_id=w.mod_x.id, target_type="post", target_id=w.post.id,
                   thread_id=w.thread.id, post_id=w.post.id, reason="spam")
-    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag])
+    w.failed_job = FailedJob(task="forum.services.mail.sending.deliver_to_address",
+                             args=["ops@example.org", "test_message", None, {}], kwargs={},
+                             attempts=9, error="SMTPServerDisconnected()", traceback="")
+    w.unsubscribe_token = preferences.unsubscribe_token(w.author.id, "replies")
+    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag,
+                        w.failed_job])
     _deliberation_world(w, now)
     db.session.commit()
     return w

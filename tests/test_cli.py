@@ -81,3 +81,12 @@ def test_set_role_changes_the_role(runner, db):
                         "business"], input="en lång och säker fras\n")
     assert runner.invoke(args=["forum", "set-role", "r@example.org", "admin"]).exit_code == 0
     assert accounts.find_by_email("r@example.org").role == Role.ADMIN
+
+
+def test_seed_demo_leaves_an_example_email_for_the_outbox(app, runner, db, run_jobs):
+    from pathlib import Path
+
+    assert runner.invoke(args=["forum", "seed", "--demo"]).exit_code == 0
+    run_jobs()
+    [eml] = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
+    assert "admin@demo.radslag.test" in eml.read_text()

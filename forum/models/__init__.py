@@ -20,10 +20,12 @@ from forum.models.discussion import (
     Topic,
     TopicStatus,
 )
+from forum.models.jobs import FailedJob
+from forum.models.mail import EmailDelivery, EmailPreference
 from forum.models.moderation import ModerationAction, Notification
 
 __all__ = [
-    "ModerationAction", "Notification",
+    "EmailDelivery", "EmailPreference", "FailedJob", "ModerationAction", "Notification",
     "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
     "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",
     "Thread", "Topic", "TopicStatus", "User",

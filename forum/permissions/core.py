@@ -22,6 +22,7 @@ class Action(enum.StrEnum):
     MANAGE_TOKENS = "manage_tokens"
     VERIFY_MEMBER = "verify_member"
     GRANT_ROLE = "grant_role"
+    MANAGE_JOBS = "manage_jobs"  # read and retry failed background jobs
     # discussion
     START_THREAD = "start_thread"
     REPLY = "reply"

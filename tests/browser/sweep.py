@@ -88,6 +88,13 @@ VISITS: list[Visit] = [
     # administration
     Visit("admin.index", lambda f: "/admin/", who="admin"),
     Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
+    Visit("admin.jobs", lambda f: "/admin/jobs", who="admin"),
+    # email
+    Visit("mail.unsubscribe", lambda f: f"/unsubscribe/{f['unsubscribe_token']}"),
+    Visit("mail.unsubscribe", lambda f: f"/unsubscribe/{f['unsubscribe_token']}", status=200,
+          submit="main form button[type=submit]", name="mail.unsubscribe-done"),
+    Visit("mail.unsubscribe", lambda f: "/unsubscribe/changed.link", status=400,
+          name="mail.unsubscribe-refused"),
     # live sessions
     Visit("live.index", lambda f: "/live/"),
     Visit("live.show", _live("scheduled")),

@@ -2,6 +2,7 @@
 deliberation."""
 from __future__ import annotations
 
+from forum.services import mail
 from forum.services.demo import api, deliberation, discussion, live, moderation, people
 
 
@@ -13,4 +14,6 @@ def add_demo_content() -> str:
     lines = ["Demo members: " + ", ".join(sorted(cast))]
     for part in (discussion, live, moderation, deliberation, api):
         lines.append(part.add(cast))
+    mail.send_to_member(cast["admin"], "test_message")
+    lines.append("Queued a test email to the demo admin (the worker writes it to the outbox).")
     return "\n".join(line for line in lines if line)
