@@ -1,7 +1,8 @@
 """The production-like server for `make run` and the benchmarks: Flask-SocketIO under gevent.
 
 Run as `python serve.py`. gevent must patch the standard library before anything else
-is imported, so this module does that first.
+is imported, so this module does that first. The server itself is `forum.serving.make_server`
+(gevent's WSGI server, with websocket connections closed properly).
 """
 from gevent import monkey
 
@@ -20,10 +21,14 @@ def main() -> None:
 
     from forum.app import create_app, freeze_startup_heap
     from forum.extensions import socketio
+    from forum.serving import make_server
 
     app = create_app()
+    mode = socketio.server.eio.async_mode
+    if mode != "gevent":
+        parser.error(f"FORUM_ASYNC_MODE must be gevent under serve.py, not {mode}")
     freeze_startup_heap()
-    socketio.run(app, host=args.host, port=args.port, log_output=False)
+    make_server(app, args.host, args.port).serve_forever()
 
 
 if __name__ == "__main__":
