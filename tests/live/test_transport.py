@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import socketio
 from sqlalchemy import func, select, update
 
 from forum.extensions import db as _db
@@ -33,6 +34,22 @@ def _joined(clients, server, session, user, **kwargs) -> Client:
     client = clients(server, user, **kwargs)
     assert client.call("join", {"session_id": session.id})["ok"]
     return client
+
+
+@pytest.mark.parametrize(("auth", "code"), [({"token": "rds_not-a-token"}, "bad_token"),
+                                             (None, "unauthorized")])
+def test_a_refused_connection_says_why(servers, auth, code):
+    server = servers()
+    refusals: list = []
+    sio = socketio.Client(reconnection=False)
+    sio.on("connect_error", refusals.append, namespace="/live")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(server.url, namespaces=["/live"], transports=["websocket"], auth=auth,
+                    wait_timeout=10)
+    sio.shutdown()
+    [refusal] = refusals
+    assert set(refusal) == {"message", "data"} and refusal["data"]["code"] == code
+    assert refusal["message"] == refusal["data"]["message"] != ""
 
 
 def test_two_clients_see_each_others_chat(servers, clients):
