@@ -123,10 +123,10 @@ def _clean_logs(servers, seed: int, *logs: str) -> None:
             f"seed {seed}"
 
 
-def _churn_run(servers, followers, seed: int, rng: random.Random) -> None:
+def _churn_run(servers, followers, seed: int, rng: random.Random, **session) -> None:
     """The issue's run: one sender chatting CHATS times while FOLLOWERS others drop and rejoin,
     spread over `servers`; then everything the tests promise is checked."""
-    session = make_live_session()
+    session = make_live_session(**session)
     people = [factories.make_user() for _ in range(FOLLOWERS + 1)]
     sender = followers(servers[0], people[0], session.id)
     crowd = [followers(servers[n % len(servers)], person, session.id)
@@ -157,11 +157,14 @@ def test_clients_dropping_and_rejoining_during_a_chat_stream_miss_nothing(server
 
 @pytest.mark.redis
 def test_churn_over_two_server_processes_sharing_redis(servers, followers):
-    """Followers spread over two processes; one that leaves comes back to either."""
+    """Followers spread over two processes; one that leaves comes back to either. Redis
+    channels are shared by every database number, so the session gets an id of its own per
+    xdist worker: another worker's Redis tests then broadcast to other rooms."""
     redis_url = transport_redis_url()
     seed, rng = _rng(1702)
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
     _churn_run([servers(redis_url=redis_url), servers(redis_url=redis_url)], followers, seed,
-               rng)
+               rng, id=17_000 + worker)
 
 
 def test_server_killed_mid_stream_clients_back_off_reconnect_and_catch_up(servers, followers):
