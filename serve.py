@@ -1,8 +1,9 @@
 """The production-like server for `make run` and the benchmarks: Flask-SocketIO under gevent.
 
 Run as `python serve.py`. gevent must patch the standard library before anything else
-is imported, so this module does that first. `--with-worker` also runs a job worker
-(`flask --app wsgi forum worker`) for as long as the server runs, as `make run` does.
+is imported, so this module does that first. The server is `forum.serving.make_server`
+(gevent's WSGI server, with websocket connections closed properly). `--with-worker` also runs
+a job worker (`flask --app wsgi forum worker`) for as long as the server runs, as `make run` does.
 """
 from gevent import monkey
 
@@ -28,12 +29,16 @@ def main() -> None:
 
     from forum.app import create_app, freeze_startup_heap
     from forum.extensions import socketio
+    from forum.serving import make_server
 
     app = create_app()
+    mode = socketio.server.eio.async_mode
+    if mode != "gevent":
+        parser.error(f"FORUM_ASYNC_MODE must be gevent under serve.py, not {mode}")
     worker = start_worker() if args.with_worker else None
     freeze_startup_heap()
     try:
-        socketio.run(app, host=args.host, port=args.port, log_output=False)
+        make_server(app, args.host, args.port).serve_forever()
     finally:
         if worker is not None:
             stop_worker(worker, app.config["JOBS_SHUTDOWN_TIMEOUT"] + 5)

@@ -35,6 +35,12 @@ def _error(code: str, message: str) -> dict:
     return {"ok": False, "error": {"code": code, "message": message}}
 
 
+def _refused(code: str, message: str) -> ConnectionRefusedError:
+    """A refused connection: the client's connect_error gets {"message": message, "data":
+    {"code", "message"}} (a single dict argument would reach it only as its str())."""
+    return ConnectionRefusedError(message, {"code": code, "message": message})
+
+
 def acknowledged(fn=None, *, signed_in: bool = True):
     """Turn a handler into the ack protocol: payload must be an object; domain errors and
     surprises become error acks, the transaction is rolled back, the connection stays up.
@@ -120,15 +126,13 @@ class LiveNamespace(Namespace):
         if isinstance(auth, dict) and auth.get("token"):
             token = accounts.token_for_secret(auth["token"])
             if token is None:
-                raise ConnectionRefusedError({"code": "bad_token",
-                                              "message": _("The access token is not valid.")})
+                raise _refused("bad_token", _("The access token is not valid."))
             user = token.user
             self.scopes[request.sid] = token.scope_set
         elif current_user.is_authenticated:
             user = current_user._get_current_object()
         if user is None:
-            raise ConnectionRefusedError({"code": "unauthorized",
-                                          "message": _("Please sign in to join live sessions.")})
+            raise _refused("unauthorized", _("Please sign in to join live sessions."))
         self.users[request.sid] = user.id
         if self._registry is not None:
             self._registry.add(request.sid)
