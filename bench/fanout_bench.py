@@ -4,7 +4,7 @@ For each N (50, 200, 500 by default) and each server, it measures
   * saturated: the sender keeps a window of unacknowledged chat messages in flight for a few
     seconds; prints deliveries per second and p50/p99 delivery latency;
   * steady: 10 messages per second; prints p50/p99 delivery latency.
-Servers, both under the same gevent setup (`socketio.run`, one process):
+Servers, both under the same gevent setup (serve.py's server, one process):
   * ceiling: a minimal Flask-SocketIO server that only broadcasts (no database, no checks);
   * live:    the real Rådslag live room (serve.py), which checks the rules and commits every
              event with its seq before broadcasting.
@@ -70,9 +70,11 @@ def serve_minimal(port: int) -> None:
                  to=f"live:{data['session_id']}", namespace="/live")
         return {"ok": True, "seq": seq["n"]}
 
+    from forum.serving import make_server
+
     gc.collect()  # as serve.py does
     gc.freeze()
-    sio.run(app, host="127.0.0.1", port=port, log_output=False)
+    make_server(app, "127.0.0.1", port).serve_forever()
 
 
 # --- A lean Socket.IO client over a raw websocket --------------------------------------------
@@ -442,7 +444,7 @@ def prepare_live_database(database_url: str) -> tuple[int, dict]:
                                      role=SessionRole.MODERATOR))
         db.session.commit()
         tokens = {"receiver": accounts.create_token(receiver, "bench")[1],
-                  "sender": accounts.create_token(sender, "bench")[1]}
+                  "sender": accounts.create_token(sender, "bench", ("read", "write"))[1]}
         session_id = session.id
         db.engine.dispose()
     return session_id, tokens

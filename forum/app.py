@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from forum import errors, fragments, guards, health, i18n, logs, templating
+from forum import errors, fragments, guards, health, i18n, jobs, logs, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from forum.permissions.core import load_signed_in
@@ -74,12 +74,20 @@ def load_config(app: Flask, override: type[Config] | Mapping[str, Any] | None) -
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    instance = Path(app.instance_path)
+    app.config["JOBS_SQLITE_PATH"] = app.config.get("JOBS_SQLITE_PATH") or str(
+        instance / "jobs.sqlite3")
+    app.config["MAIL_OUTBOX_DIR"] = app.config.get("MAIL_OUTBOX_DIR") or str(instance / "outbox")
     if app.config["BABEL_DEFAULT_LOCALE"] not in app.config["LANGUAGES"]:
         raise ValueError(f"FORUM_DEFAULT_LANGUAGE must be one of {app.config['LANGUAGES']}")
     days = str(app.config["IP_RETENTION_DAYS"])
     if not days.isdigit() or int(days) < 1:
         raise ValueError("FORUM_IP_RETENTION_DAYS must be a whole number of days, at least 1")
     app.config["IP_RETENTION_DAYS"] = int(days)
+    if app.config.get("SMTP_URL"):
+        from forum.services.mail.transport import parse_smtp_url  # noqa: PLC0415
+
+        parse_smtp_url(app.config["SMTP_URL"])  # a mistake shows at start, not at each send
 
 
 def _instance_secret(instance: Path) -> str:
@@ -125,15 +133,20 @@ def init_extensions(app: Flask) -> None:
     health.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
 
+    jobs.init_app(app)
+
 
 def register_blueprints(app: Flask) -> None:
     """The URL map, in one readable list."""
     from forum.blueprints import (
         admin,
+        api,
         auth,
+        deliberation,
         health,
         home,
         live,
+        mail,
         moderation,
         profiles,
         threads,
@@ -150,8 +163,11 @@ def register_blueprints(app: Flask) -> None:
         (moderation.bp, "/moderation"),
         (admin.bp, "/admin"),
         (live.bp, "/live"),
+        (deliberation.bp, None),
+        (mail.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
+    api.register(app)  # /api/v1: the resources, their OpenAPI document and docs
 
 
 def register_socketio(app: Flask) -> None:
@@ -164,9 +180,11 @@ def register_socketio(app: Flask) -> None:
         message_queue=app.config.get("REDIS_URL") or None,
         max_http_buffer_size=256 * 1024,
     )
+    from forum.blueprints.deliberation.events import DeliberationNamespace
     from forum.blueprints.live.events import LiveNamespace
 
     socketio.on_namespace(LiveNamespace("/live"))
+    socketio.on_namespace(DeliberationNamespace("/deliberation"))
 
 
 def register_security_headers(app: Flask) -> None:

@@ -22,7 +22,6 @@ from forum.services import accounts, demo, seeding
 from forum.services.discussion import posting
 from forum.services.moderation import modlog
 from tests import factories
-from tests.conftest import _config
 
 WRITERS = 3
 
@@ -79,25 +78,27 @@ class Writers:
 
 
 @pytest.fixture
-def empty_target(database_url, tmp_path):
-    """A URL for a new, empty database of the suite's kind (PostgreSQL: created here)."""
+def empty_target(database_url, tmp_path, app_config):
+    """The settings of an app on a new, empty database of the suite's kind (PostgreSQL:
+    created here); `["SQLALCHEMY_DATABASE_URI"]` is its URL."""
     url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        yield {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'restored.sqlite3'}"}
         return
     name = f"{url.database}_restore_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
+    yield {**app_config,
+           "SQLALCHEMY_DATABASE_URI": url.set(database=name).render_as_string(hide_password=False)}
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
-def _restore_into(url: str, path: Path):
-    """`forum restore PATH` as an operator runs it against the database at `url`."""
-    target = create_app(_config(url))
+def _restore_into(config: dict, path: Path):
+    """`forum restore PATH` as an operator runs it against the database `config` names."""
+    target = create_app(config)
     with target.app_context():  # the CLI uses the current app: this one, not the suite's
         result = target.test_cli_runner().invoke(args=["forum", "restore", str(path)])
         _db.session.remove()
@@ -132,7 +133,7 @@ def test_backup_while_members_post_restores_row_for_row(app, db, runner, databas
 
     restored_run = _restore_into(empty_target, path)
     assert restored_run.exit_code == 0, restored_run.output
-    restored = _rows(empty_target)
+    restored = _rows(empty_target["SQLALCHEMY_DATABASE_URI"])
 
     for table in ("users", "threads", "posts", "revisions", "moderation_actions",
                   "live_sessions", "live_events", "flags"):
@@ -172,7 +173,7 @@ def test_the_restored_forum_serves_its_pages_and_gives_fresh_ids(app, db, runner
     path = tmp_path / "forum.backup"
     assert runner.invoke(args=["forum", "backup", str(path)]).exit_code == 0
     assert _restore_into(empty_target, path).exit_code == 0
-    target = create_app(_config(empty_target))
+    target = create_app(empty_target)
     with target.app_context():
         highest = {model: _db.session.scalar(select(func.max(model.id)))
                    for model in (User, Thread, Post, ModerationAction, LiveEvent)}

@@ -9,7 +9,7 @@ import pytest
 
 from forum import create_app, health
 from forum.extensions import db as _db
-from tests.conftest import _config, skip_or_fail
+from tests.conftest import skip_or_fail
 
 REVEALING = ("sqlite", "postgres", "redis://", "127.0.0.1", "localhost", "version", "instance")
 
@@ -38,26 +38,34 @@ def _assert_reveals_nothing(response) -> None:
 def test_healthy_forum_answers_200_without_a_session(app, client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json == {"status": "ok", "checks": {"database": "ok", "queue": "ok"}}
     assert response.headers["Cache-Control"] == "no-store"
     _assert_reveals_nothing(response)
 
 
-def test_redis_is_checked_when_configured(database_url):
+def test_redis_and_the_queue_on_it_are_checked_when_configured(app_config):
     url = os.environ.get("FORUM_TEST_REDIS_URL")
     if not url:
         skip_or_fail("FORUM_TEST_REDIS_URL is not set")
-    response = _probe(create_app({**_config(database_url), "REDIS_URL": url}))
+    response = _probe(create_app({**app_config, "REDIS_URL": url}))
     assert response.status_code == 200, response.json
-    assert response.json["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.json["checks"] == {"database": "ok", "redis": "ok", "queue": "ok"}
 
 
-def test_redis_down_answers_503(database_url):
-    app = create_app({**_config(database_url),
-                      "REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0"})
+def test_redis_down_answers_503(app_config):
+    app = create_app({**app_config, "REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0"})
     response = _probe(app)
     assert response.status_code == 503
-    assert response.json == {"status": "down", "checks": {"database": "ok", "redis": "down"}}
+    assert response.json == {"status": "down",
+                             "checks": {"database": "ok", "redis": "down", "queue": "down"}}
+
+
+def test_a_queue_whose_storage_cannot_open_answers_503(app_config):
+    app = create_app({**app_config, "JOBS_SQLITE_PATH": "/etc/hostname/jobs.sqlite3"})
+    response = _probe(app)
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "ok", "queue": "down"}
+    _assert_reveals_nothing(response)
     _assert_reveals_nothing(response)
 
 
@@ -65,22 +73,22 @@ def test_redis_down_answers_503(database_url):
     "sqlite:////nonexistent-folder/forum.sqlite3",
     "postgresql+psycopg://postgres@127.0.0.1:{port}/forum",
 ], ids=["sqlite", "postgresql"])
-def test_database_unreachable_answers_503(url):
-    app = create_app(_config(url.format(port=_closed_port())))
+def test_database_unreachable_answers_503(url, app_config):
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url.format(port=_closed_port())})
     response = _probe(app)
     assert response.status_code == 503
-    assert response.json == {"status": "down", "checks": {"database": "down"}}
+    assert response.json == {"status": "down", "checks": {"database": "down", "queue": "ok"}}
     _assert_reveals_nothing(response)
 
 
 def test_a_feature_adds_its_own_check(app, client):
-    def queue_check():
-        raise ConnectionError("no consumer")
+    def mail_check():
+        raise ConnectionError("no SMTP server")
 
-    health.add_check(app, "queue", queue_check)
+    health.add_check(app, "mail", mail_check)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json["checks"] == {"database": "ok", "queue": "down"}
-    health.add_check(app, "queue", lambda: None)
-    assert client.get("/healthz").json == {"status": "ok",
-                                           "checks": {"database": "ok", "queue": "ok"}}
+    assert response.json["checks"] == {"database": "ok", "queue": "ok", "mail": "down"}
+    health.add_check(app, "mail", lambda: None)
+    assert client.get("/healthz").json == {
+        "status": "ok", "checks": {"database": "ok", "queue": "ok", "mail": "ok"}}

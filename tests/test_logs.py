@@ -131,8 +131,8 @@ def test_socket_events_log_with_the_connection_id(app, db, captured):
 
 
 def test_no_password_token_cookie_or_hash_is_ever_logged(app, db, client, captured, monkeypatch):
-    """Registration, sign-in, a token made and used, a password change and a database error
-    in a request full of secrets: the captured log holds none of them."""
+    """Registration, sign-in, a token made and used (API and live room), a password change
+    and a database error in a request full of secrets: the captured log holds none of them."""
     from forum.services import accounts
 
     app.config["RATELIMIT_ENABLED"] = False
@@ -145,8 +145,12 @@ def test_no_password_token_cookie_or_hash_is_ever_logged(app, db, client, captur
     assert client.post("/login", data={"email": email, "password": first,
                                        "remember": "y"}).status_code == 302
     client.post("/login", data={"email": email, "password": "wrong-" + first})
-    page = client.post("/account/tokens", data={"name": "script"}).get_data(as_text=True)
+    page = client.post("/account/tokens", data={"name": "script", "scopes": ["read", "write"]}
+                       ).get_data(as_text=True)
     token = re.search(r"rds_[A-Za-z0-9_-]+", page).group(0)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code \
+        == 200
+    client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}x"})
     live = socketio.test_client(app, namespace="/live", auth={"token": token})
     live.disconnect("/live")
     socketio.test_client(app, namespace="/live", auth={"token": token + "x"})

@@ -47,7 +47,7 @@ def test_upgrade_takes_the_position_from_posts_awaiting_approval(empty_database_
     app = create_app({**{k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()},
                       "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade(revision="1f266fff35d1")
+        upgrade(revision="93560622f3d9")
         with db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO users (id, email, display_name, password_hash, sector, organisation,"

@@ -131,3 +131,16 @@ def test_the_export_tells_the_member_the_address(app, db, client, login):
 def test_the_privacy_text_states_the_retention_time_in_both_languages(client, language, words):
     client.post("/language", data={"language": language, "next": "/about"})
     assert words in client.get("/about").get_data(as_text=True)
+
+
+def test_the_worker_prunes_every_night(app, db):
+    from datetime import datetime
+
+    from forum import jobs
+
+    due = {type(t).__name__ for t in jobs.huey.read_periodic(datetime(2026, 12, 1, 3, 17))}
+    later = {type(t).__name__ for t in jobs.huey.read_periodic(datetime(2026, 12, 1, 4, 17))}
+    assert "prune_ips_daily" in due and "prune_ips_daily" not in later
+    user_id = _registered(40, "198.51.100.23")
+    retention.prune_ips_daily()  # the job's function, inline in this app
+    assert _ips(db)[user_id] == "198.51.100.0/24"

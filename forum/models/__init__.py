@@ -1,5 +1,9 @@
 """Every model module, imported so Alembic and the app see all tables."""
-from forum.models import live  # noqa: F401  (live-session tables)
+from forum.models import (
+    api,  # noqa: F401  (API bookkeeping)
+    deliberation,  # noqa: F401  (proposals, outcomes, commitments)
+    live,  # noqa: F401  (live-session tables)
+)
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
 from forum.models.discussion import (
     Capacity,
@@ -16,10 +20,12 @@ from forum.models.discussion import (
     Topic,
     TopicStatus,
 )
+from forum.models.jobs import FailedJob
+from forum.models.mail import EmailDelivery, EmailPreference
 from forum.models.moderation import ModerationAction, Notification
 
 __all__ = [
-    "ModerationAction", "Notification",
+    "EmailDelivery", "EmailPreference", "FailedJob", "ModerationAction", "Notification",
     "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
     "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",
     "Thread", "Topic", "TopicStatus", "User",

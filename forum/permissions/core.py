@@ -22,6 +22,7 @@ class Action(enum.StrEnum):
     MANAGE_TOKENS = "manage_tokens"
     VERIFY_MEMBER = "verify_member"
     GRANT_ROLE = "grant_role"
+    MANAGE_JOBS = "manage_jobs"  # read and retry failed background jobs
     # discussion
     START_THREAD = "start_thread"
     REPLY = "reply"
@@ -35,6 +36,7 @@ class Action(enum.StrEnum):
     CURATE_TOPIC = "curate_topic"  # create, edit, pin, feature, close, archive (target: area)
     # moderation
     FLAG = "flag"
+    VIEW_FLAG = "view_flag"  # one flag: its reporter, and the moderators of its item's area
     MODERATE = "moderate"  # act on content inside a focus area (target: area, topic, thread, post)
     VIEW_QUEUE = "view_queue"
     SUSPEND = "suspend"
@@ -46,6 +48,15 @@ class Action(enum.StrEnum):
     SPEAK_LIVE = "speak_live"
     MODERATE_LIVE = "moderate_live"
     MANAGE_LIVE = "manage_live"
+    # deliberation: proposals, outcomes, commitments
+    OPEN_PROPOSAL = "open_proposal"  # target: a thread or a live session
+    VIEW_PROPOSAL = "view_proposal"
+    TAKE_POSITION = "take_position"
+    CLOSE_PROPOSAL = "close_proposal"
+    RECORD_OUTCOME = "record_outcome"  # record and edit
+    RECORD_COMMITMENT = "record_commitment"  # target: a proposal (its outcome) or a session
+    VIEW_COMMITMENT = "view_commitment"
+    UPDATE_COMMITMENT = "update_commitment"
 
 
 Rule = Callable[[Any, Any], bool]

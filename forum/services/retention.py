@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import Column, Table, and_, select, update
 
+from forum import jobs
 from forum.extensions import db
 from forum.models.base import IP_ADDRESS, utcnow
 
@@ -66,6 +67,12 @@ def prune_ips(days: int | None = None, batch: int = BATCH) -> int:
         days = int(current_app.config["IP_RETENTION_DAYS"])
     cutoff = utcnow() - timedelta(days=days)
     return sum(_prune_column(column, cutoff, batch) for column in address_columns())
+
+
+@jobs.periodic(jobs.crontab(hour="3", minute="17"))
+def prune_ips_daily() -> None:
+    """Every night, what `forum prune-ips` does."""
+    prune_ips()
 
 
 def _prune_column(column: AddressColumn, cutoff, batch: int) -> int:

@@ -6,7 +6,7 @@ renumbered in their present order (a thread's opening post keeps position 1), an
 follow the new numbers.
 
 Revision ID: 16ca1562ed9e
-Revises: 1f266fff35d1
+Revises: 93560622f3d9
 Create Date: 2026-12-02 15:07:31.610325
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '16ca1562ed9e'
-down_revision = '1f266fff35d1'
+down_revision = '93560622f3d9'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
-/* The live room client: connects to the /live namespace, reconnects by itself, catches up
-   with after_seq without duplicates, and keeps chat, questions, queue, polls and presence
-   current. Announcements go to a polite live region; every control is a button or a form. */
+/* The live room client: connects to the /live namespace, reconnects by itself with a
+   back-off, catches up with after_seq without duplicates (docs/live-protocol.md), and keeps
+   chat, questions, queue, polls and presence current. Announcements go to a polite live
+   region; every control is a button or a form. */
 (function () {
   "use strict";
 
@@ -12,6 +13,11 @@
 
   var lastSeq = null;          // highest seq applied; null until the first join
   var joining = false;         // events arriving during a join wait in `held`
+  var joined = false;          // this connection has joined: chat and questions may be sent
+  var joinId = 0;              // the latest join; answers to earlier ones are ignored
+  var joinRetry = null;
+  var joinDelay = 1000;        // a join that failed for a passing reason is tried again later
+  var PERMANENT = ["forbidden", "removed", "not_found", "unauthorized", "invalid"];
   var held = [];
   var ahead = {};              // events past a gap, by seq
   var gapTimer = null;
@@ -63,7 +69,10 @@
     node.textContent = text;
   }
 
-  var socket = io("/live", { transports: ["websocket", "polling"] });
+  // Reconnection with an exponential back-off: about 1 s, then doubling up to 5 s, each
+  // spread by half either way, so a room of browsers does not return all at once.
+  var socket = io("/live", { transports: ["websocket", "polling"], reconnectionDelay: 1000,
+                             reconnectionDelayMax: 5000, randomizationFactor: 0.5 });
 
   function call(event, payload, done) {
     socket.timeout(10000).emit(event, payload, function (err, reply) {
@@ -72,31 +81,60 @@
       if (done) { done(reply); }
     });
   }
+  // deliberation.js sends positions on the session's proposals through this socket
+  window.RadslagLive = { call: call, connected: function () { return socket.connected; } };
 
   // --- Joining and catching up -------------------------------------------------------------
 
   function join() {
+    var id = ++joinId;
+    window.clearTimeout(joinRetry);
     joining = true;
     var payload = { session_id: sessionId, after_seq: lastSeq === null ? 0 : lastSeq };
     call("join", payload, function (reply) {
+      if (id !== joinId) { return; }
       joining = false;
-      if (!reply.ok) { return; }
+      if (!reply.ok) { joinFailed(reply); return; }
+      joinDelay = 1000;
       var firstTime = lastSeq === null;
-      reply.events.forEach(function (e) { if (e.type === "chat") { addChat(e, false); } });
-      lastSeq = Math.max(lastSeq || 0, reply.state.last_seq);
+      var events = reply.events;
+      var lastEvent = events.length ? events[events.length - 1].seq : 0;
+      events.forEach(function (e) { if (e.type === "chat") { addChat(e, false); } });
       drawState(reply.state);
       drawPresence(reply.presence);
+      if (lastEvent && lastEvent < reply.state.last_seq) {   // the catch-up has a limit: ask on
+        lastSeq = lastEvent;
+        join();
+        return;
+      }
+      lastSeq = Math.max(lastSeq || 0, lastEvent, reply.state.last_seq);
+      joined = true;
+      if (window.RadslagDeliberation) { window.RadslagDeliberation.roomState(reply.proposals || []); }
       held.splice(0).forEach(receive);
+      drainAhead();
       if (!firstTime) { announce(T.caught_up); }
     });
   }
 
+  function joinFailed(reply) {
+    if (PERMANENT.indexOf(reply.error.code) >= 0) { setConnection("closed", reply.error.message); return; }
+    joinRetry = window.setTimeout(function () { if (socket.connected) { join(); } }, joinDelay);
+    joinDelay = Math.min(joinDelay * 2, 30000);
+  }
+
   socket.on("connect", function () { setConnection("connected", T.connected); join(); });
   socket.on("disconnect", function (reason) {
+    joined = false;
     if (reason === "io server disconnect") { setConnection("closed", T.removed); return; }
     setConnection("reconnecting", T.reconnecting);
   });
-  socket.on("connect_error", function () { setConnection("reconnecting", T.reconnecting); });
+  socket.on("connect_error", function (err) {
+    if (err && err.data && err.data.code) {   // refused (signed out, say): it will not retry
+      setConnection("closed", err.data.message);
+      return;
+    }
+    setConnection("reconnecting", T.reconnecting);
+  });
   socket.on("event", function (e) { if (joining) { held.push(e); } else { receive(e); } });
   socket.on("presence", drawPresence);
   socket.on("pending_question", function (msg) { questions[msg.question.id] = msg.question; drawQuestions(); });
@@ -110,12 +148,17 @@
     }
     apply(e, true);
     lastSeq = e.seq;
+    drainAhead();
+  }
+
+  function drainAhead() {               // what was put aside, as far as it now follows on
     while (ahead[lastSeq + 1]) {
       var next = ahead[lastSeq + 1];
       delete ahead[lastSeq + 1];
       apply(next, true);
       lastSeq = next.seq;
     }
+    Object.keys(ahead).forEach(function (seq) { if (+seq <= lastSeq) { delete ahead[seq]; } });
     if (gapTimer && Object.keys(ahead).length === 0) { window.clearTimeout(gapTimer); gapTimer = null; }
   }
 
@@ -153,6 +196,9 @@
         if (d.user_id === me.id && "muted" in d) { me.muted = d.muted; drawMe(); if (d.muted) { announce(T.muted); } }
         break;
       case "slow_mode": announce(fmt(T.slow_mode, { n: d.seconds })); break;
+      case "proposal": case "position": case "proposal_closed":
+        if (window.RadslagDeliberation) { window.RadslagDeliberation.roomEvent(e, live); }
+        break;
       case "session":
         status = d.status; drawMe();
         announce(d.status === "live" ? T.session_started : T.session_ended);
@@ -347,6 +393,7 @@
       ev.preventDefault();
       var field = $(fieldId);
       if (!field.value.trim()) { return; }
+      if (!joined) { showError({ ok: false, error: { message: T.reconnecting } }); return; }  // kept in the field
       call(event, { session_id: sessionId, body: field.value }, function (r) {
         if (r.ok) {
           if (r.seq) {

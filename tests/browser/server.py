@@ -43,6 +43,7 @@ class LiveServer:
                     "FORUM_DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
                     "FORUM_SECRET_KEY": "browser-tests-only",
                     "FORUM_DEFAULT_LANGUAGE": "sv",
+                    "FORUM_JOBS_SQLITE_PATH": str(workdir / "jobs.sqlite3"),
                     "PYTHONPATH": str(ROOT)}
         for key in ("FORUM_REDIS_URL", "FORUM_ASYNC_MODE"):
             self.env.pop(key, None)
@@ -135,6 +136,16 @@ def _add_page_material() -> None:
                          "av beslutet.")
     _hide_one_more()
     _add_live_sessions()
+    _add_failed_job()
+
+
+def _add_failed_job() -> None:
+    """A job that used up its retries, for the admin's jobs page."""
+    from forum.services import jobs
+
+    jobs.record_failure("forum.services.mail.sending.deliver_to_address",
+                        ["ops@example.org", "test_message", None, {}], {},
+                        ConnectionRefusedError(111, "Connection refused"))
 
 
 def _hide_one_more() -> None:
@@ -185,6 +196,7 @@ def _facts() -> dict:
     from forum.models.discussion import FocusArea, Post, PostStatus, Revision, Topic
     from forum.models.live import LiveSession, SessionStatus
     from forum.models.moderation import Appeal, Flag, ModerationAction
+    from forum.services.mail import preferences
 
     def first(stmt):
         return db.session.scalar(stmt.limit(1))
@@ -217,7 +229,28 @@ def _facts() -> dict:
                    "unappealed": db.session.get(User, unappealed.subject_user_id).email
                    if unappealed else None},
         "users": {key: _user(key).id for key in ("anna", "omar", "sara", "mod", "admin")},
+        "deliberation": _deliberation_facts(),
+        "unsubscribe_token": preferences.unsubscribe_token(_user("omar").id, "replies"),
     }
+
+
+def _deliberation_facts() -> dict:
+    """The demo's proposals (open in a thread, closed with an outcome, in the live session)
+    and a commitment with its owner."""
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models.deliberation import Commitment, Proposal
+
+    rows = db.session.scalars(select(Proposal).order_by(Proposal.id)).all()
+    open_one = next(p for p in rows if p.thread_id and p.is_open())
+    closed = next(p for p in rows if p.outcome is not None)
+    in_session = next(p for p in rows if p.live_session_id)
+    owned = db.session.scalar(select(Commitment).where(Commitment.outcome_id.is_not(None))
+                              .order_by(Commitment.id))
+    return {"open": open_one.id, "open_thread": open_one.thread_id, "closed": closed.id,
+            "in_session": in_session.id, "session": in_session.live_session_id,
+            "commitment": owned.id, "owner": owned.owner.email}
 
 
 if __name__ == "__main__":

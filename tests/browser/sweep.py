@@ -88,6 +88,13 @@ VISITS: list[Visit] = [
     # administration
     Visit("admin.index", lambda f: "/admin/", who="admin"),
     Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
+    Visit("admin.jobs", lambda f: "/admin/jobs", who="admin"),
+    # email
+    Visit("mail.unsubscribe", lambda f: f"/unsubscribe/{f['unsubscribe_token']}"),
+    Visit("mail.unsubscribe", lambda f: f"/unsubscribe/{f['unsubscribe_token']}", status=200,
+          submit="main form button[type=submit]", name="mail.unsubscribe-done"),
+    Visit("mail.unsubscribe", lambda f: "/unsubscribe/changed.link", status=400,
+          name="mail.unsubscribe-refused"),
     # live sessions
     Visit("live.index", lambda f: "/live/"),
     Visit("live.show", _live("scheduled")),
@@ -99,7 +106,41 @@ VISITS: list[Visit] = [
     Visit("live.show", _live("ended"), name="live.show-ended"),
     Visit("live.create", lambda f: "/live/new", who="mod"),
     Visit("live.edit", lambda f: f"/live/{f['live_session_ids']['scheduled']}/edit", who="mod"),
+    # deliberation
+    Visit("deliberation.show", lambda f: f"/proposals/{f['deliberation']['open']}"),
+    Visit("deliberation.show", lambda f: f"/proposals/{f['deliberation']['open']}", who="anna",
+          name="deliberation.show-member"),
+    Visit("deliberation.show", lambda f: f"/proposals/{f['deliberation']['closed']}",
+          name="deliberation.show-outcome"),
+    Visit("deliberation.show", lambda f: f"/proposals/{f['deliberation']['closed']}",
+          who="mod", name="deliberation.show-moderator"),
+    Visit("deliberation.new_proposal",
+          lambda f: f"/threads/{f['deliberation']['open_thread']}/proposals/new", who="anna"),
+    Visit("deliberation.new_proposal",
+          lambda f: f"/threads/{f['deliberation']['open_thread']}/proposals/new", who="anna",
+          status=400, submit="main form button[type=submit]",
+          name="deliberation.new_proposal-errors"),
+    Visit("deliberation.new_session_proposal",
+          lambda f: f"/live/{f['deliberation']['session']}/proposals/new", who="mod"),
+    Visit("deliberation.outcome", lambda f: f"/proposals/{f['deliberation']['closed']}/outcome",
+          who="mod"),
+    Visit("deliberation.new_outcome_commitment",
+          lambda f: f"/proposals/{f['deliberation']['closed']}/commitments/new", who="mod"),
+    Visit("deliberation.new_outcome_commitment",
+          lambda f: f"/proposals/{f['deliberation']['closed']}/commitments/new", who="mod",
+          status=400, submit="main form button[type=submit]",
+          name="deliberation.new_outcome_commitment-errors"),
+    Visit("deliberation.new_session_commitment",
+          lambda f: f"/live/{f['deliberation']['session']}/commitments/new", who="mod"),
+    Visit("deliberation.ledger", lambda f: "/commitments"),
+    Visit("deliberation.ledger", lambda f: "/commitments?status=overdue",
+          name="deliberation.ledger-overdue"),
+    Visit("deliberation.commitment", lambda f: f"/commitments/{f['deliberation']['commitment']}"),
+    Visit("deliberation.commitment", lambda f: f"/commitments/{f['deliberation']['commitment']}",
+          who="karin", name="deliberation.commitment-owner"),
     # error pages
+    # the JSON API's documentation (Swagger UI, drawn by script from our own files)
+    Visit("api_pages.docs", lambda f: "/api/v1/docs", ready="#swagger-ui .opblock-tag"),
     Visit("error.404", lambda f: "/no/such/page", status=404),
     Visit("error.403", lambda f: "/moderation/queue", who="omar", status=403),
 ]
@@ -110,4 +151,14 @@ NOT_PAGES = {
     "live.calendar": "an iCalendar file",
     "profiles.export": "a JSON download of the member's data",
     "health.check": "a JSON answer for load balancers and monitoring",
+    "deliberation.card": "an HTML fragment the live room inserts into the session page",
 }
+# The JSON API answers JSON, never HTML (its one page, the docs, has a Visit above).
+NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
+    "api-docs.openapi_json", "api_meta.problem_type", "api_discussion.areas",
+    "api_discussion.area", "api_discussion.topics", "api_discussion.topic",
+    "api_discussion.threads", "api_discussion.thread", "api_discussion.posts",
+    "api_discussion.post", "api_discussion.replies", "api_discussion.revisions",
+    "api_discussion.reactions", "api_moderation.flags", "api_moderation.flag", "api_live.index", "api_live.session",
+    "api_live.questions", "api_live.polls", "api_live.record", "api_members.member",
+    "api_members.me", "api_members.notices")})

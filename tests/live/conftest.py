@@ -1,10 +1,13 @@
-"""Live-room fixtures: sessions, and Socket.IO test clients signed in as given members."""
+"""Live-room fixtures: sessions, Socket.IO test clients signed in as given members, and for
+the transport tests real server processes with real websocket clients."""
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
 
+from forum import create_app
 from forum.extensions import db as _db
 from forum.extensions import socketio
 from forum.models.base import utcnow
@@ -17,6 +20,7 @@ from forum.models.live import (
     SessionStatus,
     Visibility,
 )
+from forum.services import accounts
 from tests import factories
 from tests.browser.conftest import (  # noqa: F401 - the browser suite's fixtures, for test_browser
     chromium_browser,
@@ -24,6 +28,8 @@ from tests.browser.conftest import (  # noqa: F401 - the browser suite's fixture
     live_server,
     new_context,
 )
+from tests.conftest import _clear_tables, _config, skip_or_fail
+from tests.live.transport import Client, Follower, Server
 
 
 def make_live_session(*, moderator=None, hosts=(), invitees=(), topic=None,
@@ -86,3 +92,83 @@ def ack(client, event: str, payload=None) -> dict:
     if payload is None:
         return client.emit(event, namespace="/live", callback=True)
     return client.emit(event, payload, namespace="/live", callback=True)
+
+
+# --- Transport tests: real server processes and websocket clients ---------------------------
+
+
+@pytest.fixture
+def tapp(database_url, _schema):
+    """An app context on the test database, shared with the server processes."""
+    app = create_app(_config(database_url))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _clear_tables()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def clients(tapp):
+    """clients(server, user, ...) -> a websocket Client signed in with a new access token."""
+    made: list[Client] = []
+
+    def connect(server, user, **kwargs) -> Client:
+        _token, secret = accounts.create_token(user, "transport test",
+                                               ("read", "write", "moderate"))
+        client = Client(server, secret, **kwargs)
+        made.append(client)
+        return client
+
+    yield connect
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def followers(tapp):
+    """followers(server, user, session_id, ...) -> a Follower of that session's stream."""
+    made: list[Follower] = []
+
+    def follow(server, user, session_id: int, **kwargs) -> Follower:
+        _token, secret = accounts.create_token(user, "transport test",
+                                               ("read", "write", "moderate"))
+        follower = Follower(server, secret, session_id, **kwargs)
+        made.append(follower)
+        return follower
+
+    yield follow
+    for follower in made:
+        follower.close()
+
+
+@pytest.fixture
+def servers(tapp, database_url, clients, followers):
+    """servers(redis_url=...) -> a started server process. At the end of the test, a server
+    that logged a request it could not parse or a traceback fails it. Servers stop before the
+    clients close, so no client is left reconnecting to them."""
+    started: list[Server] = []
+
+    def start(**kwargs) -> Server:
+        server = Server(database_url, **kwargs).start()
+        started.append(server)
+        return server
+
+    yield start
+    problems = [line for server in started if server.proc is not None
+                for line in server.problems()]
+    for server in started:
+        server.stop()
+    assert problems == [], "the server logged what a healthy server never does"
+
+
+def transport_redis_url() -> str:
+    """FORUM_TEST_REDIS_URL, once it answers (skipped locally, failed in CI, when it does not)."""
+    redis_url = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - any failure means no usable Redis
+        skip_or_fail(f"Redis is not reachable at {redis_url}")
+    return redis_url

@@ -1,13 +1,12 @@
 """The live room over a real server process (serve.py, gevent) and real websocket clients."""
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
+import socketio
 from sqlalchemy import func, select, update
 
-from forum import create_app
 from forum.extensions import db as _db
 from forum.models.accounts import Sector, Suspension
 from forum.models.base import utcnow
@@ -19,54 +18,11 @@ from forum.models.live import (
     Question,
     Visibility,
 )
-from forum.services import accounts
 from tests import factories
-from tests.conftest import _clear_tables, _config, skip_or_fail
-from tests.live.conftest import make_live_session
-from tests.live.transport import Client, Server
+from tests.live.conftest import make_live_session, transport_redis_url
+from tests.live.transport import Client
 
 pytestmark = pytest.mark.transport
-
-
-@pytest.fixture
-def tapp(database_url, _schema):
-    """An app context on the test database, shared with the server processes."""
-    app = create_app(_config(database_url))
-    with app.app_context():
-        yield app
-        _db.session.remove()
-        _clear_tables()
-        _db.engine.dispose()
-
-
-@pytest.fixture
-def clients(tapp):
-    made: list[Client] = []
-
-    def connect(server, user, **kwargs) -> Client:
-        _token, secret = accounts.create_token(user, "transport test")
-        client = Client(server, secret, **kwargs)
-        made.append(client)
-        return client
-
-    yield connect
-    for client in made:
-        client.close()
-
-
-@pytest.fixture
-def servers(tapp, database_url, clients):
-    """Started servers stop before the clients close (a client closing first waits 3 s)."""
-    started: list[Server] = []
-
-    def start(**kwargs) -> Server:
-        server = Server(database_url, **kwargs).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def _stored(model=LiveEvent) -> int:
@@ -78,6 +34,22 @@ def _joined(clients, server, session, user, **kwargs) -> Client:
     client = clients(server, user, **kwargs)
     assert client.call("join", {"session_id": session.id})["ok"]
     return client
+
+
+@pytest.mark.parametrize(("auth", "code"), [({"token": "rds_not-a-token"}, "bad_token"),
+                                             (None, "unauthorized")])
+def test_a_refused_connection_says_why(servers, auth, code):
+    server = servers()
+    refusals: list = []
+    sio = socketio.Client(reconnection=False)
+    sio.on("connect_error", refusals.append, namespace="/live")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(server.url, namespaces=["/live"], transports=["websocket"], auth=auth,
+                    wait_timeout=10)
+    sio.shutdown()
+    [refusal] = refusals
+    assert set(refusal) == {"message", "data"} and refusal["data"]["code"] == code
+    assert refusal["message"] == refusal["data"]["message"] != ""
 
 
 def test_two_clients_see_each_others_chat(servers, clients):
@@ -224,17 +196,6 @@ def test_bad_payloads_get_error_acks_keep_the_connection_and_store_nothing(serve
     assert client.call("chat", {"session_id": 1, "body": "still connected"})["seq"] == 1
 
 
-def _redis_url() -> str:
-    redis_url = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        import redis
-
-        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
-    except Exception:  # noqa: BLE001 - any failure means no usable Redis
-        skip_or_fail(f"Redis is not reachable at {redis_url}")
-    return redis_url
-
-
 def _presence_rows() -> list[int]:
     _db.session.rollback()
     return sorted(_db.session.scalars(select(Connection.user_id)))
@@ -260,7 +221,7 @@ def test_restart_forgets_the_presence_of_sockets_that_died(servers, clients):
 def test_with_redis_dead_presence_goes_and_live_presence_stays(servers, clients):
     """Several processes: a new one forgets only rows that no live process holds (and that
     are older than a minute, so a join through another process is never raced)."""
-    redis_url = _redis_url()
+    redis_url = transport_redis_url()
     one = servers(redis_url=redis_url)
     session = make_live_session()
     anna, ghost, fresh = (factories.make_user() for _ in range(3))
@@ -280,7 +241,7 @@ def test_with_redis_dead_presence_goes_and_live_presence_stays(servers, clients)
 
 
 def test_two_servers_share_rooms_through_redis(servers, clients):
-    redis_url = _redis_url()
+    redis_url = transport_redis_url()
     one, two = servers(redis_url=redis_url), servers(redis_url=redis_url)
     session = make_live_session()
     a = _joined(clients, one, session, factories.make_user())

@@ -14,10 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
+from forum.blueprints.deliberation import events as deliberation_events
 from forum.exceptions import DomainError, Forbidden
 from forum.extensions import db
-from forum.models.accounts import User
+from forum.models.accounts import Scope, User
 from forum.services import accounts
+from forum.services.deliberation import positions as deliberation_positions
+from forum.services.deliberation import room as deliberation_room
 from forum.services.live import moderation as live_moderation
 from forum.services.live import room as live_room
 from forum.services.live import stream
@@ -25,9 +28,17 @@ from forum.services.live.stream import Outcome
 
 log = logging.getLogger(__name__)
 
+EVENT_SCOPES = {"on_join": Scope.READ, "on_leave": Scope.READ, "on_moderate": Scope.MODERATE}
+
 
 def _error(code: str, message: str) -> dict:
     return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def _refused(code: str, message: str) -> ConnectionRefusedError:
+    """A refused connection: the client's connect_error gets {"message": message, "data":
+    {"code", "message"}} (a single dict argument would reach it only as its str())."""
+    return ConnectionRefusedError(message, {"code": code, "message": message})
 
 
 def acknowledged(fn=None, *, signed_in: bool = True):
@@ -44,6 +55,7 @@ def acknowledged(fn=None, *, signed_in: bool = True):
         if not isinstance(data, dict):
             return _error("invalid", _("Send one JSON object with the event."))
         try:
+            self.require_scope(fn.__name__)
             outcome: Outcome = fn(self, self.user(), data) if signed_in else fn(self, data)
             self.publish(outcome)
             log.debug("live %s ok", fn.__name__)  # the record carries the connection's id
@@ -102,6 +114,7 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace: str = "/live") -> None:
         super().__init__(namespace)
         self.users: dict[str, int] = {}
+        self.scopes: dict[str, frozenset[Scope]] = {}  # sockets signed in with a token
         self._presence_due: set[int] = set()
         # What handlers committed, waiting to be sent in order (see `publish`).
         self._outbox: deque[tuple] = deque()
@@ -113,17 +126,17 @@ class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
         user = None
         if isinstance(auth, dict) and auth.get("token"):
-            user = accounts.user_for_token(auth["token"])
-            if user is None:
+            token = accounts.token_for_secret(auth["token"])
+            if token is None:
                 log.info("live connection refused: bad token")
-                raise ConnectionRefusedError({"code": "bad_token",
-                                              "message": _("The access token is not valid.")})
+                raise _refused("bad_token", _("The access token is not valid."))
+            user = token.user
+            self.scopes[request.sid] = token.scope_set
         elif current_user.is_authenticated:
             user = current_user._get_current_object()
         if user is None:
             log.info("live connection refused: not signed in")
-            raise ConnectionRefusedError({"code": "unauthorized",
-                                          "message": _("Please sign in to join live sessions.")})
+            raise _refused("unauthorized", _("Please sign in to join live sessions."))
         log.info("live connection opened by member %s", user.id)
         self.users[request.sid] = user.id
         if self._registry is not None:
@@ -135,6 +148,7 @@ class LiveNamespace(Namespace):
     def on_disconnect(self, reason=None):
         log.info("live connection closed")
         self.users.pop(request.sid, None)
+        self.scopes.pop(request.sid, None)
         if self._registry is not None:
             self._registry.remove(request.sid)
         for session in live_room.disconnect(request.sid):
@@ -197,6 +211,16 @@ class LiveNamespace(Namespace):
         session = db.session.get(stream.LiveSession, session_id)
         if session is not None:
             self.send_to(stream.room(session_id), "presence", stream.presence(session))
+
+    def require_scope(self, handler: str) -> None:
+        """A socket signed in with a token may do what its scopes allow: join and leave with
+        `read`, moderate with `moderate`, everything else (chat, ask, vote ...) with `write`.
+        A browser's session may do all, as its member."""
+        scopes = self.scopes.get(request.sid)
+        needed = EVENT_SCOPES.get(handler, Scope.WRITE)
+        if scopes is not None and needed not in scopes:
+            raise Forbidden(_("This token lacks the '%(scope)s' scope.", scope=needed.value),
+                            code="insufficient_scope")
 
     def user(self) -> User:
         user = db.session.get(User, self.users.get(request.sid, 0))
@@ -265,6 +289,7 @@ class LiveNamespace(Namespace):
             raise
         if outcome.reply["state"]["me"]["staff"]:
             self.enter_room(request.sid, stream.staff_room(session_id))
+        outcome.reply["proposals"] = deliberation_room.room_state(user, session_id)
         self.publish(outcome, session_id)
         outcome.presence = False
         return outcome
@@ -305,6 +330,16 @@ class LiveNamespace(Namespace):
         return live_room.vote(user, data.get("poll_id"), data.get("choice"), request.sid)
 
     @acknowledged
+    def on_position(self, user, data) -> Outcome:
+        """A position on one of the session's proposals; watchers of the proposal's own
+        page hear of it too (see forum/blueprints/deliberation/events.py)."""
+        outcome, taken = deliberation_positions.take_in_room(
+            user, data.get("proposal_id"), data.get("stance"), data.get("reason"), request.sid)
+        if taken.changed:
+            deliberation_events.publish("proposal", taken.position.proposal_id, taken.broadcast)
+        return outcome
+
+    @acknowledged
     def on_moderate(self, user, data) -> Outcome:
         session_id = data.get("session_id")
         outcome = live_moderation.moderate(user, session_id, data.get("action"), data,
@@ -313,3 +348,15 @@ class LiveNamespace(Namespace):
             self.publish(Outcome(presence=True), session_id)
             outcome.presence = False
         return outcome
+
+
+def broadcast(outcome: Outcome) -> None:
+    """Send what a service committed outside a socket handler (an API request) to the room,
+    through the same Socket.IO server (or its Redis queue), events in seq order."""
+    from forum.extensions import socketio  # noqa: PLC0415
+
+    for wire in outcome.events:
+        socketio.emit("event", wire, to=stream.room(wire["session_id"]), namespace="/live")
+    for name, payload in outcome.staff:
+        socketio.emit(name, payload, to=stream.staff_room(payload["session_id"]),
+                      namespace="/live")
