@@ -144,3 +144,17 @@ def test_the_worker_prunes_every_night(app, db):
     user_id = _registered(40, "198.51.100.23")
     retention.prune_ips_daily()  # the job's function, inline in this app
     assert _ips(db)[user_id] == "198.51.100.0/24"
+
+
+def test_the_demo_members_show_where_they_registered_from(app, db, client, login):
+    from forum.services import demo, seeding
+    from forum.services.demo.people import email_for
+
+    seeding.ensure_focus_areas()
+    demo.add_demo_content()
+    from forum.services import accounts
+
+    sara = accounts.find_by_email(email_for("sara"))
+    login(accounts.find_by_email(email_for("admin")), "rådslag-demo-lösenord")
+    assert sara.registration_ip in client.get(f"/admin/members/{sara.id}").get_data(as_text=True)
+    assert sara.registration_ip.startswith("192.0.2.")
