@@ -26,6 +26,7 @@ def main() -> None:
                         help="Also run a background-job worker, stopped with the server.")
     args = parser.parse_args()
     os.environ.setdefault("FORUM_ASYNC_MODE", "gevent")
+    os.environ.setdefault("FORUM_LOG_FORMAT", "json")
 
     from forum.app import create_app, freeze_startup_heap
     from forum.extensions import socketio

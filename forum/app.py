@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from forum import errors, fragments, i18n, jobs, templating
+from forum import errors, fragments, guards, health, i18n, jobs, logs, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from forum.permissions.core import load_signed_in
@@ -32,6 +32,8 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
+    logs.init_app(app)
+    guards.init_app(app)
     init_extensions(app)
     register_blueprints(app)
     register_socketio(app)
@@ -78,6 +80,10 @@ def load_config(app: Flask, override: type[Config] | Mapping[str, Any] | None) -
     app.config["MAIL_OUTBOX_DIR"] = app.config.get("MAIL_OUTBOX_DIR") or str(instance / "outbox")
     if app.config["BABEL_DEFAULT_LOCALE"] not in app.config["LANGUAGES"]:
         raise ValueError(f"FORUM_DEFAULT_LANGUAGE must be one of {app.config['LANGUAGES']}")
+    days = str(app.config["IP_RETENTION_DAYS"])
+    if not days.isdigit() or int(days) < 1:
+        raise ValueError("FORUM_IP_RETENTION_DAYS must be a whole number of days, at least 1")
+    app.config["IP_RETENTION_DAYS"] = int(days)
     if app.config.get("SMTP_URL"):
         from forum.services.mail.transport import parse_smtp_url  # noqa: PLC0415
 
@@ -124,6 +130,7 @@ def init_extensions(app: Flask) -> None:
     )
     limiter.init_app(app)
     fragments.init_app(app)
+    health.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
 
     jobs.init_app(app)
@@ -136,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         auth,
         deliberation,
+        health,
         home,
         live,
         mail,
@@ -146,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for blueprint, prefix in (
+        (health.bp, None),
         (home.bp, None),
         (auth.bp, None),
         (profiles.bp, None),
@@ -162,6 +171,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_socketio(app: Flask) -> None:
+    # Flask-SocketIO keeps the queue client of the previous init_app in its options; an app
+    # without a queue must not inherit another app's (tests build many apps in one process).
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -156,3 +157,42 @@ def send_test_mail(address: str, language: str | None) -> None:
     else:
         mail.send_to_address(address, "test_message", language=language)
     click.echo(f"Queued a test email to {address}.")
+
+
+@forum_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent snapshot of the database to PATH (safe while the forum runs).
+    Keep instance/secret_key with it unless FORUM_SECRET_KEY is set elsewhere."""
+    from forum.services import backup as backups  # noqa: PLC0415
+
+    try:
+        click.echo(backups.backup(path))
+    except DomainError as err:
+        raise click.ClickException(err.message) from err
+
+
+@forum_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(path: Path, force: bool) -> None:
+    """Bring the backup at PATH back into the configured (empty) database. Stop the servers
+    first; run `flask db upgrade` afterwards if the backup is older than the code."""
+    from forum.services import backup as backups  # noqa: PLC0415
+
+    try:
+        click.echo(backups.restore(path, force=force))
+    except DomainError as err:
+        raise click.ClickException(err.message) from err
+
+
+@forum_cli.command("prune-ips")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Keep full addresses this many days (default FORUM_IP_RETENTION_DAYS).")
+def prune_ips(days: int | None) -> None:
+    """Shorten stored IP addresses older than the retention time to their networks; safe to
+    run as often as you like (a daily timer, or the job queue)."""
+    from forum.services import retention  # noqa: PLC0415
+
+    shortened = retention.prune_ips(days)
+    click.echo(f"IP addresses shortened to their network: {shortened}.")

@@ -22,6 +22,8 @@ class Config:
     DISPLAY_TIMEZONE = "Europe/Stockholm"  # every time on a page is shown in this zone
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
     SOCKETIO_ASYNC_MODE = "threading"  # FORUM_ASYNC_MODE: gevent under the production server
+    LOG_FORMAT = "text"  # FORUM_LOG_FORMAT: "json" lines in production (serve.py's default)
+    LOG_LEVEL = "INFO"  # FORUM_LOG_LEVEL: DEBUG also logs every live-room event
     POSTS_PER_PAGE = 20  # posts on one thread page
     THREADS_PER_PAGE = 30  # threads on one topic page
     LIVE_BATCH_DELAY = 0.005  # seconds the live room gathers committed events before sending
@@ -57,6 +59,7 @@ class Config:
     NEW_MEMBER_FLAG_LIMIT = "10 per hour"  # flags per new member
     PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
+    IP_RETENTION_DAYS = 30  # FORUM_IP_RETENTION_DAYS: stored addresses are then cut to networks
     REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
     CORS_ORIGINS = ""  # FORUM_CORS_ORIGINS: origins that may call /api/ from a browser
     API_TITLE = "Rådslag API"  # the OpenAPI document (flask-smorest)
@@ -95,6 +98,9 @@ ENV_KEYS = {
     "FORUM_REDIS_URL": "REDIS_URL",
     "FORUM_DEFAULT_LANGUAGE": "BABEL_DEFAULT_LOCALE",
     "FORUM_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
+    "FORUM_LOG_FORMAT": "LOG_FORMAT",
+    "FORUM_LOG_LEVEL": "LOG_LEVEL",
+    "FORUM_IP_RETENTION_DAYS": "IP_RETENTION_DAYS",
     "FORUM_CORS_ORIGINS": "CORS_ORIGINS",
     "FORUM_BASE_URL": "BASE_URL",
     "FORUM_JOBS_SQLITE_PATH": "JOBS_SQLITE_PATH",

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from forum import logs
 from forum.exceptions import DomainError, RateLimited
 from forum.extensions import db
 
-PAGES = {400, 403, 404, 405, 413, 429, 500}
+PAGES = {400, 403, 404, 405, 413, 415, 429, 500}
 
 
 def wants_json() -> bool:
@@ -28,7 +29,9 @@ def default_message(status: int) -> str:
         403: _("You do not have permission to do that."),
         404: _("The page could not be found."),
         405: _("That method is not allowed here."),
-        413: _("What you sent is too large."),
+        413: _("What you sent is too large: at most %(size)s KB is accepted.",
+               size=current_app.config["MAX_CONTENT_LENGTH"] // 1024),
+        415: _("This page accepts only what its own forms send."),
         429: _("Too many requests. Please wait a moment and try again."),
         500: _("Something went wrong on our side. The error has been logged."),
     }.get(status, _("Something went wrong."))
@@ -36,7 +39,8 @@ def default_message(status: int) -> str:
 
 def error_response(status: int, code: str, message: str, retry_after: int | None = None):
     if wants_json():
-        body = {"ok": False, "error": {"code": code, "message": message}}
+        body = {"ok": False, "error": {"code": code, "message": message,
+                                       "request_id": logs.request_id()}}
         if retry_after:
             body["error"]["retry_after"] = retry_after
         response = jsonify(body)

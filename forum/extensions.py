@@ -47,7 +47,9 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# hide_parameters: a database error in the log never shows the values of a statement
+# (password hashes, bodies, tokens), only the statement.
+db = SQLAlchemy(model_class=Base, engine_options={"hide_parameters": True})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -98,18 +98,24 @@ def make_thread(topic=None, author=None, *, posts: int = 1, **overrides):
 
 
 def make_post(thread, author=None, *, parent=None, **overrides):
-    from forum.models.discussion import Post
+    """A reply at the end of `thread`; one that awaits approval (status=PENDING, REJECTED)
+    holds no position and is not counted, as the posting service does it."""
+    from forum.models.discussion import Post, PostStatus
 
     author = author or make_user()
-    thread.last_position += 1
-    thread.post_count += 1
-    post = Post(thread_id=thread.id, position=thread.last_position, author_id=author.id,
+    published = overrides.get("status", PostStatus.PUBLISHED) == PostStatus.PUBLISHED
+    if published:
+        thread.last_position += 1
+        thread.post_count += 1
+    post = Post(thread_id=thread.id, position=thread.last_position if published else None,
+                author_id=author.id,
                 parent_id=parent.id if parent else None,
                 depth=(parent.depth + 1) if parent else 0,
                 body_source=overrides.pop("body_source", "A reply."),
                 body_html=overrides.pop("body_html", "<p>A reply.</p>"), **overrides)
     db.session.add(post)
     db.session.flush()
-    thread.last_post_id, thread.last_poster_id = post.id, author.id
+    if published:
+        thread.last_post_id, thread.last_poster_id = post.id, author.id
     db.session.commit()
     return post

@@ -39,3 +39,46 @@ def test_migrations_build_the_schema_and_match_the_models(empty_database_url):
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
+
+
+def test_upgrade_takes_the_position_from_posts_awaiting_approval(empty_database_url):
+    """Threads written before 16ca1562ed9e: the pending post gives up its position, the later
+    posts move up, the read mark follows, nothing is lost."""
+    app = create_app({**{k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()},
+                      "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="93560622f3d9")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO users (id, email, display_name, password_hash, sector, organisation,"
+                " title, role, created_at) VALUES (1, 'a@example.org', 'A', 'x', 'politics', '',"
+                " '', 'member', CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO focus_areas (id, slug, name_sv, name_en, description_sv,"
+                " description_en, position) VALUES (1, 'a', 'A', 'A', '', '', 1)"))
+            conn.execute(text(
+                "INSERT INTO topics (id, focus_area_id, title, framing_source, framing_html,"
+                " status, featured, pinned, thread_count, post_count, last_activity_at,"
+                " created_at) VALUES (1, 1, 'T', '', '', 'open', false, false, 1, 3,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO threads (id, topic_id, title, author_id, post_count, last_position,"
+                " last_activity_at, pinned, locked, created_at) VALUES (1, 1, 'H', 1, 3, 4,"
+                " CURRENT_TIMESTAMP, false, false, CURRENT_TIMESTAMP)"))
+            for pid, position, status in ((1, 1, "published"), (2, 2, "pending"),
+                                          (3, 3, "published"), (4, 4, "published")):
+                conn.execute(text(
+                    "INSERT INTO posts (id, thread_id, position, author_id, depth, body_source,"
+                    " body_html, capacity, capacity_label, status, edit_count, created_at)"
+                    " VALUES (:id, 1, :p, 1, 0, 'b', 'b', 'personal', '', :s, 0,"
+                    " CURRENT_TIMESTAMP)"), {"id": pid, "p": position, "s": status})
+            conn.execute(text("INSERT INTO read_marks (user_id, thread_id, last_read_position)"
+                              " VALUES (1, 1, 3)"))
+        upgrade()
+        with db.engine.connect() as conn:
+            positions = conn.execute(text("SELECT id, position FROM posts ORDER BY id")).all()
+            last = conn.scalar(text("SELECT last_position FROM threads"))
+            mark = conn.scalar(text("SELECT last_read_position FROM read_marks"))
+        db.engine.dispose()
+    assert [tuple(row) for row in positions] == [(1, 1), (2, None), (3, 2), (4, 3)]
+    assert (last, mark) == (3, 2)

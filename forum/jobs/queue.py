@@ -24,6 +24,7 @@ from huey.utils import normalize_time
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from forum import health
 from forum.extensions import db
 
 QUEUE_NAME = "radslag"
@@ -75,11 +76,17 @@ def init_app(app: Flask) -> None:
         if key != _bound["storage_key"]:
             huey.storage = _build_storage(*key)
             _bound["storage_key"] = key
+        health.add_check(app, "queue", _storage_answers)
     else:
         _bound["storage_key"] = None
     from forum.jobs.registry import import_task_modules  # noqa: PLC0415 - modules use this one
 
     import_task_modules()
+
+
+def _storage_answers() -> None:
+    """/healthz: the queue's storage (SQLite file or Redis) answers a count."""
+    huey.pending_count()
 
 
 def _storage_key(config) -> tuple[str, str]:

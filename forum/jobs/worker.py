@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sys
 import threading
 
 from flask import Flask
@@ -46,9 +45,7 @@ def _stop_when_gone(pid: int) -> None:
 
 
 def _log_to_stderr() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
+    """The app's own handler (forum/logs.py, on the root logger) writes the worker's lines
+    too, as text or JSON lines like the server's; only huey's level is raised to INFO."""
     for name in ("huey", "forum"):
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.INFO)
-        logger.addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)

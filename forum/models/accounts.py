@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
-from forum.models.base import TimestampMixin, str_enum, utcnow
+from forum.models.base import TimestampMixin, ip_address_column, str_enum, utcnow
 
 
 class Sector(enum.StrEnum):
@@ -66,6 +66,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     last_login_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
+    # Where the account was registered from, for admins spotting many accounts made from one
+    # place; shortened to its network after FORUM_IP_RETENTION_DAYS (forum/services/retention).
+    registration_ip: Mapped[str | None] = ip_address_column("created_at")
 
     verified_by: Mapped[User | None] = relationship(remote_side=[id], lazy="select")
 

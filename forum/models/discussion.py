@@ -136,7 +136,9 @@ class Post(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
-    position: Mapped[int]  # 1, 2, 3 ... within the thread: pages are ranges of positions
+    # 1, 2, 3 ... within the thread: pages are ranges of positions. None while the post
+    # awaits approval or was rejected: readers who cannot see it must not lose a place.
+    position: Mapped[int | None]
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
     depth: Mapped[int] = mapped_column(default=0)

@@ -18,7 +18,7 @@ from forum.models.accounts import AccessToken, Role, Scope, Sector, User
 from forum.models.base import utcnow
 from forum.permissions import Action, require
 from forum.permissions.core import forget_cached_facts
-from forum.services import passwords
+from forum.services import passwords, retention
 from forum.services.moderation import modlog
 
 TOKEN_PREFIX = "rds_"
@@ -41,8 +41,10 @@ def find_by_email(email: str) -> User | None:
 
 
 def register(email: str, password: str, profile: Profile, *, language: str | None = None,
-             role: Role = Role.MEMBER, verified_by: User | None = None) -> User:
-    """Create a member. Refuses a taken email and a weak password; stores nothing then."""
+             role: Role = Role.MEMBER, verified_by: User | None = None,
+             ip: str | None = None) -> User:
+    """Create a member. Refuses a taken email and a weak password; stores nothing then.
+    `ip` (the address registering) is kept for admins, shortened after the retention time."""
     email = normalise_email(email)
     _check_profile(profile)
     if find_by_email(email) is not None:
@@ -52,7 +54,8 @@ def register(email: str, password: str, profile: Profile, *, language: str | Non
     if problem:
         raise InvalidInput({"password": problem}, code="weak_password")
     user = User(email=email, password_hash=passwords.hash_password(password), role=role,
-                language=language, **_profile_fields(profile))
+                language=language, registration_ip=retention.clean(ip),
+                **_profile_fields(profile))
     if verified_by is not None:
         user.verified_at, user.verified_by = utcnow(), verified_by
     db.session.add(user)

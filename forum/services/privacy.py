@@ -30,6 +30,7 @@ def export_data(member: User) -> dict:
             "title": member.title, "role": member.role.value, "language": member.language,
             "verified_at": _iso(member.verified_at), "member_since": _iso(member.created_at),
             "last_login_at": _iso(member.last_login_at),
+            "registered_from": member.registration_ip,
         },
         "posts": [{"id": p.id, "thread": title, "written_at": _iso(p.created_at),
                    "capacity": p.capacity.value, "text": p.body_source,
@@ -86,6 +87,7 @@ def erase_account(member: User, password: str) -> None:
     member.organisation = member.title = ""
     member.password_hash = passwords.hash_password(secrets.token_urlsafe(32))
     member.verified_at = member.verified_by_id = member.language = None
+    member.registration_ip = None
     member.erased_at = utcnow()
     db.session.execute(update(AccessToken).where(AccessToken.user_id == member.id,
                                                  AccessToken.revoked_at.is_(None))

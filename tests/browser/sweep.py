@@ -150,6 +150,7 @@ NOT_PAGES = {
     "static": "our own CSS, scripts and images",
     "live.calendar": "an iCalendar file",
     "profiles.export": "a JSON download of the member's data",
+    "health.check": "a JSON answer for load balancers and monitoring",
     "deliberation.card": "an HTML fragment the live room inserts into the session page",
 }
 # The JSON API answers JSON, never HTML (its one page, the docs, has a Visit above).

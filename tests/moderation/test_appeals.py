@@ -103,3 +103,26 @@ def test_second_appeal_through_the_page_is_not_offered(client, login, moderator,
     assert response.status_code == 200
     assert "You appealed this decision" in response.get_data(as_text=True)
     assert [a.text for a in db.session.scalars(select(Appeal))] == ["First"]
+
+
+@pytest.mark.parametrize("who, status", [
+    ("deciding", 403), ("other_area", 403), ("appellant", 403), ("same_area", 200),
+    ("global", 200)])
+def test_only_a_moderator_who_may_decide_opens_the_appeal(client, login, area, moderator,
+                                                          other_moderator, global_moderator,
+                                                          author, post, who, status):
+    appeal = appeals.file(author, _hide(moderator, post).id, "Please look again")
+    login({"deciding": moderator, "other_area": other_moderator, "appellant": author,
+           "same_area": scoped_moderator(area), "global": global_moderator}[who])
+    response = client.get(f"/moderation/appeals/{appeal.id}")
+    assert response.status_code == status
+    assert ("Please look again" in response.get_data(as_text=True)) == (status == 200)
+
+
+def test_the_queue_links_only_the_appeals_the_moderator_may_decide(client, login, moderator,
+                                                                   author, post):
+    appeal = appeals.file(author, _hide(moderator, post).id, "Please look again")
+    login(moderator)
+    body = client.get("/moderation/queue").get_data(as_text=True)
+    assert "another moderator must decide this" in body
+    assert f"/moderation/appeals/{appeal.id}" not in body

@@ -1,6 +1,8 @@
 """Flags, automatic hiding, the review queue and its decisions."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -160,3 +162,38 @@ def test_dismissing_an_item_without_flags_is_refused_on_the_form(client, login, 
     assert response.status_code == 400
     assert "no open flags" in response.get_data(as_text=True)
     assert db.session.scalar(select(ModerationAction.id)) is None
+
+
+def _flag_links(client, thread) -> set[int]:
+    """Ids of the posts a thread page offers to flag."""
+    html = client.get(f"/threads/{thread.id}?page=1").get_data(as_text=True)
+    return {int(i) for i in re.findall(r'href="/moderation/flag/post/(\d+)', html)}
+
+
+def test_the_flag_link_disappears_once_the_member_has_flagged(client, login, thread, post):
+    member, other = factories.make_user(verified=True), factories.make_user(verified=True)
+    login(member)
+    offered = _flag_links(client, thread)
+    assert post.id in offered
+    review.flag(member, "post", post.id, "spam")
+    assert _flag_links(client, thread) == offered - {post.id}  # cached HTML is not reused
+    assert "You have flagged this post" in client.get(
+        f"/threads/{thread.id}?page=1").get_data(as_text=True)
+    client.post("/logout")
+    login(other)
+    assert _flag_links(client, thread) == offered
+
+
+def test_knowing_what_the_member_flagged_costs_no_query_per_post(client, login, thread):
+    from tests.threads.test_query_count import queries_for
+
+    posts = [factories.make_post(thread, factories.make_user()) for _ in range(6)]
+    member = factories.make_user(verified=True)
+    login(member)
+    url = f"/threads/{thread.id}?page=1"
+    queries_for(client, db, url)  # the read mark is written once
+    before = queries_for(client, db, url)
+    for post in posts:
+        review.flag(member, "post", post.id, "spam")
+    assert queries_for(client, db, url) == before
+    assert not _flag_links(client, thread) & {p.id for p in posts}

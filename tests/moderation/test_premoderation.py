@@ -1,6 +1,7 @@
 """Pre-moderation: the first posts of new, unverified members wait for approval."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -88,3 +89,56 @@ def test_pending_posts_are_listed_in_the_queue(premoderation, moderator, client,
     assert review.pending_posts(moderator) == [post]
     login(moderator)
     assert "Pending text" in client.get("/moderation/queue").get_data(as_text=True)
+
+
+def _shown(client, thread_id: int, page: int) -> list[str]:
+    """The bodies of the posts on one page, in order."""
+    html = client.get(f"/threads/{thread_id}?page={page}").get_data(as_text=True)
+    return re.findall(r"<p>(Post \d+|Held back|Reply \d+)</p>", html)
+
+
+def test_a_pending_post_takes_no_place_from_readers_pages(premoderation, moderator, client,
+                                                           login, area, author):
+    """20 visible posts on every full page for readers who may not see the pending post,
+    the same page numbers for everyone, and the post at the end once approved."""
+    thread = factories.make_thread(factories.make_topic(area), author, posts=10)
+    newcomer = factories.make_user()
+    held = factories.make_post(thread, newcomer, status=PostStatus.PENDING,
+                               body_source="Held back", body_html="<p>Held back</p>")
+    for n in range(11, 26):
+        factories.make_post(thread, author, body_source=f"Reply {n}", body_html=f"<p>Reply {n}</p>")
+    reader_first, reader_second = _shown(client, thread.id, 1), _shown(client, thread.id, 2)
+    assert len(reader_first) == 20 and len(reader_second) == 5
+    assert "Held back" not in reader_first + reader_second
+    login(newcomer)
+    assert _shown(client, thread.id, 1) == reader_first  # the author's pages are the same ...
+    assert _shown(client, thread.id, 2) == reader_second + ["Held back"]  # ... and it waits last
+    permalink = client.get(f"/p/{held.id}")
+    assert permalink.headers["Location"].endswith(f"page=2#post-{held.id}")
+    client.post("/logout")
+    review.approve(moderator, held.id)
+    assert _shown(client, thread.id, 2) == reader_second + ["Held back"]
+    assert db.session.get(Post, held.id).position == 26
+    assert db.session.get(Thread, thread.id).last_position == 26
+
+
+def test_moderators_see_every_pending_post_on_the_last_page(premoderation, moderator, client,
+                                                             login, area, author):
+    thread = factories.make_thread(factories.make_topic(area), author, posts=25)
+    factories.make_post(thread, factories.make_user(), status=PostStatus.PENDING,
+                        body_source="Held back", body_html="<p>Held back</p>")
+    login(moderator)
+    assert len(_shown(client, thread.id, 1)) == 20
+    assert _shown(client, thread.id, 2)[-1] == "Held back"
+    assert len(_shown(client, thread.id, 2)) == 6
+
+
+def test_a_rejected_post_stays_off_the_readers_pages(premoderation, moderator, client, area,
+                                                     author):
+    thread = factories.make_thread(factories.make_topic(area), author, posts=19)
+    held = factories.make_post(thread, factories.make_user(), status=PostStatus.PENDING,
+                               body_source="Held back", body_html="<p>Held back</p>")
+    review.reject(moderator, held.id, "Off topic")
+    factories.make_post(thread, author, body_source="Reply 20", body_html="<p>Reply 20</p>")
+    assert len(_shown(client, thread.id, 1)) == 20
+    assert db.session.get(Thread, thread.id).last_position == 20

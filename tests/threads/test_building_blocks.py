@@ -1,7 +1,7 @@
 """The low-level blocks other features build on: new_thread, append_post, note_published."""
 from sqlalchemy import select
 
-from forum.models.discussion import Capacity, Mention, PostStatus, Thread, Topic
+from forum.models.discussion import Capacity, Mention, Post, PostStatus, Thread, Topic
 from forum.services.discussion import posting
 from tests import factories
 
@@ -31,16 +31,28 @@ def test_append_post_assigns_next_position_and_records_mentions(db):
         == [anna.id]
 
 
-def test_pending_post_takes_a_position_but_is_not_counted(db):
+def test_pending_post_takes_no_position_and_is_not_counted_until_published(db):
     thread = factories.make_thread(posts=1)
     post = posting.append_post(thread, factories.make_user(), "Wait", status=PostStatus.PENDING)
     db.session.commit()
     db.session.refresh(thread)
-    assert post.position == 2 and thread.last_position == 2 and thread.post_count == 1
-    posting.note_published(post)
+    assert post.position is None and thread.last_position == 1 and thread.post_count == 1
+    later = posting.append_post(thread, factories.make_user(), "Published meanwhile")
+    posting.publish(post)
     db.session.commit()
     db.session.refresh(thread)
-    assert thread.post_count == 2 and thread.last_post_id == post.id
+    assert (later.position, post.position) == (2, 3)  # the approved post comes at the end
+    assert thread.post_count == 3 and thread.last_position == 3
+    assert thread.last_post_id == later.id  # the latest by time, as the topic page shows it
+
+
+def test_a_pending_opening_post_keeps_position_one(db):
+    topic = factories.make_topic()
+    thread = posting.new_thread(topic, factories.make_user(), "Held", "Opening words",
+                                status=PostStatus.PENDING)
+    db.session.commit()
+    opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    assert opening.position == 1 and thread.post_count == 0
 
 
 def test_role_capacity_snapshots_the_role_line(db):

@@ -14,10 +14,10 @@ from werkzeug.routing import IntegerConverter
 
 from forum.blueprints.api import auth
 from forum.blueprints.api.problems import PROBLEM_JSON, ApiProblem
+from forum.ids import MAX_ID  # ids are 32-bit integers on PostgreSQL
 from forum.models.accounts import Scope
 
 PREFIX = "/api/v1"
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 

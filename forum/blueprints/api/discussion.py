@@ -128,6 +128,8 @@ def posts(thread_id: int, limit: int, cursor: str | None):
     _thread, rows = listing.posts(viewer, thread_id, paging.after(list_id, cursor, 0), limit)
     found = paging.page(rows, limit, list_id, key=lambda p: p.position,
                         keep=lambda p: listing.visible_post(viewer, p))
+    if found.next is None:  # the last page: then what awaits approval, for who may see it
+        found.items += listing.waiting(viewer, _thread)
     found.items = listing.as_listed(viewer, found.items)
     return found, found.headers
 

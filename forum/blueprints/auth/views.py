@@ -40,7 +40,7 @@ def register():
                                    form.organisation.data, form.title.data)
         try:
             user = accounts.register(form.email.data, form.password.data, profile,
-                                     language=select_locale())
+                                     language=select_locale(), ip=request.remote_addr)
         except InvalidInput as err:
             err.attach_to(form)
         else:

@@ -58,9 +58,11 @@ def acknowledged(fn=None, *, signed_in: bool = True):
             self.require_scope(fn.__name__)
             outcome: Outcome = fn(self, self.user(), data) if signed_in else fn(self, data)
             self.publish(outcome)
+            log.debug("live %s ok", fn.__name__)  # the record carries the connection's id
             return {"ok": True, **outcome.reply}
         except DomainError as err:
             db.session.rollback()
+            log.info("live %s refused: %s", fn.__name__, err.code)
             return _error(err.code, err.message)
         except Exception:  # noqa: BLE001 - any surprise is logged and acked, never fatal
             db.session.rollback()
@@ -126,13 +128,16 @@ class LiveNamespace(Namespace):
         if isinstance(auth, dict) and auth.get("token"):
             token = accounts.token_for_secret(auth["token"])
             if token is None:
+                log.info("live connection refused: bad token")
                 raise _refused("bad_token", _("The access token is not valid."))
             user = token.user
             self.scopes[request.sid] = token.scope_set
         elif current_user.is_authenticated:
             user = current_user._get_current_object()
         if user is None:
+            log.info("live connection refused: not signed in")
             raise _refused("unauthorized", _("Please sign in to join live sessions."))
+        log.info("live connection opened by member %s", user.id)
         self.users[request.sid] = user.id
         if self._registry is not None:
             self._registry.add(request.sid)
@@ -141,6 +146,7 @@ class LiveNamespace(Namespace):
             self._start(current_app._get_current_object())
 
     def on_disconnect(self, reason=None):
+        log.info("live connection closed")
         self.users.pop(request.sid, None)
         self.scopes.pop(request.sid, None)
         if self._registry is not None:

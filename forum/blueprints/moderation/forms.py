@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from forum.forms import Form
+from forum.ids import MAX_ID
 from forum.models.moderation import FLAG_REASON_LABELS
 
 REASON = _l("Reason")
@@ -63,7 +64,7 @@ class MoveForm(Form):
 
 class MergeForm(Form):
     target_id = IntegerField(_l("Number of the thread to merge into"),
-                             validators=[InputRequired(), NumberRange(min=1)],
+                             validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)],
                              description=_l("The number in the thread's address, /threads/<number>."))
     reason = TextAreaField(REASON, validators=[Length(max=500)], description=REASON_HELP)
 

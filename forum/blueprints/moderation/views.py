@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from forum import ratelimits
+from forum import ids, ratelimits
 from forum.blueprints.moderation import bp
 from forum.blueprints.moderation.forms import (
     AppealDecisionForm,
@@ -84,7 +84,7 @@ def flag(target_type: str, target_id: int):
 @login_required
 def queue():
     """Flagged items (filter by focus area and reason), pending posts and open appeals."""
-    area_id = request.args.get("area", type=int)
+    area_id = request.args.get("area", type=ids.number)
     reason = request.args.get("reason") or None
     return render_template(
         "moderation/queue.html", items=review.queue(current_user, focus_area_id=area_id,
@@ -282,10 +282,10 @@ def unmerge(thread_id: int):
 @bp.get("/log")
 def log():
     """Every moderator action, newest first, filterable by focus area and kind of action."""
-    area_id = request.args.get("area", type=int)
+    area_id = request.args.get("area", type=ids.number)
     action = request.args.get("action") or None
     page = modlog.entries(focus_area_id=area_id, action=action,
-                          page=request.args.get("page", 1, type=int))
+                          page=request.args.get("page", 1, type=ids.number))
     return render_template("moderation/log.html", log=page, areas=modlog.focus_areas(),
                            kinds=modlog.kinds(), area_id=area_id, action=action)
 
@@ -364,9 +364,8 @@ def new_appeal(action_id: int):
 @bp.route("/appeals/<int:appeal_id>", methods=["GET", "POST"])
 @login_required
 def appeal(appeal_id: int):
-    """An appeal and, for another moderator of the area, the form to decide it."""
-    require(current_user, Action.VIEW_QUEUE)
-    found, form = appeals.get_appeal(appeal_id), AppealDecisionForm()
+    """An appeal and the form to decide it, for the moderators who may decide it."""
+    found, form = appeals.for_decider(current_user, appeal_id), AppealDecisionForm()
     if form.validate_on_submit():
         try:
             appeals.decide(current_user, found.id, form.outcome.data == "overturn",

@@ -21,7 +21,8 @@ def article_key(item: PostItem, may_reply: bool) -> tuple:
         post.capacity_label, post.body_html,
         author.id, author.display_name, author.sector, author.organisation, author.verified_at,
         item.level, item.reply_to, item.readable, tuple(item.counts.items()),
-        frozenset(item.mine), item.may_react, item.may_edit, item.may_flag, item.may_appeal,
+        frozenset(item.mine), item.may_react, item.may_edit, item.may_flag, item.flagged,
+        item.may_appeal,
         may_reply, str(get_locale()), request.script_root,
     )
 

@@ -5,10 +5,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum import ratelimits
+from forum import ids, ratelimits
 from forum.blueprints.threads import bp
 from forum.blueprints.threads.forms import EditForm, EmptyForm, ReactForm, ReplyForm, ThreadForm
-from forum.exceptions import InvalidInput
+from forum.exceptions import InvalidInput, NotFound
 from forum.permissions import Action, require
 from forum.rendering import quote_source
 from forum.services.discussion import posting, reading
@@ -46,7 +46,7 @@ def show(thread_id: int):
     thread = posting.get_thread(thread_id)
     if thread.merged_into_id is not None:  # a merged thread lives on where it was merged
         return redirect(url_for("threads.show", thread_id=thread.merged_into_id))
-    page = request.args.get("page", type=int)
+    page = request.args.get("page", type=ids.number)
     if page is None:
         target = reading.first_unread(current_user, thread_id)
         if target is not None:
@@ -90,7 +90,10 @@ def _parent(raw: str | None, thread_id: int):
     """The post a reply answers; it must belong to the same thread."""
     if not raw:
         return None
-    post = posting.get_post(int(raw)) if raw.isdigit() else None
+    try:
+        post = posting.get_post(ids.number(raw))
+    except (ValueError, NotFound):
+        post = None
     if post is None or post.thread_id != thread_id:
         raise InvalidInput({"parent_id": _("You can only reply to a post in this thread.")},
                            code="parent_elsewhere")

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum import ids
 from forum.blueprints.topics import bp
 from forum.blueprints.topics.forms import TopicForm, ValueForm
 from forum.exceptions import InvalidInput
@@ -20,7 +21,7 @@ def area(slug: str):
 
 @bp.get("/topics/<int:topic_id>")
 def show(topic_id: int):
-    view = reading.topic_page(current_user, topic_id, request.args.get("page", 1, type=int))
+    view = reading.topic_page(current_user, topic_id, request.args.get("page", 1, type=ids.number))
     return render_template("topics/show.html", view=view, topic=view.topic, form=ValueForm(),
                            statuses=list(TopicStatus))
 

@@ -17,7 +17,7 @@ from forum.extensions import db
 from forum.models.accounts import User
 from forum.models.discussion import FocusArea, Post, ReactionKind, Revision, Thread, Topic
 from forum.permissions import Action, can, require
-from forum.permissions.core import moderates_area, plain_user
+from forum.permissions.core import is_member, moderates_area, plain_user
 from forum.services.discussion import posting, reading
 from forum.services.discussion.curation import get_area
 
@@ -116,6 +116,22 @@ def replies(viewer, post_id: int, after_id: int, limit: int) -> tuple[Post, list
     for row in rows:
         set_committed_value(row, "thread", parent.thread)
     return parent, list(rows)
+
+
+_WAITING = (_POSTS.where(Post.thread_id == bindparam("thread"), Post.position.is_(None))
+            .order_by(Post.id))
+
+
+def waiting(viewer, thread_: Thread) -> list[Post]:
+    """Posts awaiting approval (or rejected) that the viewer may see: their author's, or all
+    for the area's moderators. They hold no position, so lists show them after the last."""
+    viewer = plain_user(viewer)
+    if not is_member(viewer):
+        return []
+    rows = db.session.scalars(_WAITING, {"thread": thread_.id}).all()
+    for post in rows:
+        set_committed_value(post, "thread", thread_)
+    return [post for post in rows if visible_post(viewer, post)]
 
 
 def visible_post(viewer, post: Post) -> bool:

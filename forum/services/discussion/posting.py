@@ -50,23 +50,21 @@ def new_thread(topic: Topic, author: User, title: str, body_source: str, *,
                     created_at=when, last_activity_at=when, post_count=0, last_position=0)
     db.session.add(thread)
     db.session.flush()
-    append_post(thread, author, body_source, capacity=capacity, created_at=when, status=status)
+    append_post(thread, author, body_source, capacity=capacity, created_at=when, status=status,
+                opening=True)
     return thread
 
 
 def append_post(thread: Thread, author: User, body_source: str, *, parent: Post | None = None,
                 capacity: Capacity = Capacity.PERSONAL, created_at: datetime | None = None,
-                status: PostStatus | None = None) -> Post:
-    """Add a post at the end of `thread`. The position comes from an SQL-side increment, so
-    concurrent posters never get the same one; the Markdown is rendered once, here."""
-    position = db.session.execute(
-        update(Thread).where(Thread.id == thread.id)
-        .values(last_position=Thread.last_position + 1)
-        .returning(Thread.last_position)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    db.session.expire(thread, ["last_position"])
+                status: PostStatus | None = None, opening: bool = False) -> Post:
+    """Add a post at the end of `thread`; the Markdown is rendered once, here. A published
+    post takes the next position; one awaiting approval takes none until it is published
+    (`publish`), so readers who cannot see it still get full pages. A thread's opening post
+    always holds position 1."""
     status = status or policy.initial_post_status(author)
+    published = status == PostStatus.PUBLISHED
+    position = _next_position(thread) if published or opening else None
     html, linked = render_linking(body_source, _mentioned_members(body_source))
     post = Post(
         thread_id=thread.id, position=position, author_id=author.id,
@@ -79,9 +77,32 @@ def append_post(thread: Thread, author: User, body_source: str, *, parent: Post 
     db.session.add(post)
     db.session.flush()
     _record_mentions(post, linked, author)
-    if status == PostStatus.PUBLISHED:
+    if published:
         note_published(post)
     return post
+
+
+def _next_position(thread: Thread) -> int:
+    """The thread's next position, from an SQL-side increment: concurrent posters never get
+    the same one."""
+    position = db.session.execute(
+        update(Thread).where(Thread.id == thread.id)
+        .values(last_position=Thread.last_position + 1)
+        .returning(Thread.last_position)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.session.expire(thread, ["last_position"])
+    return position
+
+
+def publish(post: Post) -> None:
+    """Make a pending or rejected post visible to everyone, with its original time. It takes
+    the thread's next position now (it held none while waiting), so it is shown at the end."""
+    post.status, post.rejection_reason = PostStatus.PUBLISHED, None
+    if post.position is None:
+        post.position = _next_position(post.thread)
+    db.session.flush()
+    note_published(post)
 
 
 def note_published(post: Post) -> None:

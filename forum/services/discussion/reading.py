@@ -32,6 +32,7 @@ from forum.models.discussion import (
     Topic,
     TopicStatus,
 )
+from forum.models.moderation import Flag
 from forum.permissions import Action, can, require
 from forum.permissions.core import is_member, moderates_area, plain_user
 from forum.services.discussion import posting
@@ -142,6 +143,7 @@ class PostItem:
     may_react: bool = False
     may_edit: bool = False  # edit and delete (own posts)
     may_flag: bool = False
+    flagged: bool = False  # the viewer has flagged it (and waits for a moderator)
     may_moderate: bool = False
     may_appeal: bool = False  # the author of a hidden or rejected post
 
@@ -159,24 +161,43 @@ class ThreadPage:
     first_position: int
 
 
-# One page of posts, built once: the page shows the rendered HTML (not the source), of each
-# author only what the author line needs, and the name of the author each post answers (for
-# "in reply to ..." when that post is on an earlier page), so every page costs the same. Each
-# row also carries how far the viewer had read the thread (the same value on every row).
+# One page of posts, built once per kind of page: the page shows the rendered HTML (not the
+# source), of each author only what the author line needs, and the name of the author each
+# post answers (for "in reply to ..." when that post is on an earlier page), so every page
+# costs the same. Each row also carries how far the viewer had read the thread (the same
+# value on every row).
 _parent, _parent_author = aliased(Post), aliased(User)
 _READ_MARK = select(ReadMark.last_read_position).where(  # also sends a member to unread posts
     ReadMark.user_id == bindparam("viewer"), ReadMark.thread_id == bindparam("thread"))
 _viewers_mark = _READ_MARK.scalar_subquery()
-_PAGE_OF_POSTS = (
-    select(Post, _parent_author.display_name, _viewers_mark)
-    .options(defer(Post.body_source),
-             joinedload(Post.author).load_only(User.id, User.display_name, User.sector,
-                                               User.organisation, User.verified_at))
-    .outerjoin(_parent, _parent.id == Post.parent_id)
-    .outerjoin(_parent_author, _parent_author.id == _parent.author_id)
-    .where(Post.thread_id == bindparam("thread"),
-           Post.position.between(bindparam("low"), bindparam("high")))
-    .order_by(Post.position))
+# Whether the viewer has flagged the post already (then the page offers no flag link): a
+# lookup on the flags' unique (reporter, target) index inside the page's own statement.
+_flagged_by_viewer = (select(Flag.id).where(
+    Flag.reporter_id == bindparam("viewer"), Flag.target_type == "post",
+    Flag.target_id == Post.id).exists())
+
+
+@cache
+def _page_of_posts(unpublished: str):
+    """Positions low..high. Posts awaiting approval (or rejected) hold no position, so every
+    reader gets full pages; the last page adds those the viewer may see: `own` (the
+    author's) or `all` (the area's moderators)."""
+    where = Post.position.between(bindparam("low"), bindparam("high"))
+    order = [Post.position]
+    if unpublished != "none":
+        waiting = Post.position.is_(None)
+        if unpublished == "own":
+            waiting = and_(waiting, Post.author_id == bindparam("viewer"))
+        where, order = or_(where, waiting), [Post.position.is_(None), Post.position, Post.id]
+    return (
+        select(Post, _parent_author.display_name, _viewers_mark, _flagged_by_viewer)
+        .options(defer(Post.body_source),
+                 joinedload(Post.author).load_only(User.id, User.display_name, User.sector,
+                                                   User.organisation, User.verified_at))
+        .outerjoin(_parent, _parent.id == Post.parent_id)
+        .outerjoin(_parent_author, _parent_author.id == _parent.author_id)
+        .where(Post.thread_id == bindparam("thread"), where)
+        .order_by(*order))
 
 
 def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True) -> ThreadPage:
@@ -190,21 +211,28 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
     page = min(max(page, 1), pages)
     low, high = (page - 1) * size + 1, page * size
     member = is_member(viewer)
-    rows = db.session.execute(_PAGE_OF_POSTS, {"thread": thread.id, "low": low, "high": high,
-                                               "viewer": viewer.id if member else -1}).all()
+    unpublished = "none"
+    if member and page == pages:
+        unpublished = "all" if moderates_area(viewer, thread.topic.focus_area_id) else "own"
+    rows = db.session.execute(_page_of_posts(unpublished), {
+        "thread": thread.id, "low": low, "high": high,
+        "viewer": viewer.id if member else -1}).all()
     mark = rows[0][2] if rows else None  # how far the viewer had read
-    posts, parent_names = [], {}
-    for post, parent_name, _mark in rows:
+    posts, parent_names, flagged = [], {}, set()
+    for post, parent_name, _mark, flagged_by_viewer in rows:
         set_committed_value(post, "thread", thread)  # the rules ask for it: it is this one
         if can(viewer, Action.VIEW_POST, post):
             posts.append(post)
             if post.parent_id is not None:
                 parent_names[post.parent_id] = parent_name or ""
+            if flagged_by_viewer:
+                flagged.add(post.id)
     items = _as_tree(posts, parent_names)
     _add_reactions(items, viewer)
-    _decide(items, viewer)
-    if mark_read and member and posts and (mark is None or mark < posts[-1].position):
-        _mark_read(viewer.id, thread.id, posts[-1].position)
+    _decide(items, viewer, flagged)
+    seen = max((p.position for p in posts if p.position is not None), default=None)
+    if mark_read and member and seen is not None and (mark is None or mark < seen):
+        _mark_read(viewer.id, thread.id, seen)
     return ThreadPage(thread, items, page, pages, low)
 
 
@@ -262,8 +290,9 @@ def reaction_counts(post_ids: list[int], viewer) -> dict[int, tuple[dict, set]]:
     return found
 
 
-def _decide(items: list[PostItem], viewer) -> None:
-    """Record on each item what the viewer may do with its post."""
+def _decide(items: list[PostItem], viewer, flagged: set[int]) -> None:
+    """Record on each item what the viewer may do with its post (a post the viewer has
+    flagged offers no second flag)."""
     member_id = viewer.id if is_member(viewer) else None
     for item in items:
         post = item.post
@@ -272,7 +301,8 @@ def _decide(items: list[PostItem], viewer) -> None:
             continue
         item.may_react = can(viewer, Action.REACT, post)
         item.may_edit = post.author_id == member_id and can(viewer, Action.EDIT_POST, post)
-        item.may_flag = can(viewer, Action.FLAG, post)
+        item.flagged = post.id in flagged
+        item.may_flag = not item.flagged and can(viewer, Action.FLAG, post)
         item.may_moderate = can(viewer, Action.MODERATE, post)
         item.may_appeal = post.author_id == member_id and (
             post.hidden_at is not None or post.status == PostStatus.REJECTED)
@@ -314,6 +344,8 @@ def permalink(viewer, post_id: int) -> tuple[int, int]:
     post = posting.get_post(post_id)
     if not can(viewer, Action.VIEW_POST, post) or not can(viewer, Action.VIEW_THREAD, post.thread):
         raise NotFound(_("There is no such post."))
+    if post.position is None:  # awaiting approval: shown on the last page to who may see it
+        return post.thread_id, max(1, ceil(post.thread.last_position / per_page()))
     return post.thread_id, (post.position - 1) // per_page() + 1
 
 

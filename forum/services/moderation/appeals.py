@@ -69,6 +69,15 @@ def get_appeal(appeal_id: int) -> Appeal:
     return appeal
 
 
+def for_decider(actor: User, appeal_id: int) -> Appeal:
+    """An appeal's page is for the moderators who may decide it: of the decision's area,
+    never the one who made the decision, never the appellant."""
+    appeal = get_appeal(appeal_id)
+    require(actor, Action.DECIDE_APPEAL, appeal,
+            _("Only another moderator of this area may open this appeal."))
+    return appeal
+
+
 def decide(actor: User, appeal_id: int, overturn: bool, reason: str) -> Appeal:
     """Another moderator (never the one who decided, never the appellant) upholds or
     overturns the decision. Overturning restores hidden, rejected or edited content and
@@ -103,8 +112,7 @@ def _undo(actor: User, entry: ModerationAction, reason: str) -> None:
         if entry.action in ("hide_post", "auto_hide_post") and post.hidden_at is not None:
             post.hidden_at = post.hidden_by_id = post.hidden_reason = None
         elif entry.action == "reject_post" and post.status == PostStatus.REJECTED:
-            post.status, post.rejection_reason = PostStatus.PUBLISHED, None
-            posting.note_published(post)
+            posting.publish(post)
         elif entry.action == "edit_out_post":
             _restore_text(actor, post, entry, reason)
     elif entry.target_type == "thread" and entry.action == "hide_thread":

@@ -316,7 +316,7 @@ def restore_revision(actor: User, revision_id: int, reason: str) -> None:
 
 
 def approve(actor: User, post_id: int) -> None:
-    """Publish a pending (or rejected) post with its original time."""
+    """Publish a pending (or rejected) post with its original time, at the end of the thread."""
     post = get_post(post_id)
     require(actor, Action.MODERATE, post)
     _approve(actor, post, "")
@@ -326,8 +326,7 @@ def approve(actor: User, post_id: int) -> None:
 def _approve(actor: User, post: Post, reason: str) -> None:
     if post.status == PostStatus.PUBLISHED:
         raise Conflict(_("This post is already published."))
-    post.status, post.rejection_reason = PostStatus.PUBLISHED, None
-    posting.note_published(post)
+    posting.publish(post)
     modlog.record_on(actor, "approve_post", post, reason)
     notifications.notify(post.author_id, "post_approved",
                          _("A moderator approved your post; it is now published."),

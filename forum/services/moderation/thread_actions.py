@@ -125,15 +125,17 @@ def _reassign(post_ids: list[int], thread_id: int) -> None:
 
 
 def _renumber(thread_id: int) -> None:
-    """Positions 1..n by time. Two passes, so the unique (thread, position) pair holds at
-    every statement: first all negative, then the final numbers."""
+    """Positions 1..n by time for the published posts; posts awaiting approval (or rejected)
+    hold none, as anywhere. Two passes, so the unique (thread, position) pair holds at every
+    statement: first all negative, then the final numbers."""
     posts = list(db.session.scalars(select(Post).where(Post.thread_id == thread_id)
                                     .order_by(Post.created_at, Post.id)))
     for post in posts:
         post.position = -post.id
     db.session.flush()
-    for number, post in enumerate(posts, start=1):
-        post.position = number
+    numbers = iter(range(1, len(posts) + 1))
+    for post in posts:
+        post.position = next(numbers) if post.status == PostStatus.PUBLISHED else None
     db.session.flush()
 
 

@@ -84,7 +84,8 @@ class Post(FastSchema):
 
     id = fields.Integer(required=True)
     thread_id = fields.Integer(required=True)
-    position = fields.Integer(required=True, metadata={"description": "1, 2, 3 ... in the thread"})
+    position = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "1, 2, 3 ... in the thread; null while the post awaits approval"})
     parent_id = fields.Integer(required=True, allow_none=True,
                                metadata={"description": "The post this one replies to"})
     depth = fields.Integer(required=True)
