@@ -28,11 +28,21 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "radslag_session"
+    SESSION_IDLE_SECONDS = 60 * 60 * 24  # a session without "remember me" ends after a day unused
+    SESSION_TOUCH_SECONDS = 60  # a session's "last seen" is written at most this often
+    BEHIND_HTTPS: bool | str = False  # FORUM_BEHIND_HTTPS: Secure cookies, HSTS, https URLs
+    TRUSTED_PROXIES: int | str | None = None  # FORUM_TRUSTED_PROXIES; None: 1 behind HTTPS, else 0
+    SITE_URL: str | None = None  # FORUM_SITE_URL: the public address; sockets from other origins are refused
+    HSTS_SECONDS = 60 * 60 * 24 * 365  # Strict-Transport-Security max-age when behind HTTPS
+    TWO_FACTOR_DEVICE_DAYS = 30  # "don't ask for a code on this device" lasts this long
+    KNOWN_DEVICE_DAYS = 365  # a device that signed in before skips the per-account failure limit
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # replaced by REDIS_URL when that is set
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"  # failed logins per email and per address
+    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"  # failed logins per address
+    LOGIN_ACCOUNT_LIMIT = "10 per 15 minutes"  # failed logins per account from unknown devices
+    TWO_FACTOR_FAILURE_LIMIT = "5 per 15 minutes"  # wrong codes per account and per address
     REGISTER_LIMIT = "10 per hour"  # registrations per address
     POST_LIMIT = "20 per minute;200 per day"  # replies and edits per member
     POST_LIMIT_IP = "60 per minute"  # replies and edits per address
@@ -77,4 +87,7 @@ ENV_KEYS = {
     "FORUM_REDIS_URL": "REDIS_URL",
     "FORUM_DEFAULT_LANGUAGE": "BABEL_DEFAULT_LOCALE",
     "FORUM_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
+    "FORUM_BEHIND_HTTPS": "BEHIND_HTTPS",
+    "FORUM_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "FORUM_SITE_URL": "SITE_URL",
 }

@@ -37,6 +37,18 @@ def make_user(*, role: Role = Role.MEMBER, sector: Sector = Sector.POLITICS,
     return user
 
 
+def login_key(user: User, *, remember: bool = False) -> str:
+    """A session record for `user`, as a sign-in makes; returns the key a browser's session
+    holds (`session["_user_id"]`)."""
+    from flask import g
+
+    from forum.services.security import sessions
+
+    key = sessions.sign_in(user, remember=remember, user_agent="pytest", address="127.0.0.1")
+    g.pop("login_session", None)
+    return key
+
+
 def make_moderator(**overrides) -> User:
     return make_user(role=Role.MODERATOR, **overrides)
 

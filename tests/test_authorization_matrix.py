@@ -19,6 +19,7 @@ from forum.models.accounts import ModeratorScope, Suspension
 from forum.models.base import utcnow
 from forum.models.discussion import PostStatus, Revision
 from forum.models.moderation import Appeal, Flag
+from forum.models.security import LoginSession, TrustedDevice
 from forum.services.moderation import modlog
 from tests import factories
 
@@ -47,6 +48,7 @@ class Row:
 
 ALL_OK = "ok ok ok ok ok ok ok ok ok"
 ALL_GO = "go go go go go go go go go"
+ALL_IN = "in in in in in in in in in"  # sent to the sign-in page (e.g. no sign-in under way)
 SIGNED_IN_OK = "in ok ok ok ok ok ok ok ok"
 MOD_HERE_OK = "in no no no no no ok ok ok"  # moderators of the item's area (and global, admin)
 MOD_HERE_GO = "in no no no no no go go go"
@@ -78,6 +80,24 @@ ROWS = [
     Row("auth.change_password", "POST", lambda w: "/account/password",
         "in bad bad bad bad bad bad bad bad",
         lambda w: {"current_password": "wrong", "new_password": "x"}),
+    Row("auth.two_factor_step", "GET", lambda w: "/login/two-factor", ALL_IN),
+    Row("auth.two_factor_step", "POST", lambda w: "/login/two-factor", ALL_IN,
+        lambda w: {"code": "123456"}),
+    # --- security page (sessions, two-factor sign-in, remembered devices) -------------------
+    Row("security.overview", "GET", lambda w: "/account/security", SIGNED_IN_OK),
+    Row("security.two_factor_setup", "GET", lambda w: "/account/two-factor", SIGNED_IN_OK),
+    Row("security.two_factor_setup", "POST", lambda w: "/account/two-factor",
+        "in bad bad bad bad bad bad bad bad", lambda w: {"code": "000000"}),
+    Row("security.disable_two_factor", "POST", lambda w: "/account/two-factor/disable",
+        "in cf cf cf cf cf cf cf cf", lambda w: {"disable-password": "wrong"}),
+    Row("security.new_recovery_codes", "POST", lambda w: "/account/two-factor/recovery-codes",
+        "in bad bad bad bad bad bad bad bad", lambda w: {"codes-password": ""}),
+    Row("security.end_session", "POST", lambda w: f"/account/sessions/{w.login.id}/end",
+        "in nf nf nf go nf nf nf nf"),
+    Row("security.end_other_sessions", "POST", lambda w: "/account/sessions/end-others",
+        "in go go go go go go go go"),
+    Row("security.forget_device", "POST", lambda w: f"/account/devices/{w.device.id}/forget",
+        "in nf nf nf go nf nf nf nf"),
     Row("profiles.show", "GET", lambda w: f"/members/{w.author.id}", ALL_OK),
     Row("profiles.edit", "GET", lambda w: "/account/profile", SIGNED_IN_OK),
     Row("profiles.edit", "POST", lambda w: "/account/profile",
@@ -183,6 +203,8 @@ ROWS = [
     # --- admin --------------------------------------------------------------------------------
     Row("admin.index", "GET", lambda w: "/admin/", ADMIN_OK),
     Row("admin.index", "POST", lambda w: "/admin/", ADMIN_GO, lambda w: {"email": w.new.email}),
+    Row("admin.security", "GET", lambda w: "/admin/security", ADMIN_OK),
+    Row("admin.security", "POST", lambda w: "/admin/security", ADMIN_GO),
     Row("admin.member", "GET", lambda w: f"/admin/members/{w.new.id}", ADMIN_OK),
     Row("admin.member", "POST", lambda w: f"/admin/members/{w.new.id}", ADMIN_GO,
         lambda w: {"role": "moderator", "areas": [str(w.area.id)]}),
@@ -263,10 +285,14 @@ def _world() -> SimpleNamespace:
     w.suspension = Suspension(user_id=w.suspended.id, reason="Attacks", created_by_id=w.mod_x.id)
     w.token = AccessToken(user_id=w.author.id, name="matrix", token_hash="0" * 64,
                           prefix="rds_matrix")
+    w.login = LoginSession(user_id=w.author.id, key_hash="1" * 64, device="Firefox 128, Linux",
+                           expires_at=now + timedelta(days=1))
+    w.device = TrustedDevice(user_id=w.author.id, token_hash="2" * 64,
+                             expires_at=now + timedelta(days=30))
     w.live = LiveSession(title="Budget hearing", focus_area_id=area_id, topic_id=w.topic.id,
                          starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=1),
                          created_by_id=w.mod_here.id)
-    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live,
+    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.login, w.device,
                         Flag(reporter_id=w.mod_x.id, target_type="post", target_id=w.post.id,
                              thread_id=w.thread.id, post_id=w.post.id, reason="spam")])
     db.session.commit()
@@ -317,8 +343,9 @@ def test_matrix(app, db, row: Row):
         client = app.test_client()
         user = getattr(world, kind)
         if user is not None:
+            key = factories.login_key(user)
             with client.session_transaction() as session:
-                session["_user_id"], session["_fresh"] = str(user.id), True
+                session["_user_id"], session["_fresh"] = key, True
         url = row.url(world)
         response = client.open(url, method=row.method, data=row.data(world))
         got = _outcome(response)

@@ -17,9 +17,11 @@ from forum.models.discussion import (
     TopicStatus,
 )
 from forum.models.moderation import ModerationAction, Notification
+from forum.models.security import LoginSession, RecoveryCode, SiteSetting, TrustedDevice
 
 __all__ = [
-    "ModerationAction", "Notification",
+    "ModerationAction", "Notification", "LoginSession", "RecoveryCode", "SiteSetting",
+    "TrustedDevice",
     "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
     "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",
     "Thread", "Topic", "TopicStatus", "User",

@@ -40,6 +40,13 @@ VISITS: list[Visit] = [
     Visit("auth.register", lambda f: "/register", status=400, submit="main form button[type=submit]",
           name="auth.register-errors"),
     Visit("auth.login", lambda f: "/login"),
+    Visit("auth.two_factor_step", lambda f: "/login/two-factor", who="half_signed_in"),
+    Visit("security.overview", lambda f: "/account/security", who="omar"),
+    Visit("security.overview", lambda f: "/account/security", who="two_factor",
+          name="security.overview-two-factor-on"),
+    Visit("security.two_factor_setup", lambda f: "/account/two-factor", who="omar"),
+    Visit("security.two_factor_setup", lambda f: "/account/two-factor", who="omar", status=400,
+          submit="main form button[type=submit]", name="security.two_factor_setup-errors"),
     Visit("auth.change_password", lambda f: "/account/password", who="omar"),
     Visit("auth.change_password", lambda f: "/account/password", who="omar", status=400,
           submit="main form button[type=submit]", name="auth.change_password-errors"),
@@ -88,6 +95,7 @@ VISITS: list[Visit] = [
     # administration
     Visit("admin.index", lambda f: "/admin/", who="admin"),
     Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
+    Visit("admin.security", lambda f: "/admin/security", who="admin"),
     # live sessions
     Visit("live.index", lambda f: "/live/"),
     Visit("live.show", _live("scheduled")),

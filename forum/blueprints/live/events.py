@@ -8,6 +8,7 @@ import logging
 import threading
 import uuid
 from collections import deque
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -22,6 +23,7 @@ from forum.services.live import moderation as live_moderation
 from forum.services.live import room as live_room
 from forum.services.live import stream
 from forum.services.live.stream import Outcome
+from forum.services.security import sessions
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,28 @@ def acknowledged(fn=None, *, signed_in: bool = True):
             return _error("internal", _("Something went wrong on our side."))
 
     return handler
+
+
+def origin_allowed(origin: str | None, own_host_url: str) -> bool:
+    """Browsers name the page that opens a socket in `Origin`: it must be this forum
+    (FORUM_SITE_URL, or the address the request came to). Other clients send none."""
+    if not origin:
+        return True
+    site = current_app.config.get("SITE_URL") or own_host_url
+    return _origin_of(origin) == _origin_of(site)
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url.strip().lower())
+    try:
+        port = parts.port
+    except ValueError:  # not a port: matches nothing
+        return "invalid:"
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    netloc = parts.hostname or ""
+    if port and port != default:
+        netloc = f"{netloc}:{port}"
+    return f"{parts.scheme}://{netloc}"
 
 
 class SocketRegistry:
@@ -100,6 +124,7 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace: str = "/live") -> None:
         super().__init__(namespace)
         self.users: dict[str, int] = {}
+        self.logins: dict[str, int | None] = {}  # socket -> its sign-in session record
         self._presence_due: set[int] = set()
         # What handlers committed, waiting to be sent in order (see `publish`).
         self._outbox: deque[tuple] = deque()
@@ -109,18 +134,22 @@ class LiveNamespace(Namespace):
         self._registry: SocketRegistry | None = None
 
     def on_connect(self, auth=None):
-        user = None
+        if not origin_allowed(request.headers.get("Origin"), request.host_url):
+            raise ConnectionRefusedError({"code": "bad_origin", "message": _(
+                "Connections are accepted only from pages of this forum.")})
+        user, login_id = None, None
         if isinstance(auth, dict) and auth.get("token"):
             user = accounts.user_for_token(auth["token"])
             if user is None:
                 raise ConnectionRefusedError({"code": "bad_token",
                                               "message": _("The access token is not valid.")})
         elif current_user.is_authenticated:
-            user = current_user._get_current_object()
+            user, login_id = current_user._get_current_object(), sessions.current_id()
         if user is None:
             raise ConnectionRefusedError({"code": "unauthorized",
                                           "message": _("Please sign in to join live sessions.")})
         self.users[request.sid] = user.id
+        self.logins[request.sid] = login_id
         if self._registry is not None:
             self._registry.add(request.sid)
         if not self._started:
@@ -129,6 +158,7 @@ class LiveNamespace(Namespace):
 
     def on_disconnect(self, reason=None):
         self.users.pop(request.sid, None)
+        self.logins.pop(request.sid, None)
         if self._registry is not None:
             self._registry.remove(request.sid)
         for session in live_room.disconnect(request.sid):
@@ -192,6 +222,11 @@ class LiveNamespace(Namespace):
         if session is not None:
             self.send_to(stream.room(session_id), "presence", stream.presence(session))
 
+    def sids_of(self, user_id: int, login_id: int | None = None) -> set[str]:
+        """This process's sockets of a member: of one sign-in session, or (None) all."""
+        return {sid for sid, uid in list(self.users.items()) if uid == user_id
+                and (login_id is None or self.logins.get(sid) == login_id)}
+
     def user(self) -> User:
         user = db.session.get(User, self.users.get(request.sid, 0))
         if user is None or not user.is_active:
@@ -250,9 +285,13 @@ class LiveNamespace(Namespace):
         session_id = data.get("session_id")
         room = stream.room(session_id)
         already_in = room in self.socketio.server.rooms(request.sid, namespace=self.namespace)
+        login_id = self.logins.get(request.sid)
+        if not sessions.is_alive(login_id):  # signed out since connecting (see live.sockets)
+            raise Forbidden(_("Your session has ended. Please sign in again."), code="unauthorized")
         self.enter_room(request.sid, room)  # before reading missed events: none slip between
         try:
-            outcome = live_room.join(user, session_id, request.sid, data.get("after_seq"))
+            outcome = live_room.join(user, session_id, request.sid, data.get("after_seq"),
+                                     login_session_id=login_id)
         except DomainError:
             if not already_in:  # a bad re-join must not cut a member off the room
                 self.leave_room(request.sid, room)

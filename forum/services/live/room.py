@@ -43,9 +43,11 @@ def is_staff(user: User, session: LiveSession) -> bool:
     return can(user, Action.MODERATE_LIVE, session)
 
 
-def join(user: User, session_id, sid: str, after_seq=None) -> Outcome:
+def join(user: User, session_id, sid: str, after_seq=None, *,
+         login_session_id: int | None = None) -> Outcome:
     """Enter the room. Refused to suspended members, to non-invitees of invite-only sessions
-    and to members removed from this session. Returns the room state and the missed events."""
+    and to members removed from this session. Returns the room state and the missed events.
+    `login_session_id` is the sign-in session the socket came with (None: a token)."""
     session = stream.get_session(session_id)
     if after_seq is not None and (not isinstance(after_seq, int) or isinstance(after_seq, bool)
                                   or after_seq < 0):
@@ -60,7 +62,8 @@ def join(user: User, session_id, sid: str, after_seq=None) -> Outcome:
             .values(session_id=session.id, user_id=user.id, sector=user.sector)
             .on_conflict_do_nothing(index_elements=[Participant.session_id, Participant.user_id]))
     if db.session.get(Connection, (sid, session.id)) is None:
-        db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id))
+        db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id,
+                                  login_session_id=login_session_id))
     db.session.commit()
     staff = is_staff(user, session)
     reply = {"state": stream.room_state(session, user, staff=staff),

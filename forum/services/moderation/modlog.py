@@ -46,12 +46,15 @@ ACTION_LABELS = {
     "live_remove_participant": _l("Removed a participant from a live session"),
     "appeal_upheld": _l("Upheld a decision on appeal"),
     "appeal_overturned": _l("Overturned a decision on appeal"),
+    "require_staff_two_factor": _l("Required two-factor sign-in of moderators and admins"),
+    "allow_staff_without_two_factor": _l("Stopped requiring two-factor sign-in of moderators "
+                                         "and admins"),
 }
 
 
 TARGET_LABELS = {"post": _l("the post"), "thread": _l("the thread"), "topic": _l("the topic"),
                  "user": _l("the member"), "live_question": _l("the question"),
-                 "session": _l("the session")}
+                 "session": _l("the session"), "site": _l("the forum's settings")}
 
 
 def target_label(target_type: str) -> str:
