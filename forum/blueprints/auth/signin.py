@@ -52,7 +52,7 @@ def complete(user: User, remember: bool, next_url: str | None, *, trust_device: 
     if needs_two_factor_setup(user):
         flash(_("Your role requires two-factor sign-in. Set it up now to act as a moderator "
                 "or admin."), "info")
-        next_url = url_for("security.two_factor")
+        next_url = url_for("security.two_factor_setup")
     response = redirect(next_url or url_for("home.index"))
     set_cookie(response, devices.KNOWN_COOKIE,
                devices.known_cookie(request.cookies.get(devices.KNOWN_COOKIE), user.email),

@@ -135,8 +135,9 @@ class LiveNamespace(Namespace):
 
     def on_connect(self, auth=None):
         if not origin_allowed(request.headers.get("Origin"), request.host_url):
-            raise ConnectionRefusedError({"code": "bad_origin", "message": _(
-                "Connections are accepted only from pages of this forum.")})
+            raise ConnectionRefusedError(
+                _("Connections are accepted only from pages of this forum."),
+                {"code": "bad_origin"})
         user, login_id = None, None
         if isinstance(auth, dict) and auth.get("token"):
             user = accounts.user_for_token(auth["token"])
