@@ -135,6 +135,29 @@ def _add_page_material() -> None:
                          "av beslutet.")
     _hide_one_more()
     _add_live_sessions()
+    _add_two_factor_member()
+
+
+TWO_FACTOR_KEY = "tvafaktor"  # a member with two-factor sign-in, for the sign-in pages
+
+
+def _add_two_factor_member() -> None:
+    """A member with two-factor sign-in on (the secret goes into the facts, for the code)."""
+    import pyotp
+
+    from forum.extensions import db
+    from forum.models.accounts import Sector, User
+    from forum.models.base import utcnow
+    from forum.services import passwords
+
+    if _user(TWO_FACTOR_KEY) is not None:
+        return
+    db.session.add(User(email=demo_email(TWO_FACTOR_KEY), display_name="Tove Fahlén",
+                        sector=Sector.CIVIL_SERVICE, organisation="Helsingborgs stad",
+                        title="Säkerhetssamordnare", password_hash=passwords.hash_password(
+                            DEMO_PASSWORD), totp_secret=pyotp.random_base32(),
+                        two_factor_at=utcnow()))
+    db.session.commit()
 
 
 def _hide_one_more() -> None:
@@ -217,6 +240,8 @@ def _facts() -> dict:
                    "unappealed": db.session.get(User, unappealed.subject_user_id).email
                    if unappealed else None},
         "users": {key: _user(key).id for key in ("anna", "omar", "sara", "mod", "admin")},
+        "two_factor": {"email": demo_email(TWO_FACTOR_KEY),
+                       "secret": _user(TWO_FACTOR_KEY).totp_secret},
     }
 
 
