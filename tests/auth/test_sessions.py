@@ -212,3 +212,17 @@ def test_expired_records_are_cleared_at_the_next_sign_in(app, db):
     db.session.commit()
     _sign_in(app, user)
     assert db.session.scalar(select(func.count(LoginSession.id))) == 1
+
+
+def test_the_demo_shows_anna_signed_in_on_other_devices(app, db):
+    from forum.services.demo import people
+    from forum.services.demo import security as demo_security
+
+    cast = people.ensure_people()
+    assert "anna" in demo_security.add(cast)
+    anna = cast["anna"]
+    client = app.test_client()
+    client.post("/login", data={"email": anna.email, "password": people.DEMO_PASSWORD})
+    page = client.get("/account/security").get_data(as_text=True)
+    assert "Mobile Safari 17, iOS" in page and "Edge 128, Windows" in page
+    assert "Sign out everywhere else" in page
