@@ -6,22 +6,30 @@ import pytest
 from sqlalchemy import select
 
 from forum import create_app
+from forum.extensions import db
 from forum.models.security import LoginSession
 from tests import factories
 from tests.conftest import RequestScopedClient, _config
 
 
 @pytest.fixture
-def make_app(database_url, app):
+def make_app(database_url, app):  # noqa: ARG001 - `app` keeps the schema and empties it
     """make_app(**settings) -> another app on the test database, its requests in their own
     contexts (the `app` fixture keeps the schema and empties it afterwards)."""
+
+    made = []
 
     def make(**settings):
         other = create_app(_config(database_url, **settings))
         other.test_client_class = RequestScopedClient
+        made.append(other)
         return other
 
-    return make
+    yield make
+    for other in made:  # its own engine: close its connections before it is collected
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _sign_in(client, user, **kwargs):
