@@ -150,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from forum.blueprints import (
         admin,
         auth,
+        deliberation,
         home,
         live,
         moderation,
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
         (moderation.bp, "/moderation"),
         (admin.bp, "/admin"),
         (live.bp, "/live"),
+        (deliberation.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
@@ -181,9 +183,11 @@ def register_socketio(app: Flask) -> None:
         max_http_buffer_size=256 * 1024,
         cors_allowed_origins=[],  # no CORS headers; the namespace checks Origin itself
     )
+    from forum.blueprints.deliberation.events import DeliberationNamespace
     from forum.blueprints.live.events import LiveNamespace
 
     socketio.on_namespace(LiveNamespace("/live"))
+    socketio.on_namespace(DeliberationNamespace("/deliberation"))
 
 
 def register_proxies(app: Flask) -> None:

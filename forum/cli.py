@@ -108,3 +108,13 @@ def seed(demo: bool, if_empty: bool) -> None:
         from forum.services import demo as demo_data  # noqa: PLC0415
 
         click.echo(demo_data.add_demo_content())
+
+
+@forum_cli.command("commitments-due")
+def commitments_due() -> None:
+    """Tell owners whose commitment review dates near or have passed (once each; safe to run
+    again, e.g. hourly, until the task queue runs it)."""
+    from forum.services.deliberation import commitments  # noqa: PLC0415
+
+    sent = commitments.send_review_notices()
+    click.echo(f"Review notices: {sent['soon']} nearing, {sent['passed']} passed.")

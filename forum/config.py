@@ -56,6 +56,7 @@ class Config:
     NEW_MEMBER_FLAG_LIMIT = "10 per hour"  # flags per new member
     PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
+    REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
     CONTENT_SECURITY_POLICY = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"

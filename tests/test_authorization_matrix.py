@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import g
@@ -61,6 +62,8 @@ AUTHOR_OK = "in no no no ok no no no no"
 AUTHOR_GO = "in no no no go no no no no"
 TAKE_PART_OK = "in ok ok no ok ok ok ok ok"  # signed in and not suspended
 TAKE_PART_GO = "in go go no go go go go go"
+OPENS_OK = "in no ok no ok ok ok ok ok"  # proposals: verified members and moderators
+OPENS_GO = "in no go no go go go go go"
 
 ROWS = [
     # --- home, auth, profiles (lead) -------------------------------------------------------
@@ -221,7 +224,54 @@ ROWS = [
         "in no no no no no bad bad bad", lambda w: {"title": ""}),
     Row("live.cancel", "POST", lambda w: f"/live/{w.live.id}/cancel", MOD_HERE_GO,
         lambda w: {"reason": "Speaker ill"}),
+    # --- deliberation: proposals, outcomes, commitments ---------------------------------------
+    Row("deliberation.new_proposal", "GET", lambda w: f"/threads/{w.thread.id}/proposals/new",
+        OPENS_OK),
+    Row("deliberation.new_proposal", "POST", lambda w: f"/threads/{w.thread.id}/proposals/new",
+        OPENS_GO, lambda w: _proposal_form("members")),
+    Row("deliberation.new_session_proposal", "GET",
+        lambda w: f"/live/{w.live_now.id}/proposals/new", OPENS_OK),
+    Row("deliberation.new_session_proposal", "POST",
+        lambda w: f"/live/{w.live_now.id}/proposals/new", OPENS_GO,
+        lambda w: _proposal_form("session")),
+    Row("deliberation.show", "GET", lambda w: f"/proposals/{w.proposal.id}", ALL_OK),
+    Row("deliberation.card", "GET", lambda w: f"/proposals/{w.proposal.id}/card", ALL_OK),
+    Row("deliberation.position", "POST", lambda w: f"/proposals/{w.proposal.id}/position",
+        TAKE_PART_GO, lambda w: {"stance": "agree", "reason": ""}),
+    Row("deliberation.close", "POST", lambda w: f"/proposals/{w.proposal.id}/close",
+        MOD_HERE_GO, lambda w: {"reason": "Decided"}),
+    Row("deliberation.outcome", "GET", lambda w: f"/proposals/{w.closed.id}/outcome",
+        MOD_HERE_OK),
+    Row("deliberation.outcome", "POST", lambda w: f"/proposals/{w.closed.id}/outcome",
+        MOD_HERE_GO, lambda w: {"kind": "amended", "decision": "Adopted with a cap"}),
+    Row("deliberation.new_outcome_commitment", "GET",
+        lambda w: f"/proposals/{w.closed.id}/commitments/new", MOD_HERE_OK),
+    Row("deliberation.new_outcome_commitment", "POST",
+        lambda w: f"/proposals/{w.closed.id}/commitments/new", MOD_HERE_GO,
+        lambda w: _commitment_form(w)),
+    Row("deliberation.new_session_commitment", "GET",
+        lambda w: f"/live/{w.live.id}/commitments/new", MOD_HERE_OK),
+    Row("deliberation.new_session_commitment", "POST",
+        lambda w: f"/live/{w.live.id}/commitments/new", MOD_HERE_GO,
+        lambda w: _commitment_form(w)),
+    Row("deliberation.ledger", "GET", lambda w: "/commitments", ALL_OK),
+    Row("deliberation.commitment", "GET", lambda w: f"/commitments/{w.commitment.id}", ALL_OK),
+    Row("deliberation.update_commitment", "POST",
+        lambda w: f"/commitments/{w.commitment.id}/status", AUTHOR_GO,
+        lambda w: {"status": "in_progress", "note": "Tender out"}),
 ]
+
+
+def _proposal_form(participation: str) -> dict:
+    closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Europe/Stockholm"))
+    return {"title": "Car-free Stortorget", "statement": "Stortorget becomes car-free.",
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "participation": participation}
+
+
+def _commitment_form(w) -> dict:
+    day = (utcnow() + timedelta(days=30)).date().isoformat()
+    return {"owner_email": w.author.email, "text": "Publish the plan", "due_on": day,
+            "review_on": day}
 
 
 def _world() -> SimpleNamespace:
@@ -230,7 +280,7 @@ def _world() -> SimpleNamespace:
     and committed once, so a world is cheap to rebuild."""
     from forum.models.accounts import AccessToken, Role, User
     from forum.models.discussion import Post, Thread, Topic
-    from forum.models.live import LiveSession
+    from forum.models.live import LiveSession, SessionStatus
 
     w = SimpleNamespace(anonymous=None)
     w.area, other = factories.focus_area("city-governance"), factories.focus_area("quality-of-life")
@@ -292,11 +342,46 @@ def _world() -> SimpleNamespace:
     w.live = LiveSession(title="Budget hearing", focus_area_id=area_id, topic_id=w.topic.id,
                          starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=1),
                          created_by_id=w.mod_here.id)
-    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.login, w.device,
+    w.live_now = LiveSession(title="Open hearing", focus_area_id=area_id, topic_id=w.topic.id,
+                             starts_at=now, ends_at=now + timedelta(hours=1),
+                             status=SessionStatus.LIVE, created_by_id=w.mod_here.id)
+    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.login, w.device,
                         Flag(reporter_id=w.mod_x.id, target_type="post", target_id=w.post.id,
                              thread_id=w.thread.id, post_id=w.post.id, reason="spam")])
+    _deliberation_world(w, now)
     db.session.commit()
     return w
+
+
+def _deliberation_world(w: SimpleNamespace, now) -> None:
+    """An open proposal in the thread; a closed one with an outcome and a commitment the
+    author owns."""
+    from forum.models.deliberation import Commitment, Outcome, OutcomeKind, Proposal
+    from forum.services.deliberation import results
+
+    def proposal(title: str, **extra) -> Proposal:
+        row = Proposal(focus_area_id=w.area.id, topic_id=w.topic.id, thread_id=w.thread.id,
+                       author_id=w.verified.id, title=title, statement_source=title,
+                       statement_html=f"<p>{title}</p>", closes_at=now + timedelta(days=2),
+                       **extra)
+        db.session.add(row)
+        return row
+
+    w.proposal = proposal("Open the baths all year")
+    w.closed = proposal("Car-free square", closed_at=now, closed_by_id=w.mod_x.id)
+    db.session.flush()
+    w.outcome = Outcome(proposal_id=w.closed.id, kind=OutcomeKind.AGREED,
+                        decision_source="Adopted", decision_html="<p>Adopted</p>",
+                        final_tally=results.tally(w.closed, status="closed"),
+                        recorded_by_id=w.mod_x.id)
+    db.session.add(w.outcome)
+    db.session.flush()
+    w.commitment = Commitment(outcome_id=w.outcome.id, focus_area_id=w.area.id,
+                              owner_id=w.author.id, sector=w.author.sector, text="Draft it",
+                              due_on=(now + timedelta(days=30)).date(),
+                              review_on=(now + timedelta(days=20)).date(),
+                              recorded_by_id=w.mod_x.id)
+    db.session.add(w.commitment)
 
 
 def _outcome(response) -> str:

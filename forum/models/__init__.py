@@ -1,5 +1,8 @@
 """Every model module, imported so Alembic and the app see all tables."""
-from forum.models import live  # noqa: F401  (live-session tables)
+from forum.models import (
+    deliberation,  # noqa: F401  (proposals, outcomes, commitments)
+    live,  # noqa: F401  (live-session tables)
+)
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
 from forum.models.discussion import (
     Capacity,

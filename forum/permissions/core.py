@@ -50,6 +50,15 @@ class Action(enum.StrEnum):
     SPEAK_LIVE = "speak_live"
     MODERATE_LIVE = "moderate_live"
     MANAGE_LIVE = "manage_live"
+    # deliberation: proposals, outcomes, commitments
+    OPEN_PROPOSAL = "open_proposal"  # target: a thread or a live session
+    VIEW_PROPOSAL = "view_proposal"
+    TAKE_POSITION = "take_position"
+    CLOSE_PROPOSAL = "close_proposal"
+    RECORD_OUTCOME = "record_outcome"  # record and edit
+    RECORD_COMMITMENT = "record_commitment"  # target: a proposal (its outcome) or a session
+    VIEW_COMMITMENT = "view_commitment"
+    UPDATE_COMMITMENT = "update_commitment"
 
 
 Rule = Callable[[Any, Any], bool]

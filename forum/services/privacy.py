@@ -11,6 +11,7 @@ from forum.exceptions import InvalidInput
 from forum.extensions import db
 from forum.models.accounts import AccessToken, User
 from forum.models.base import utcnow
+from forum.models.deliberation import Commitment, PositionChange, Proposal
 from forum.models.discussion import Post, Reaction, Revision, Thread
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
@@ -47,6 +48,7 @@ def export_data(member: User) -> dict:
         "notifications": [{"kind": n.kind, "message": n.message, "at": _iso(n.created_at)}
                           for n in db.session.scalars(select(Notification)
                                                       .where(Notification.user_id == member.id))],
+        **_deliberation(member),
         "access_tokens": [{"name": t.name, "created_at": _iso(t.created_at),
                            "revoked_at": _iso(t.revoked_at)}
                           for t in db.session.scalars(select(AccessToken)
@@ -65,6 +67,25 @@ def _security_data(member: User) -> dict:
                       "last_seen_at": _iso(s.last_seen_at)} for s in rows(LoginSession)],
         "remembered_devices": [{"device": d.device, "since": _iso(d.created_at),
                                 "until": _iso(d.expires_at)} for d in rows(TrustedDevice)],
+    }
+
+
+def _deliberation(member: User) -> dict:
+    """The member's positions (with every change) and the commitments they own."""
+    proposals = dict(db.session.execute(select(Proposal.id, Proposal.title).where(
+        Proposal.id.in_(select(PositionChange.proposal_id).where(
+            PositionChange.user_id == member.id)))).all())
+    changes = db.session.scalars(select(PositionChange).where(
+        PositionChange.user_id == member.id).order_by(PositionChange.id))
+    owned = db.session.scalars(select(Commitment).where(Commitment.owner_id == member.id)
+                               .order_by(Commitment.id))
+    return {
+        "positions": [{"proposal_id": c.proposal_id, "proposal": proposals.get(c.proposal_id),
+                       "stance": c.stance.value, "reason": c.reason, "at": _iso(c.at)}
+                      for c in changes],
+        "commitments": [{"id": c.id, "text": c.text, "organisation": c.organisation,
+                         "due_on": c.due_on.isoformat(), "status": c.status.value,
+                         "note": c.status_note} for c in owned],
     }
 
 

@@ -72,6 +72,8 @@
       if (done) { done(reply); }
     });
   }
+  // deliberation.js sends positions on the session's proposals through this socket
+  window.RadslagLive = { call: call, connected: function () { return socket.connected; } };
 
   // --- Joining and catching up -------------------------------------------------------------
 
@@ -86,6 +88,7 @@
       lastSeq = Math.max(lastSeq || 0, reply.state.last_seq);
       drawState(reply.state);
       drawPresence(reply.presence);
+      if (window.RadslagDeliberation) { window.RadslagDeliberation.roomState(reply.proposals || []); }
       held.splice(0).forEach(receive);
       if (!firstTime) { announce(T.caught_up); }
     });
@@ -153,6 +156,9 @@
         if (d.user_id === me.id && "muted" in d) { me.muted = d.muted; drawMe(); if (d.muted) { announce(T.muted); } }
         break;
       case "slow_mode": announce(fmt(T.slow_mode, { n: d.seconds })); break;
+      case "proposal": case "position": case "proposal_closed":
+        if (window.RadslagDeliberation) { window.RadslagDeliberation.roomEvent(e, live); }
+        break;
       case "session":
         status = d.status; drawMe();
         announce(d.status === "live" ? T.session_started : T.session_ended);

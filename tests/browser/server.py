@@ -242,7 +242,27 @@ def _facts() -> dict:
         "users": {key: _user(key).id for key in ("anna", "omar", "sara", "mod", "admin")},
         "two_factor": {"email": demo_email(TWO_FACTOR_KEY),
                        "secret": _user(TWO_FACTOR_KEY).totp_secret},
+        "deliberation": _deliberation_facts(),
     }
+
+
+def _deliberation_facts() -> dict:
+    """The demo's proposals (open in a thread, closed with an outcome, in the live session)
+    and a commitment with its owner."""
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models.deliberation import Commitment, Proposal
+
+    rows = db.session.scalars(select(Proposal).order_by(Proposal.id)).all()
+    open_one = next(p for p in rows if p.thread_id and p.is_open())
+    closed = next(p for p in rows if p.outcome is not None)
+    in_session = next(p for p in rows if p.live_session_id)
+    owned = db.session.scalar(select(Commitment).where(Commitment.outcome_id.is_not(None))
+                              .order_by(Commitment.id))
+    return {"open": open_one.id, "open_thread": open_one.thread_id, "closed": closed.id,
+            "in_session": in_session.id, "session": in_session.live_session_id,
+            "commitment": owned.id, "owner": owned.owner.email}
 
 
 if __name__ == "__main__":

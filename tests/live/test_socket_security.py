@@ -140,3 +140,21 @@ def test_a_socket_whose_session_ended_cannot_join(app, db, browser, live_session
     assert idle.is_connected("/live")
     reply = ack(idle, "join", {"session_id": session.id})
     assert reply["ok"] is False and reply["error"]["code"] == "unauthorized"
+
+
+def test_the_deliberation_namespace_checks_origin_and_closes_on_sign_out(app, db, browser):
+    user = factories.make_user()
+    flask_client, _socket = browser(user)
+
+    def deliberation(origin):
+        g.pop("_login_user", None)
+        g.pop("login_session", None)
+        client = socketio.test_client(app, namespace="/deliberation",
+                                      flask_test_client=flask_client, headers={"Origin": origin})
+        return client
+
+    assert not deliberation("https://evil.example").is_connected("/deliberation")
+    watcher = deliberation("http://localhost")
+    assert watcher.is_connected("/deliberation")
+    flask_client.post("/logout")
+    assert not watcher.is_connected("/deliberation")

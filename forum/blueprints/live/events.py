@@ -8,22 +8,25 @@ import logging
 import threading
 import uuid
 from collections import deque
-from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
+from forum.blueprints.deliberation import events as deliberation_events
 from forum.exceptions import DomainError, Forbidden
 from forum.extensions import db
 from forum.models.accounts import User
 from forum.services import accounts
+from forum.services.deliberation import positions as deliberation_positions
+from forum.services.deliberation import room as deliberation_room
 from forum.services.live import moderation as live_moderation
 from forum.services.live import room as live_room
 from forum.services.live import stream
 from forum.services.live.stream import Outcome
 from forum.services.security import sessions
+from forum.services.security.origins import origin_allowed
 
 log = logging.getLogger(__name__)
 
@@ -58,28 +61,6 @@ def acknowledged(fn=None, *, signed_in: bool = True):
             return _error("internal", _("Something went wrong on our side."))
 
     return handler
-
-
-def origin_allowed(origin: str | None, own_host_url: str) -> bool:
-    """Browsers name the page that opens a socket in `Origin`: it must be this forum
-    (FORUM_SITE_URL, or the address the request came to). Other clients send none."""
-    if not origin:
-        return True
-    site = current_app.config.get("SITE_URL") or own_host_url
-    return _origin_of(origin) == _origin_of(site)
-
-
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url.strip().lower())
-    try:
-        port = parts.port
-    except ValueError:  # not a port: matches nothing
-        return "invalid:"
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    netloc = parts.hostname or ""
-    if port and port != default:
-        netloc = f"{netloc}:{port}"
-    return f"{parts.scheme}://{netloc}"
 
 
 class SocketRegistry:
@@ -299,6 +280,7 @@ class LiveNamespace(Namespace):
             raise
         if outcome.reply["state"]["me"]["staff"]:
             self.enter_room(request.sid, stream.staff_room(session_id))
+        outcome.reply["proposals"] = deliberation_room.room_state(user, session_id)
         self.publish(outcome, session_id)
         outcome.presence = False
         return outcome
@@ -337,6 +319,16 @@ class LiveNamespace(Namespace):
     @acknowledged
     def on_vote(self, user, data) -> Outcome:
         return live_room.vote(user, data.get("poll_id"), data.get("choice"), request.sid)
+
+    @acknowledged
+    def on_position(self, user, data) -> Outcome:
+        """A position on one of the session's proposals; watchers of the proposal's own
+        page hear of it too (see forum/blueprints/deliberation/events.py)."""
+        outcome, taken = deliberation_positions.take_in_room(
+            user, data.get("proposal_id"), data.get("stance"), data.get("reason"), request.sid)
+        if taken.changed:
+            deliberation_events.publish("proposal", taken.position.proposal_id, taken.broadcast)
+        return outcome
 
     @acknowledged
     def on_moderate(self, user, data) -> Outcome:

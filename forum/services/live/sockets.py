@@ -9,6 +9,7 @@ from forum.extensions import db, socketio
 from forum.models.live import Connection
 
 NAMESPACE = "/live"
+OTHER_NAMESPACES = ("/deliberation",)  # read-only watchers: only this process's are known
 
 
 def close(user_id: int, login_session_id: int | None = None) -> int:
@@ -31,4 +32,10 @@ def close(user_id: int, login_session_id: int | None = None) -> int:
         sids |= namespace.sids_of(user_id, login_session_id)
     for sid in sids:
         server.disconnect(sid, namespace=NAMESPACE)
-    return len(sids)
+    closed = len(sids)
+    for name in OTHER_NAMESPACES:
+        handler = server.namespace_handlers.get(name)
+        for sid in handler.sids_of(user_id, login_session_id) if handler is not None else ():
+            server.disconnect(sid, namespace=name)
+            closed += 1
+    return closed

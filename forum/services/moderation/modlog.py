@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models.accounts import User
+from forum.models.deliberation import Commitment, Proposal
 from forum.models.discussion import FocusArea, Post, PostStatus, Thread, Topic
 from forum.models.moderation import ModerationAction
+from forum.permissions import Action, can
 from forum.permissions.discussion import area_of
 from forum.services.moderation.targets import link
 
@@ -49,12 +52,17 @@ ACTION_LABELS = {
     "require_staff_two_factor": _l("Required two-factor sign-in of moderators and admins"),
     "allow_staff_without_two_factor": _l("Stopped requiring two-factor sign-in of moderators "
                                          "and admins"),
+    "close_proposal": _l("Closed a proposal early"),
+    "record_outcome": _l("Recorded the outcome of a proposal"),
+    "edit_outcome": _l("Edited the outcome of a proposal"),
+    "record_commitment": _l("Recorded a commitment"),
 }
 
 
 TARGET_LABELS = {"post": _l("the post"), "thread": _l("the thread"), "topic": _l("the topic"),
                  "user": _l("the member"), "live_question": _l("the question"),
-                 "session": _l("the session"), "site": _l("the forum's settings")}
+                 "session": _l("the session"), "proposal": _l("the proposal"),
+                 "commitment": _l("the commitment"), "site": _l("the forum's settings")}
 
 
 def target_label(target_type: str) -> str:
@@ -137,7 +145,23 @@ def public_link(entry: ModerationAction) -> str | None:
     if entry.target_type == "user":
         user = db.session.get(User, entry.target_id)
         return link("profiles.show", user_id=user.id) if user and user.is_active else None
+    if entry.target_type in ("proposal", "commitment"):
+        return _deliberation_link(entry)
     return None
+
+
+def _deliberation_link(entry: ModerationAction) -> str | None:
+    """A proposal or commitment, when a guest may see it (not one of an invitation-only
+    session, whose existence stays within it)."""
+    if entry.target_type == "proposal":
+        proposal = db.session.get(Proposal, entry.target_id)
+        visible = proposal is not None and can(AnonymousUserMixin(), Action.VIEW_PROPOSAL,
+                                               proposal)
+        return link("deliberation.show", proposal_id=proposal.id) if visible else None
+    commitment = db.session.get(Commitment, entry.target_id)
+    visible = commitment is not None and can(AnonymousUserMixin(), Action.VIEW_COMMITMENT,
+                                             commitment)
+    return link("deliberation.commitment", commitment_id=commitment.id) if visible else None
 
 
 def record_on(actor: User | None, action: str, target: Post | Thread | Topic, reason: str = "",

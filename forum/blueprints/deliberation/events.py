@@ -1,0 +1,154 @@
+"""The Socket.IO namespace `/deliberation`: live results on ordinary pages.
+
+A client emits `watch` with {"kind": "proposal", "id": N}; the server checks that the reader
+may see that item, joins the socket to the room `deliberation:<kind>:<id>` and acknowledges
+with a snapshot. After each committed change the server emits `tally` to that room. Each
+kind is registered with `watchable(kind, find, snapshot)`: `find(viewer, id)` returns the item
+or raises a DomainError (not found, forbidden); `snapshot(item)` is what watchers get, in the
+same shape as later `tally` messages. Guests may watch what guests may see."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace
+
+from forum.exceptions import DomainError
+from forum.extensions import db, socketio
+from forum.models.accounts import User
+from forum.services import accounts
+from forum.services.deliberation import proposals, results
+from forum.services.live import stream
+from forum.services.security import sessions
+from forum.services.security.origins import origin_allowed
+
+NAMESPACE = "/deliberation"
+
+
+@dataclass(frozen=True)
+class Watchable:
+    find: Callable[[Any, int], Any]
+    snapshot: Callable[[Any], dict]
+
+
+WATCHABLE: dict[str, Watchable] = {}
+
+
+def watchable(kind: str, find: Callable[[Any, int], Any], snapshot: Callable[[Any], dict]):
+    """Let clients watch items of `kind` (one registration per kind)."""
+    if kind in WATCHABLE:
+        raise RuntimeError(f"{kind} is already watchable")
+    WATCHABLE[kind] = Watchable(find, snapshot)
+
+
+def room(kind: str, item_id: int) -> str:
+    return f"deliberation:{kind}:{item_id}"
+
+
+def publish(kind: str, item_id: int, payload: dict) -> None:
+    """Send a committed change to the item's watchers."""
+    socketio.emit("tally", {"kind": kind, "id": item_id, **payload}, to=room(kind, item_id),
+                  namespace=NAMESPACE)
+
+
+def publish_to_live_room(wires: list[dict]) -> None:
+    """Committed events of a live session's stream, from an HTTP request, to its room."""
+    for wire in wires:
+        socketio.emit("event", wire, to=stream.room(wire["session_id"]), namespace="/live")
+
+
+watchable("proposal", proposals.for_viewer, results.tally)
+
+
+def _error(code: str, message: str) -> dict:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def answered(fn):
+    """The acknowledgement protocol of the live room: one JSON object in, {"ok": true, ...}
+    or {"ok": false, "error": {"code", "message"}} out; nothing a handler does stays half
+    done."""
+
+    @functools.wraps(fn)
+    def handler(self, *args):
+        data = args[0] if len(args) == 1 else None
+        if not isinstance(data, dict):
+            return _error("invalid", _("Send one JSON object with the event."))
+        try:
+            return {"ok": True, **fn(self, data)}
+        except DomainError as err:
+            db.session.rollback()
+            return _error(err.code, err.message)
+        except Exception:  # noqa: BLE001 - logged and acknowledged, the socket stays up
+            db.session.rollback()
+            current_app.logger.exception("deliberation event %s failed", fn.__name__)
+            return _error("internal", _("Something went wrong on our side."))
+
+    return handler
+
+
+class DeliberationNamespace(Namespace):
+    """Watchers of proposals (and other registered kinds). A browser is the Flask-Login user
+    of its cookie; other clients may send {"token": ...} as the auth payload."""
+
+    def __init__(self, namespace: str = NAMESPACE) -> None:
+        super().__init__(namespace)
+        self.token_users: dict[str, int] = {}
+        self.members: dict[str, tuple[int, int | None]] = {}  # sid -> (member, sign-in session)
+
+    def on_connect(self, auth=None):
+        if not origin_allowed(request.headers.get("Origin"), request.host_url):
+            raise ConnectionRefusedError(
+                _("Connections are accepted only from pages of this forum."),
+                {"code": "bad_origin"})
+        if isinstance(auth, dict) and auth.get("token"):
+            user = accounts.user_for_token(auth["token"])
+            if user is None:
+                raise ConnectionRefusedError({"code": "bad_token",
+                                              "message": _("The access token is not valid.")})
+            self.token_users[request.sid] = user.id
+            self.members[request.sid] = (user.id, None)
+        elif current_user.is_authenticated:
+            self.members[request.sid] = (current_user.id, sessions.current_id())
+
+    def on_disconnect(self, reason=None):
+        self.token_users.pop(request.sid, None)
+        self.members.pop(request.sid, None)
+
+    def sids_of(self, user_id: int, login_id: int | None = None) -> set[str]:
+        """This process's sockets of a member: of one sign-in session, or (None) all. (A
+        cookie socket held by another process watches on as a guest: each event loads the
+        member again, and an ended session names no one.)"""
+        return {sid for sid, (uid, login) in list(self.members.items()) if uid == user_id
+                and (login_id is None or login == login_id)}
+
+    def viewer(self):
+        if request.sid in self.token_users:
+            return db.session.get(User, self.token_users[request.sid])
+        return current_user._get_current_object()
+
+    def _item(self, data: dict) -> tuple[str, int, Any]:
+        kind, item_id = data.get("kind"), data.get("id")
+        if kind not in WATCHABLE:
+            raise DomainError(_("Nothing of that kind can be watched."), code="unknown_kind")
+        if not isinstance(item_id, int) or isinstance(item_id, bool):
+            raise DomainError(_("A number is needed."), code="invalid")
+        return kind, item_id, WATCHABLE[kind].find(self.viewer(), item_id)
+
+    @answered
+    def on_watch(self, data: dict) -> dict:
+        kind, item_id, item = self._item(data)
+        self.enter_room(request.sid, room(kind, item_id))
+        return {"snapshot": WATCHABLE[kind].snapshot(item)}
+
+    @answered
+    def on_unwatch(self, data: dict) -> dict:
+        kind, item_id = data.get("kind"), data.get("id")
+        if kind in WATCHABLE and isinstance(item_id, int):
+            self.leave_room(request.sid, room(kind, item_id))
+        return {}

@@ -1,0 +1,1 @@
+"""Deliberation: proposals, positions, results, outcomes and commitments (and statement rounds)."""
