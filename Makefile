@@ -44,6 +44,9 @@ vendor: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 	cp node_modules/axe-core/axe.min.js static/vendor/
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	   node_modules/swagger-ui-dist/LICENSE static/vendor/swagger-ui/
 
 translations: | $(BIN)/python
 	$(BIN)/pybabel compile --statistics -d translations
@@ -61,8 +64,8 @@ seed:
 	$(FLASK) forum seed --demo --if-empty
 
 serve:
-	@echo "Rådslag on http://$(HOST):$(PORT)  (demo sign-in: see README)"
-	$(BIN)/python serve.py --host $(HOST) --port $(PORT)
+	@echo "Rådslag on http://$(HOST):$(PORT) with a job worker; emails go to instance/outbox/  (demo sign-in: see README)"
+	$(BIN)/python serve.py --with-worker --host $(HOST) --port $(PORT)
 
 lint:
 	$(BIN)/ruff check forum tests bench

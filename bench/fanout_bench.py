@@ -442,7 +442,7 @@ def prepare_live_database(database_url: str) -> tuple[int, dict]:
                                      role=SessionRole.MODERATOR))
         db.session.commit()
         tokens = {"receiver": accounts.create_token(receiver, "bench")[1],
-                  "sender": accounts.create_token(sender, "bench")[1]}
+                  "sender": accounts.create_token(sender, "bench", ("read", "write"))[1]}
         session_id = session.id
         db.engine.dispose()
     return session_id, tokens

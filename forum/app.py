@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forum import errors, fragments, i18n, templating
+from forum import errors, fragments, i18n, jobs, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -74,8 +74,16 @@ def load_config(app: Flask, override: type[Config] | Mapping[str, Any] | None) -
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    instance = Path(app.instance_path)
+    app.config["JOBS_SQLITE_PATH"] = app.config.get("JOBS_SQLITE_PATH") or str(
+        instance / "jobs.sqlite3")
+    app.config["MAIL_OUTBOX_DIR"] = app.config.get("MAIL_OUTBOX_DIR") or str(instance / "outbox")
     if app.config["BABEL_DEFAULT_LOCALE"] not in app.config["LANGUAGES"]:
         raise ValueError(f"FORUM_DEFAULT_LANGUAGE must be one of {app.config['LANGUAGES']}")
+    if app.config.get("SMTP_URL"):
+        from forum.services.mail.transport import parse_smtp_url  # noqa: PLC0415
+
+        parse_smtp_url(app.config["SMTP_URL"])  # a mistake shows at start, not at each send
     _https_settings(app)
 
 
@@ -144,15 +152,19 @@ def init_extensions(app: Flask) -> None:
     fragments.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
 
+    jobs.init_app(app)
+
 
 def register_blueprints(app: Flask) -> None:
     """The URL map, in one readable list."""
     from forum.blueprints import (
         admin,
+        api,
         auth,
         deliberation,
         home,
         live,
+        mail,
         moderation,
         profiles,
         security,
@@ -171,8 +183,10 @@ def register_blueprints(app: Flask) -> None:
         (admin.bp, "/admin"),
         (live.bp, "/live"),
         (deliberation.bp, None),
+        (mail.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
+    api.register(app)  # /api/v1: the resources, their OpenAPI document and docs
 
 
 def register_socketio(app: Flask) -> None:
@@ -207,8 +221,8 @@ def register_security_headers(app: Flask) -> None:
     def _signed_in_first():
         """Load the member before the view runs (one statement), so the session record's
         "last seen" is written, when due, while the request has nothing else pending."""
-        if request.endpoint != "static":
-            _ = current_user.is_authenticated
+        if request.endpoint != "static" and not request.path.startswith("/api/"):
+            _ = current_user.is_authenticated  # (the API reads tokens only, never the cookie)
 
     @app.after_request
     def _headers(response):

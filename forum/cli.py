@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from forum.exceptions import DomainError
-from forum.models.accounts import Role, Sector
+from forum.models.accounts import Role, Scope, Sector
 from forum.services import accounts, seeding
 
 forum_cli = AppGroup("forum", help="Rådslag administration commands.")
@@ -49,12 +49,17 @@ def create_user(email, name, sector, organisation, title, role, verified) -> Non
 @forum_cli.command("create-token")
 @click.argument("email")
 @click.option("--name", default="command line", help="What the token is for.")
-def create_token(email, name) -> None:
+@click.option("--scope", "scopes", multiple=True, type=click.Choice([s.value for s in Scope]),
+              help="read, write or moderate (repeat for several; default: read).")
+def create_token(email, name, scopes) -> None:
     """Create a personal access token for EMAIL and print it once."""
     user = accounts.find_by_email(email)
     if user is None:
         raise click.ClickException(f"No member with email {email}.")
-    _token, secret = accounts.create_token(user, name)
+    try:
+        _token, secret = accounts.create_token(user, name, scopes or (Scope.READ.value,))
+    except DomainError as err:
+        raise click.ClickException(err.message) from err
     click.echo(secret)
 
 
@@ -112,9 +117,42 @@ def seed(demo: bool, if_empty: bool) -> None:
 
 @forum_cli.command("commitments-due")
 def commitments_due() -> None:
-    """Tell owners whose commitment review dates near or have passed (once each; safe to run
-    again, e.g. hourly, until the task queue runs it)."""
+    """Tell owners whose commitment review dates near or have passed (once each; the worker
+    also does this every hour)."""
     from forum.services.deliberation import commitments  # noqa: PLC0415
 
     sent = commitments.send_review_notices()
     click.echo(f"Review notices: {sent['soon']} nearing, {sent['passed']} passed.")
+
+
+@forum_cli.command("worker")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Jobs run at the same time.")
+@click.option("--no-periodic", is_flag=True,
+              help="Do not start periodic jobs (all workers but one, when there are several).")
+@click.option("--stop-with", type=int, default=None, hidden=True,
+              help="Stop when the process with this id (the parent) ends.")
+def worker(threads: int, no_periodic: bool, stop_with: int | None) -> None:
+    """Run background jobs and the periodic ones until stopped (SIGTERM: gracefully)."""
+    from flask import current_app  # noqa: PLC0415
+
+    from forum.jobs import worker as job_worker  # noqa: PLC0415
+
+    job_worker.run(current_app._get_current_object(), threads=threads,
+                   periodic=not no_periodic, stop_with=stop_with)
+
+
+@forum_cli.command("send-test-mail")
+@click.argument("address")
+@click.option("--language", type=click.Choice(["sv", "en"]), default=None,
+              help="Language of the message (default: the member's, else the site's).")
+def send_test_mail(address: str, language: str | None) -> None:
+    """Queue a test email to ADDRESS, to check the mail settings (a worker sends it)."""
+    from forum.services import mail  # noqa: PLC0415
+
+    member = accounts.find_by_email(address)
+    if member is not None and language is None:
+        mail.send_to_member(member, "test_message")
+    else:
+        mail.send_to_address(address, "test_message", language=language)
+    click.echo(f"Queued a test email to {address}.")

@@ -6,7 +6,17 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # FORUM_DATABASE_URL, else instance/forum.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SECRET_KEY: str | None = None  # FORUM_SECRET_KEY, else generated once into instance/
-    REDIS_URL: str | None = None  # FORUM_REDIS_URL: Socket.IO queue and rate-limit storage
+    REDIS_URL: str | None = None  # FORUM_REDIS_URL: Socket.IO queue, rate limits, job queue
+    BASE_URL = "http://127.0.0.1:5000"  # FORUM_BASE_URL: links in emails (no request to ask)
+    JOBS_SQLITE_PATH: str | None = None  # FORUM_JOBS_SQLITE_PATH, else instance/jobs.sqlite3
+    JOBS_IMMEDIATE = False  # run each job inside enqueue (unit tests only; no retries)
+    JOBS_RETRIES = 8  # further attempts after a first failure (30 s ... 64 min: about 2 h)
+    JOBS_RETRY_DELAY = 30  # seconds before the first retry; each later wait doubles
+    JOBS_RETRY_BACKOFF = 2.0
+    JOBS_SHUTDOWN_TIMEOUT = 30  # seconds a stopping worker lets a running job finish
+    SMTP_URL: str | None = None  # FORUM_SMTP_URL, e.g. smtp://user:pass@host:587?starttls=1
+    MAIL_FROM = "Rådslag <noreply@localhost>"  # FORUM_MAIL_FROM: sender of every email
+    MAIL_OUTBOX_DIR: str | None = None  # without SMTP: .eml files here (instance/outbox)
     BABEL_DEFAULT_LOCALE = "sv"  # FORUM_DEFAULT_LANGUAGE
     LANGUAGES = ("sv", "en")  # the catalogues we ship
     DISPLAY_TIMEZONE = "Europe/Stockholm"  # every time on a page is shown in this zone
@@ -50,6 +60,7 @@ class Config:
     THREAD_LIMIT_IP = "20 per 10 minutes"  # new threads per address
     FLAG_LIMIT = "20 per hour"  # flags per member
     FLAG_LIMIT_IP = "60 per hour"  # flags per address
+    API_LIMIT = "600 per minute"  # API requests per token (member) or per address
     NEW_MEMBER_DAYS = 7  # unverified members younger than this get the tighter limits below
     NEW_MEMBER_POST_LIMIT = "5 per minute;50 per day"  # replies and edits per new member
     NEW_MEMBER_THREAD_LIMIT = "2 per 10 minutes;10 per day"  # new threads per new member
@@ -57,6 +68,12 @@ class Config:
     PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
     REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
+    CORS_ORIGINS = ""  # FORUM_CORS_ORIGINS: origins that may call /api/ from a browser
+    API_TITLE = "Rådslag API"  # the OpenAPI document (flask-smorest)
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
     CONTENT_SECURITY_POLICY = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -91,4 +108,9 @@ ENV_KEYS = {
     "FORUM_BEHIND_HTTPS": "BEHIND_HTTPS",
     "FORUM_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "FORUM_SITE_URL": "SITE_URL",
+    "FORUM_CORS_ORIGINS": "CORS_ORIGINS",
+    "FORUM_BASE_URL": "BASE_URL",
+    "FORUM_JOBS_SQLITE_PATH": "JOBS_SQLITE_PATH",
+    "FORUM_SMTP_URL": "SMTP_URL",
+    "FORUM_MAIL_FROM": "MAIL_FROM",
 }

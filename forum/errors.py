@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from forum.exceptions import DomainError, RateLimited
+from forum.extensions import db
 
 PAGES = {400, 403, 404, 405, 413, 429, 500}
 
@@ -52,8 +53,14 @@ def error_response(status: int, code: str, message: str, retry_after: int | None
 
 
 def register(app: Flask) -> None:
+    """Pages get error pages, JSON clients JSON; everything under /api/ gets problem+json."""
+    from forum.blueprints.api import problems  # noqa: PLC0415 - the API's own error format
+
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
+        if problems.in_api():
+            db.session.rollback()  # nothing of a refused request stays, not even a key's claim
+            return problems.for_domain_error(err)
         retry = err.retry_after if isinstance(err, RateLimited) else None
         return error_response(err.status, err.code, err.message or default_message(err.status), retry)
 
@@ -61,6 +68,10 @@ def register(app: Flask) -> None:
     def _http(err: HTTPException):
         status = err.code or 500
         retry = None
+        if problems.in_api():
+            db.session.rollback()
+            return problems.for_http_error(err, _retry_after_seconds(err) if status == 429
+                                           else None)
         if status == 429:
             retry = _retry_after_seconds(err)
             message = _wait_message(retry or 60)
@@ -74,6 +85,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         app.logger.exception("Unhandled error")
+        if problems.in_api():
+            db.session.rollback()
+            return problems.internal()
         return error_response(500, "internal", default_message(500))
 
 

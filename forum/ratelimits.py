@@ -1,8 +1,9 @@
 """Every rate limit in one place (Flask-Limiter; Redis storage when FORUM_REDIS_URL is set).
 
 Views apply these decorators; the limits themselves are configuration values. New members
-(unverified, recently joined) get the tighter NEW_MEMBER_* limits. Sign-in limits spare the
-member's own browser (see `_sign_in_limits` and docs/production.md)."""
+(unverified, recently joined) get the tighter NEW_MEMBER_* limits. The pages and the JSON
+API share them: posting through either counts against the same limit. Sign-in limits
+spare the member's own browser (see `_sign_in_limits` and docs/production.md)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -37,21 +38,32 @@ def _member_limit(config_key: str):
     return value
 
 
+# Writes of any method count; a page's GET (the empty form) does not.
+WRITES = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def _shared(config_key: str, scope: str, *, per_member: bool):
+    """One limit shared by every page and API route it decorates (scope), so a member has
+    one budget whichever way they post."""
+    value = _member_limit(config_key) if per_member else _limit(config_key)
+    return limiter.shared_limit(value, scope=scope, methods=WRITES, override_defaults=False,
+                                key_func=_member_key if per_member else get_remote_address)
+
+
 def posting(view):
     """Replies and edits: per member and per address."""
-    view = limiter.limit(_member_limit("POST_LIMIT"), key_func=_member_key, methods=["POST"])(view)
-    return limiter.limit(_limit("POST_LIMIT_IP"), methods=["POST"])(view)
+    view = _shared("POST_LIMIT", "posting", per_member=True)(view)
+    return _shared("POST_LIMIT_IP", "posting-ip", per_member=False)(view)
 
 
 def thread_creation(view):
-    view = limiter.limit(_member_limit("THREAD_LIMIT"), key_func=_member_key,
-                         methods=["POST"])(view)
-    return limiter.limit(_limit("THREAD_LIMIT_IP"), methods=["POST"])(view)
+    view = _shared("THREAD_LIMIT", "threads", per_member=True)(view)
+    return _shared("THREAD_LIMIT_IP", "threads-ip", per_member=False)(view)
 
 
 def flagging(view):
-    view = limiter.limit(_member_limit("FLAG_LIMIT"), key_func=_member_key, methods=["POST"])(view)
-    return limiter.limit(_limit("FLAG_LIMIT_IP"), methods=["POST"])(view)
+    view = _shared("FLAG_LIMIT", "flags", per_member=True)(view)
+    return _shared("FLAG_LIMIT_IP", "flags-ip", per_member=False)(view)
 
 
 def _failed(response) -> bool:
@@ -108,3 +120,16 @@ def registration(view):
     """New accounts per address (only successful registrations count)."""
     return limiter.limit(_limit("REGISTER_LIMIT"), methods=["POST"],
                          deduct_when=lambda r: r.status_code == 302)(view)
+
+
+
+
+def _api_limit() -> str:
+    return current_app.config["API_LIMIT"]
+
+
+def api_requests(blueprint):
+    """Every API request, per member (token) or per address: API_LIMIT. Applied to each API
+    blueprint, so every answer of an API route carries the X-RateLimit headers. (The same
+    provider and key each time, so applying it again for another app adds nothing.)"""
+    return limiter.shared_limit(_api_limit, scope="api", key_func=_member_key)(blueprint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from forum import create_app
 from forum.config import TestingConfig
 from forum.extensions import db as _db
+from forum.jobs import huey
 from tests import factories
 
 IN_CI = os.environ.get("CI") == "true"
@@ -63,16 +65,29 @@ def _schema(database_url) -> Iterator[None]:
         _db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def jobs_path(tmp_path_factory) -> str:
+    """The job queue's SQLite file for this test session (one per xdist worker)."""
+    return str(tmp_path_factory.mktemp("jobs") / "jobs.sqlite3")
+
+
 def _config(database_url: str, **extra) -> dict:
     config = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
-    config.update(SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=None,
-                  RATELIMIT_STORAGE_URI="memory://", **extra)
+    config.update({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None,
+                   "RATELIMIT_STORAGE_URI": "memory://", **extra})
     return config
 
 
 @pytest.fixture
-def app(database_url, _schema):
-    app = create_app(_config(database_url))
+def app_config(database_url, jobs_path, tmp_path) -> dict:
+    """The settings the `app` fixture builds its app from (a test may change them first)."""
+    return _config(database_url, JOBS_SQLITE_PATH=jobs_path,
+                   MAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
+
+
+@pytest.fixture
+def app(app_config, _schema):
+    app = create_app(app_config)
     with app.app_context():
         yield app
         _db.session.rollback()
@@ -80,6 +95,34 @@ def app(database_url, _schema):
         _clear_tables()
         _db.session.remove()
         _db.engine.dispose()
+    if not huey.immediate:
+        huey.flush()  # no job of this test is left for the next one
+
+
+@pytest.fixture
+def run_jobs(app):
+    """run_jobs() runs the queued jobs here, through Huey's own execution, as a worker would
+    (from the real SQLite storage). Retries scheduled for later run at once; their delays
+    still grow as in production. Returns how many runs there were."""
+
+    def run(limit: int = 200) -> int:
+        later = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=30)
+        runs = 0
+        while runs < limit:
+            task = huey.dequeue()
+            if task is None:
+                due = huey.read_schedule(later)
+                if not due:
+                    break
+                for scheduled in due:
+                    huey.enqueue(scheduled)
+                continue
+            huey.execute(task, later)
+            runs += 1
+        _db.session.expire_all()
+        return runs
+
+    return run
 
 
 def _clear_tables() -> None:

@@ -3,7 +3,12 @@ outcome. A route without a row fails `test_every_route_has_a_row`, so a new page
 arrive without someone deciding who may use it.
 
 Outcomes: ok = 200 page, go = redirect after success (or to a page), in = sent to sign in,
-no = 403, nf = 404, bad = 400 (a form that was refused), cf = 409 conflict."""
+no = 403, nf = 404, bad = 400 (a form that was refused), cf = 409 conflict.
+
+The JSON API has rows of its own (API_ROWS), run with a personal access token of every kind
+of user that has all scopes (anonymous: no token). There `ok` is 200, `new` 201 Created,
+`in` 401, `bad` 422. A row naming a `page` must agree with that page's row: the API adds no
+rules of its own. Each row also checks that a token without the route's scope is refused."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,8 +24,10 @@ from forum.extensions import db
 from forum.models.accounts import ModeratorScope, Suspension
 from forum.models.base import utcnow
 from forum.models.discussion import PostStatus, Revision
+from forum.models.jobs import FailedJob
 from forum.models.moderation import Appeal, Flag
 from forum.models.security import LoginSession, TrustedDevice
+from forum.services.mail import preferences
 from forum.services.moderation import modlog
 from tests import factories
 
@@ -107,7 +114,7 @@ ROWS = [
         "in bad bad bad bad bad bad bad bad", lambda w: {"display_name": ""}),
     Row("profiles.tokens", "GET", lambda w: "/account/tokens", SIGNED_IN_OK),
     Row("profiles.tokens", "POST", lambda w: "/account/tokens", SIGNED_IN_OK,
-        lambda w: {"name": "matrix"}),
+        lambda w: {"name": "matrix", "scopes": ["read"]}),
     Row("profiles.revoke_token", "POST", lambda w: f"/account/tokens/{w.token.id}/revoke",
         AUTHOR_GO),
     Row("profiles.set_verified", "POST", lambda w: f"/members/{w.new.id}/verification",
@@ -211,6 +218,11 @@ ROWS = [
     Row("admin.member", "GET", lambda w: f"/admin/members/{w.new.id}", ADMIN_OK),
     Row("admin.member", "POST", lambda w: f"/admin/members/{w.new.id}", ADMIN_GO,
         lambda w: {"role": "moderator", "areas": [str(w.area.id)]}),
+    Row("admin.jobs", "GET", lambda w: "/admin/jobs", ADMIN_OK),
+    Row("admin.retry_job", "POST", lambda w: f"/admin/jobs/{w.failed_job.id}/retry", ADMIN_GO),
+    # --- email ------------------------------------------------------------------------------
+    Row("mail.unsubscribe", "GET", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
+    Row("mail.unsubscribe", "POST", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
     # --- live sessions --------------------------------------------------------------------
     Row("live.index", "GET", lambda w: "/live/", ALL_OK),
     Row("live.show", "GET", lambda w: f"/live/{w.live.id}", ALL_OK),
@@ -272,6 +284,89 @@ def _commitment_form(w) -> dict:
     day = (utcnow() + timedelta(days=30)).date().isoformat()
     return {"owner_email": w.author.email, "text": "Publish the plan", "due_on": day,
             "review_on": day}
+
+
+@dataclass
+class ApiRow(Row):
+    page: str = ""  # "endpoint METHOD" of the page row this one must agree with
+
+
+API_OK = "ok ok ok ok ok ok ok ok ok"
+API_SIGNED_IN = "in ok ok ok ok ok ok ok ok"
+API_TAKE_PART = "in new new no new new new new new"
+A = "/api/v1"
+
+API_ROWS = [
+    ApiRow("api-docs.openapi_json", "GET", lambda w: f"{A}/openapi.json", API_OK),
+    ApiRow("api_pages.docs", "GET", lambda w: f"{A}/docs", API_OK),
+    ApiRow("api_meta.problem_type", "GET", lambda w: f"{A}/problems/not-found", API_OK),
+    ApiRow("api_discussion.areas", "GET", lambda w: f"{A}/areas", API_OK),
+    ApiRow("api_discussion.area", "GET", lambda w: f"{A}/areas/{w.area.slug}", API_OK,
+           page="topics.area GET"),
+    ApiRow("api_discussion.topics", "GET", lambda w: f"{A}/areas/{w.area.slug}/topics", API_OK),
+    ApiRow("api_discussion.create_topic", "POST", lambda w: f"{A}/areas/{w.area.slug}/topics",
+           "in no no no no no new new new", lambda w: {"title": "A question", "framing": "Why"},
+           page="topics.create POST"),
+    ApiRow("api_discussion.topic", "GET", lambda w: f"{A}/topics/{w.topic.id}", API_OK,
+           page="topics.show GET"),
+    ApiRow("api_discussion.threads", "GET", lambda w: f"{A}/topics/{w.topic.id}/threads",
+           API_OK),
+    ApiRow("api_discussion.create_thread", "POST", lambda w: f"{A}/topics/{w.topic.id}/threads",
+           API_TAKE_PART, lambda w: {"title": "A thread", "body": "Opening words"},
+           page="threads.new POST"),
+    ApiRow("api_discussion.thread", "GET", lambda w: f"{A}/threads/{w.thread.id}", API_OK,
+           page="threads.show GET"),
+    ApiRow("api_discussion.posts", "GET", lambda w: f"{A}/threads/{w.thread.id}/posts", API_OK),
+    ApiRow("api_discussion.create_post", "POST", lambda w: f"{A}/threads/{w.thread.id}/posts",
+           API_TAKE_PART, lambda w: {"body": "A reply"}, page="threads.reply POST"),
+    ApiRow("api_discussion.post", "GET", lambda w: f"{A}/posts/{w.post.id}", API_OK),
+    ApiRow("api_discussion.edit_post", "PATCH", lambda w: f"{A}/posts/{w.post.id}",
+           "in no no no ok no no no no", lambda w: {"body": "Edited text"},
+           page="threads.edit POST"),
+    ApiRow("api_discussion.delete_post", "DELETE", lambda w: f"{A}/posts/{w.post.id}",
+           "in no no no ok no no no no", page="threads.delete POST"),
+    ApiRow("api_discussion.replies", "GET", lambda w: f"{A}/posts/{w.post.id}/replies", API_OK),
+    ApiRow("api_discussion.revisions", "GET", lambda w: f"{A}/posts/{w.post.id}/revisions",
+           API_OK, page="threads.revisions GET"),
+    ApiRow("api_discussion.reactions", "GET", lambda w: f"{A}/posts/{w.post.id}/reactions",
+           API_OK),
+    ApiRow("api_discussion.react", "PUT", lambda w: f"{A}/posts/{w.post.id}/reactions/agree",
+           "in ok ok no no ok ok ok ok", page="threads.react POST"),
+    ApiRow("api_discussion.unreact", "DELETE",
+           lambda w: f"{A}/posts/{w.post.id}/reactions/agree", "in ok ok no no ok ok ok ok",
+           page="threads.react POST"),
+    ApiRow("api_moderation.flag_post", "POST", lambda w: f"{A}/posts/{w.post.id}/flags",
+           "in new new no no new new new new", lambda w: {"reason": "spam"},
+           page="moderation.flag POST"),
+    ApiRow("api_moderation.flag_thread", "POST", lambda w: f"{A}/threads/{w.thread.id}/flags",
+           "in new new no no new new new new", lambda w: {"reason": "spam"}),
+    ApiRow("api_moderation.flags", "GET", lambda w: f"{A}/flags", "in no no no no ok ok ok ok",
+           page="moderation.queue GET"),
+    ApiRow("api_moderation.flag", "GET", lambda w: f"{A}/flags/{w.flag.id}",
+           "in nf nf nf nf nf ok ok ok"),  # by mod_x: the area's moderators see it
+    ApiRow("api_moderation.decide", "POST", lambda w: f"{A}/moderation/decisions",
+           "in no no no no no ok ok ok",
+           lambda w: {"target_type": "post", "target_id": w.post.id, "decision": "dismiss"},
+           page="moderation.item POST"),
+    ApiRow("api_live.index", "GET", lambda w: f"{A}/live-sessions", API_OK,
+           page="live.index GET"),
+    ApiRow("api_live.session", "GET", lambda w: f"{A}/live-sessions/{w.live.id}", API_OK,
+           page="live.show GET"),
+    ApiRow("api_live.questions", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/questions",
+           API_OK),
+    ApiRow("api_live.ask", "POST", lambda w: f"{A}/live-sessions/{w.live.id}/questions",
+           "in no no no no no no no no", lambda w: {"body": "Before it starts?"}),
+    ApiRow("api_live.polls", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/polls", API_OK),
+    ApiRow("api_live.record", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/record",
+           "cf cf cf cf cf cf cf cf cf"),
+    ApiRow("api_members.member", "GET", lambda w: f"{A}/members/{w.author.id}", API_OK,
+           page="profiles.show GET"),
+    ApiRow("api_members.me", "GET", lambda w: f"{A}/me", API_SIGNED_IN),
+    ApiRow("api_members.notices", "GET", lambda w: f"{A}/me/notifications", API_SIGNED_IN,
+           page="moderation.notices GET"),
+    ApiRow("api_members.mark_read", "POST", lambda w: f"{A}/me/notifications/read",
+           API_SIGNED_IN),
+]
 
 
 def _world() -> SimpleNamespace:
@@ -345,9 +440,14 @@ def _world() -> SimpleNamespace:
     w.live_now = LiveSession(title="Open hearing", focus_area_id=area_id, topic_id=w.topic.id,
                              starts_at=now, ends_at=now + timedelta(hours=1),
                              status=SessionStatus.LIVE, created_by_id=w.mod_here.id)
-    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.login, w.device,
-                        Flag(reporter_id=w.mod_x.id, target_type="post", target_id=w.post.id,
-                             thread_id=w.thread.id, post_id=w.post.id, reason="spam")])
+    w.flag = Flag(reporter_id=w.mod_x.id, target_type="post", target_id=w.post.id,
+                  thread_id=w.thread.id, post_id=w.post.id, reason="spam")
+    w.failed_job = FailedJob(task="forum.services.mail.sending.deliver_to_address",
+                             args=["ops@example.org", "test_message", None, {}], kwargs={},
+                             attempts=9, error="SMTPServerDisconnected()", traceback="")
+    w.unsubscribe_token = preferences.unsubscribe_token(w.author.id, "replies")
+    db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag,
+                        w.failed_job, w.login, w.device])
     _deliberation_world(w, now)
     db.session.commit()
     return w
@@ -402,7 +502,7 @@ def _start_again() -> None:
 def test_every_route_has_a_row(app):
     routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
-    rows = {(row.endpoint, row.method) for row in ROWS}
+    rows = {(row.endpoint, row.method) for row in ROWS + API_ROWS}
     assert routes - rows == set(), "routes without a row in the authorisation matrix"
     assert rows - routes == set(), "rows for routes that no longer exist"
 
@@ -442,3 +542,95 @@ def test_matrix(app, db, row: Row):
             _start_again()
             world = None
     assert not wrong, f"{row.method} {row.endpoint}:\n" + "\n".join(wrong)
+
+
+# --- The JSON API ------------------------------------------------------------------------------
+
+API_OUTCOMES = {200: "ok", 201: "new", 401: "in", 403: "no", 404: "nf", 409: "cf", 422: "bad"}
+PAGE_TO_API = {"ok": {"ok", "new"}, "go": {"ok", "new"}, "in": {"in"}, "no": {"no"},
+               "nf": {"nf"}, "bad": {"bad"}, "cf": {"cf"}}
+ALL_SCOPES = "read write moderate"
+
+
+def _tokens(world) -> dict[str, str]:
+    """A token with every scope for each kind of user (anonymous: none)."""
+    from forum.models.accounts import AccessToken
+    from forum.services.accounts import _token_hash
+
+    secrets = {}
+    for kind in KINDS[1:]:
+        secret = f"rds_matrix_{kind}"
+        db.session.add(AccessToken(user_id=getattr(world, kind).id, name=kind, prefix=secret[:10],
+                                   token_hash=_token_hash(secret), scopes=ALL_SCOPES))
+        secrets[kind] = secret
+    db.session.commit()
+    return secrets
+
+
+def _call(app, row: ApiRow, world, token: str | None):
+    from forum.extensions import limiter
+
+    limiter.reset()
+    g.__dict__.clear()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = row.data(world)
+    response = app.test_client().open(row.url(world), method=row.method, headers=headers,
+                                      json=body if body else None)
+    response.close()
+    return response
+
+
+@pytest.mark.parametrize("row", [pytest.param(r, id=r.id) for r in API_ROWS])
+def test_api_matrix(app, db, row: ApiRow):
+    """Each kind of user with a full-scope token, in a fresh world after any write."""
+    wrong, world, tokens = [], None, {}
+    for kind in KINDS:
+        if world is None:
+            world = _world()
+            tokens = _tokens(world)
+        response = _call(app, row, world, tokens.get(kind))
+        got = API_OUTCOMES.get(response.status_code, str(response.status_code))
+        if got != row.outcome_for(kind):
+            wrong.append(f"{kind}: expected {row.outcome_for(kind)}, got {got} "
+                         f"{response.get_data(as_text=True)[:200]}")
+        if row.method != "GET" and got in ("ok", "new"):
+            _start_again()
+            world = None
+    assert not wrong, f"{row.method} {row.endpoint}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("row", [pytest.param(r, id=r.id) for r in API_ROWS])
+def test_api_route_refuses_a_token_without_its_scope(app, db, row: ApiRow):
+    """A kind of user who may do it, with a token that has every scope but the route's."""
+    from forum.blueprints.api.auth import SCOPE_ATTRIBUTE
+    from forum.models.accounts import AccessToken
+
+    scope = getattr(app.view_functions[row.endpoint], SCOPE_ATTRIBUTE, None)
+    if scope is None:
+        assert row.endpoint in ("api-docs.openapi_json", "api_pages.docs"), \
+            f"{row.endpoint} declares no scope (bp.reads, bp.writes or bp.moderates)"
+        return
+    allowed = [k for k in KINDS[1:] if row.outcome_for(k) in ("ok", "new")]
+    if not allowed:
+        return
+    world = _world()
+    tokens = _tokens(world)
+    token = db.session.scalar(__import__("sqlalchemy").select(AccessToken).where(
+        AccessToken.name == allowed[-1]))
+    token.scopes = " ".join(s for s in ALL_SCOPES.split() if s != scope.value)
+    db.session.commit()
+    response = _call(app, row, world, tokens[allowed[-1]])
+    assert response.status_code == 403, response.get_data(as_text=True)[:300]
+    assert "insufficient_scope" in response.get_data(as_text=True)
+
+
+def test_api_rows_agree_with_their_pages():
+    """The API decides as the pages do: the same kinds are refused, the same succeed."""
+    pages = {f"{r.endpoint} {r.method}": r for r in ROWS}
+    for row in API_ROWS:
+        if not row.page:
+            continue
+        page = pages[row.page]
+        for kind in KINDS:
+            assert row.outcome_for(kind) in PAGE_TO_API[page.outcome_for(kind)], \
+                f"{row.endpoint} and {row.page} disagree for {kind}"

@@ -64,8 +64,29 @@ def test_create_token_prints_a_working_token(runner, db):
     assert db.session.scalar(select(AccessToken.token_hash)) != secret
 
 
+def test_create_token_takes_scopes_and_defaults_to_read(runner, db):
+    runner.invoke(args=["forum", "create-user", "s@example.org", "--name", "S", "--sector",
+                        "business"], input="en lång och säker fras\n")
+    runner.invoke(args=["forum", "create-token", "s@example.org", "--scope", "read",
+                        "--scope", "write", "--name", "intranet"])
+    runner.invoke(args=["forum", "create-token", "s@example.org"])
+    bad = runner.invoke(args=["forum", "create-token", "s@example.org", "--scope", "admin"])
+    assert bad.exit_code != 0
+    scopes = db.session.scalars(select(AccessToken.scopes).order_by(AccessToken.id)).all()
+    assert scopes == ["read write", "read"]
+
+
 def test_set_role_changes_the_role(runner, db):
     runner.invoke(args=["forum", "create-user", "r@example.org", "--name", "R", "--sector",
                         "business"], input="en lång och säker fras\n")
     assert runner.invoke(args=["forum", "set-role", "r@example.org", "admin"]).exit_code == 0
     assert accounts.find_by_email("r@example.org").role == Role.ADMIN
+
+
+def test_seed_demo_leaves_an_example_email_for_the_outbox(app, runner, db, run_jobs):
+    from pathlib import Path
+
+    assert runner.invoke(args=["forum", "seed", "--demo"]).exit_code == 0
+    run_jobs()
+    [eml] = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
+    assert "admin@demo.radslag.test" in eml.read_text()

@@ -17,6 +17,17 @@ def test_export_contains_profile_and_posts(client, db, login):
     assert [p["text"] for p in data["posts"]] == ["Post 1", "Post 2"]
 
 
+def test_export_contains_email_preferences(client, db, login):
+    from forum.models.mail import EmailDelivery
+    from forum.services.mail import preferences
+
+    member = login(factories.make_user())
+    preferences.set_delivery(member, "replies", EmailDelivery.DAILY)
+    db.session.commit()
+    data = client.get("/account/data/export.json").get_json()
+    assert data["email_preferences"] == [{"kind": "replies", "delivery": "daily"}]
+
+
 def test_export_needs_sign_in(client, db):
     assert client.get("/account/data/export.json").status_code == 302
 

@@ -47,12 +47,22 @@ def test_member_cannot_verify_anyone(client, db, login):
 
 def test_token_is_shown_once_and_stored_hashed(client, db, login):
     member = login(factories.make_user())
-    page = client.post("/account/tokens", data={"name": "skärm"}).get_data(as_text=True)
+    page = client.post("/account/tokens", data={"name": "skärm", "scopes": ["read", "write"]}
+                       ).get_data(as_text=True)
     token = db.session.scalar(select(AccessToken))
     secret = page.split('<code class="token-secret">')[1].split("</code>")[0]
     assert secret.startswith("rds_") and token.token_hash != secret and secret not in token.token_hash
+    assert token.scopes == "read write"
     assert accounts.user_for_token(secret).id == member.id
     assert secret not in client.get("/account/tokens").get_data(as_text=True)
+
+
+def test_a_token_needs_at_least_one_known_scope(client, db, login):
+    login(factories.make_user())
+    for scopes in ([], ["admin"]):
+        response = client.post("/account/tokens", data={"name": "x", "scopes": scopes})
+        assert response.status_code == 400
+    assert db.session.scalar(select(AccessToken)) is None
 
 
 def test_revoked_token_no_longer_works(client, db, login):

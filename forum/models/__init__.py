@@ -1,5 +1,6 @@
 """Every model module, imported so Alembic and the app see all tables."""
 from forum.models import (
+    api,  # noqa: F401  (API bookkeeping)
     deliberation,  # noqa: F401  (proposals, outcomes, commitments)
     live,  # noqa: F401  (live-session tables)
 )
@@ -19,12 +20,14 @@ from forum.models.discussion import (
     Topic,
     TopicStatus,
 )
+from forum.models.jobs import FailedJob
+from forum.models.mail import EmailDelivery, EmailPreference
 from forum.models.moderation import ModerationAction, Notification
 from forum.models.security import LoginSession, RecoveryCode, SiteSetting, TrustedDevice
 
 __all__ = [
-    "ModerationAction", "Notification", "LoginSession", "RecoveryCode", "SiteSetting",
-    "TrustedDevice",
+    "EmailDelivery", "EmailPreference", "FailedJob", "ModerationAction", "Notification",
+    "LoginSession", "RecoveryCode", "SiteSetting", "TrustedDevice",
     "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
     "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",
     "Thread", "Topic", "TopicStatus", "User",

@@ -109,8 +109,29 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
+class Scope(enum.StrEnum):
+    """What a personal access token may be used for, chosen when it is made."""
+
+    READ = "read"  # read as the member (GET)
+    WRITE = "write"  # post, edit, react, flag, ask, as the member
+    MODERATE = "moderate"  # moderator actions, where the member is a moderator
+
+    @property
+    def label(self) -> str:
+        return str(SCOPE_LABELS[self])
+
+
+SCOPE_LABELS = {
+    Scope.READ: _l("Read: see what you may see, as you"),
+    Scope.WRITE: _l("Write: post, edit, react, flag and ask questions as you"),
+    Scope.MODERATE: _l("Moderate: act as a moderator (if you are one)"),
+}
+_SCOPE_VALUES = frozenset(s.value for s in Scope)
+
+
 class AccessToken(TimestampMixin, db.Model):
-    """A personal access token for non-browser clients; only its SHA-256 is stored."""
+    """A personal access token for non-browser clients; only its SHA-256 is stored.
+    `scopes` holds the chosen scopes, space-separated ("read write")."""
 
     __tablename__ = "access_tokens"
 
@@ -119,6 +140,7 @@ class AccessToken(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    scopes: Mapped[str] = mapped_column(String(60), default="read")
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
@@ -128,6 +150,12 @@ class AccessToken(TimestampMixin, db.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def scope_set(self) -> frozenset[Scope]:
+        return frozenset(Scope(s) for s in self.scopes.split() if s in _SCOPE_VALUES)
+
+    def allows(self, scope: Scope) -> bool:
+        return scope in self.scope_set
 
 
 
@@ -160,4 +188,5 @@ class Suspension(TimestampMixin, db.Model):
         return self.lifted_at is None and (self.ends_at is None or self.ends_at > moment)
 
 
-__all__ = ["AccessToken", "ModeratorScope", "Role", "Sector", "Suspension", "User", "utcnow"]
+__all__ = ["AccessToken", "ModeratorScope", "Role", "Scope", "Sector", "Suspension", "User",
+           "utcnow"]

@@ -90,6 +90,7 @@ class Flag(TimestampMixin, db.Model):
     resolution: Mapped[str | None] = mapped_column(String(40))
 
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
+    thread: Mapped[Thread] = relationship(lazy="select")  # noqa: F821 - discussion's model
 
     __table_args__ = (
         UniqueConstraint("reporter_id", "target_type", "target_id", name="uq_flags_reporter_target"),

@@ -1,4 +1,4 @@
-"""Rules about members' own accounts and about roles."""
+"""Rules about members' own accounts, about roles, and about running the site."""
 from __future__ import annotations
 
 from forum.permissions.core import Action, is_admin, is_member, is_moderator, rule
@@ -21,4 +21,9 @@ def _verify(user, target) -> bool:
 
 @rule(Action.GRANT_ROLE)
 def _grant_role(user, target) -> bool:
+    return is_admin(user)
+
+
+@rule(Action.MANAGE_JOBS)
+def _manage_jobs(user, target) -> bool:
     return is_admin(user)

@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     MANAGE_TOKENS = "manage_tokens"
     VERIFY_MEMBER = "verify_member"
     GRANT_ROLE = "grant_role"
+    MANAGE_JOBS = "manage_jobs"  # read and retry failed background jobs
     # discussion
     START_THREAD = "start_thread"
     REPLY = "reply"
@@ -39,6 +40,7 @@ class Action(enum.StrEnum):
     CURATE_TOPIC = "curate_topic"  # create, edit, pin, feature, close, archive (target: area)
     # moderation
     FLAG = "flag"
+    VIEW_FLAG = "view_flag"  # one flag: its reporter, and the moderators of its item's area
     MODERATE = "moderate"  # act on content inside a focus area (target: area, topic, thread, post)
     VIEW_QUEUE = "view_queue"
     SUSPEND = "suspend"

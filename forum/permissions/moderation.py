@@ -36,6 +36,15 @@ def _flag(user, target) -> bool:
     return False
 
 
+@rule(Action.VIEW_FLAG)
+def _view_flag(user, flag) -> bool:
+    """A flag is seen by the member who made it and by the moderators of the item's area
+    (`flag.thread` gives the area)."""
+    if not is_member(user):
+        return False
+    return flag.reporter_id == user.id or moderates(user, flag.thread)
+
+
 @rule(Action.MODERATE)
 def _moderate(user, target) -> bool:
     """Act on content: moderators of its focus area (global moderators and admins: all)."""

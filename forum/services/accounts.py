@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.exceptions import InvalidInput, NotFound
 from forum.extensions import db
-from forum.models.accounts import AccessToken, Role, Sector, User
+from forum.models.accounts import AccessToken, Role, Scope, Sector, User
 from forum.models.base import utcnow
 from forum.permissions import Action, require
 from forum.permissions.core import forget_cached_facts
@@ -142,18 +146,29 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def create_token(actor: User, name: str) -> tuple[AccessToken, str]:
-    """A new personal access token. The secret is returned once; only its hash is kept."""
+def create_token(actor: User, name: str,
+                 scopes: Iterable[str] = (Scope.READ,)) -> tuple[AccessToken, str]:
+    """A new personal access token with the scopes chosen (at least one). The secret is
+    returned once; only its hash is kept."""
     require(actor, Action.MANAGE_TOKENS)
     name = name.strip()
     if not name or len(name) > 80:
         raise InvalidInput({"name": _("Give the token a name of at most 80 characters.")})
+    chosen = _clean_scopes(scopes)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = AccessToken(user_id=actor.id, name=name, token_hash=_token_hash(secret),
-                        prefix=secret[:10])
+                        prefix=secret[:10], scopes=" ".join(chosen))
     db.session.add(token)
     db.session.commit()
     return token, secret
+
+
+def _clean_scopes(scopes: Iterable[str]) -> list[str]:
+    values = {str(s) for s in scopes}
+    if not values or not values <= {s.value for s in Scope}:
+        raise InvalidInput({"scopes": _("Choose at least one scope: read, write or moderate.")},
+                           code="bad_scope")
+    return [s.value for s in Scope if s.value in values]
 
 
 def revoke_token(actor: User, token_id: int) -> None:
@@ -171,17 +186,35 @@ def list_tokens(actor: User) -> list[AccessToken]:
                                    .order_by(AccessToken.id.desc())))
 
 
-def user_for_token(secret: str) -> User | None:
-    """The member a token belongs to, if it is valid and not revoked."""
+LAST_USED_PRECISION = timedelta(minutes=1)  # a busy client writes its token's row once a minute
+
+_TOKEN_BY_HASH = (select(AccessToken).join(AccessToken.user)
+                  .options(contains_eager(AccessToken.user))
+                  .where(AccessToken.token_hash == bindparam("hash"),
+                         AccessToken.revoked_at.is_(None), User.erased_at.is_(None)))
+
+
+def token_for_secret(secret: str) -> AccessToken | None:
+    """The valid, unrevoked token with this secret (its member active), or None. Records when
+    it was last used, to the minute."""
     if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = db.session.scalar(select(AccessToken).where(
-        AccessToken.token_hash == _token_hash(secret), AccessToken.revoked_at.is_(None)))
-    if token is None or not token.user.is_active:
+    token = db.session.scalar(_TOKEN_BY_HASH, {"hash": _token_hash(secret)})
+    if token is None:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
-    return token.user
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        db.session.execute(update(AccessToken).where(AccessToken.id == token.id)
+                           .values(last_used_at=now).execution_options(synchronize_session=False))
+        db.session.commit()
+        set_committed_value(token, "last_used_at", now)
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The member a token belongs to, if it is valid and not revoked."""
+    token = token_for_secret(secret)
+    return token.user if token is not None else None
 
 
 def member_count() -> int:

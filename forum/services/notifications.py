@@ -21,6 +21,14 @@ def latest_for(user: User, limit: int = 50) -> list[Notification]:
                                    .order_by(Notification.id.desc()).limit(limit)))
 
 
+def before(user: User, before_id: int | None, limit: int) -> list[Notification]:
+    """The member's notices, newest first, older than `before_id` (limit + 1 at most)."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    if before_id is not None:
+        query = query.where(Notification.id < before_id)
+    return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
+
+
 def unread_count(user: User) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0

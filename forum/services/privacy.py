@@ -13,6 +13,7 @@ from forum.models.accounts import AccessToken, User
 from forum.models.base import utcnow
 from forum.models.deliberation import Commitment, PositionChange, Proposal
 from forum.models.discussion import Post, Reaction, Revision, Thread
+from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
 from forum.services import passwords
@@ -49,6 +50,9 @@ def export_data(member: User) -> dict:
                           for n in db.session.scalars(select(Notification)
                                                       .where(Notification.user_id == member.id))],
         **_deliberation(member),
+        "email_preferences": [{"kind": p.kind, "delivery": p.delivery.value}
+                              for p in db.session.scalars(select(EmailPreference)
+                                                          .where(EmailPreference.user_id == member.id))],
         "access_tokens": [{"name": t.name, "created_at": _iso(t.created_at),
                            "revoked_at": _iso(t.revoked_at)}
                           for t in db.session.scalars(select(AccessToken)

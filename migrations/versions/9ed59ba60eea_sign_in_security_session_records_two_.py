@@ -1,7 +1,7 @@
 """Sign-in security: session records, two-factor sign-in, remembered devices, site settings
 
 Revision ID: 9ed59ba60eea
-Revises: 4575573c81a7
+Revises: 93560622f3d9
 Create Date: 2026-12-02 14:52:15.662943
 
 """
@@ -13,7 +13,7 @@ import forum.extensions
 
 # revision identifiers, used by Alembic.
 revision = '9ed59ba60eea'
-down_revision = '4575573c81a7'
+down_revision = '93560622f3d9'
 branch_labels = None
 depends_on = None
 

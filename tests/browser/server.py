@@ -43,6 +43,7 @@ class LiveServer:
                     "FORUM_DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
                     "FORUM_SECRET_KEY": "browser-tests-only",
                     "FORUM_DEFAULT_LANGUAGE": "sv",
+                    "FORUM_JOBS_SQLITE_PATH": str(workdir / "jobs.sqlite3"),
                     "PYTHONPATH": str(ROOT)}
         for key in ("FORUM_REDIS_URL", "FORUM_ASYNC_MODE"):
             self.env.pop(key, None)
@@ -136,6 +137,7 @@ def _add_page_material() -> None:
     _hide_one_more()
     _add_live_sessions()
     _add_two_factor_member()
+    _add_failed_job()
 
 
 TWO_FACTOR_KEY = "tvafaktor"  # a member with two-factor sign-in, for the sign-in pages
@@ -158,6 +160,15 @@ def _add_two_factor_member() -> None:
                             DEMO_PASSWORD), totp_secret=pyotp.random_base32(),
                         two_factor_at=utcnow()))
     db.session.commit()
+
+
+def _add_failed_job() -> None:
+    """A job that used up its retries, for the admin's jobs page."""
+    from forum.services import jobs
+
+    jobs.record_failure("forum.services.mail.sending.deliver_to_address",
+                        ["ops@example.org", "test_message", None, {}], {},
+                        ConnectionRefusedError(111, "Connection refused"))
 
 
 def _hide_one_more() -> None:
@@ -208,6 +219,7 @@ def _facts() -> dict:
     from forum.models.discussion import FocusArea, Post, PostStatus, Revision, Topic
     from forum.models.live import LiveSession, SessionStatus
     from forum.models.moderation import Appeal, Flag, ModerationAction
+    from forum.services.mail import preferences
 
     def first(stmt):
         return db.session.scalar(stmt.limit(1))
@@ -243,6 +255,7 @@ def _facts() -> dict:
         "two_factor": {"email": demo_email(TWO_FACTOR_KEY),
                        "secret": _user(TWO_FACTOR_KEY).totp_secret},
         "deliberation": _deliberation_facts(),
+        "unsubscribe_token": preferences.unsubscribe_token(_user("omar").id, "replies"),
     }
 
 

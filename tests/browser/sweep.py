@@ -96,6 +96,13 @@ VISITS: list[Visit] = [
     Visit("admin.index", lambda f: "/admin/", who="admin"),
     Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
     Visit("admin.security", lambda f: "/admin/security", who="admin"),
+    Visit("admin.jobs", lambda f: "/admin/jobs", who="admin"),
+    # email
+    Visit("mail.unsubscribe", lambda f: f"/unsubscribe/{f['unsubscribe_token']}"),
+    Visit("mail.unsubscribe", lambda f: f"/unsubscribe/{f['unsubscribe_token']}", status=200,
+          submit="main form button[type=submit]", name="mail.unsubscribe-done"),
+    Visit("mail.unsubscribe", lambda f: "/unsubscribe/changed.link", status=400,
+          name="mail.unsubscribe-refused"),
     # live sessions
     Visit("live.index", lambda f: "/live/"),
     Visit("live.show", _live("scheduled")),
@@ -140,6 +147,8 @@ VISITS: list[Visit] = [
     Visit("deliberation.commitment", lambda f: f"/commitments/{f['deliberation']['commitment']}",
           who="karin", name="deliberation.commitment-owner"),
     # error pages
+    # the JSON API's documentation (Swagger UI, drawn by script from our own files)
+    Visit("api_pages.docs", lambda f: "/api/v1/docs", ready="#swagger-ui .opblock-tag"),
     Visit("error.404", lambda f: "/no/such/page", status=404),
     Visit("error.403", lambda f: "/moderation/queue", who="omar", status=403),
 ]
@@ -151,3 +160,12 @@ NOT_PAGES = {
     "profiles.export": "a JSON download of the member's data",
     "deliberation.card": "an HTML fragment the live room inserts into the session page",
 }
+# The JSON API answers JSON, never HTML (its one page, the docs, has a Visit above).
+NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
+    "api-docs.openapi_json", "api_meta.problem_type", "api_discussion.areas",
+    "api_discussion.area", "api_discussion.topics", "api_discussion.topic",
+    "api_discussion.threads", "api_discussion.thread", "api_discussion.posts",
+    "api_discussion.post", "api_discussion.replies", "api_discussion.revisions",
+    "api_discussion.reactions", "api_moderation.flags", "api_moderation.flag", "api_live.index", "api_live.session",
+    "api_live.questions", "api_live.polls", "api_live.record", "api_members.member",
+    "api_members.me", "api_members.notices")})

@@ -69,6 +69,23 @@ def test_personal_access_token_authenticates_the_socket(db, live_client, live_se
     assert ack(client, "join", {"session_id": session.id})["ok"]
 
 
+def test_a_socket_token_may_do_what_its_scopes_allow(db, live_client, live_session):
+    from forum.services import accounts
+
+    session, member = live_session(), factories.make_user()
+    _token, reader = accounts.create_token(member, "wall display", ("read",))
+    watching = live_client(None, auth={"token": reader})
+    assert ack(watching, "join", {"session_id": session.id})["ok"]
+    refused = ack(watching, "chat", {"session_id": session.id, "body": "Hello"})
+    assert refused["error"]["code"] == "insufficient_scope"
+    _token, writer = accounts.create_token(member, "client", ("read", "write"))
+    talking = live_client(None, auth={"token": writer})
+    assert ack(talking, "join", {"session_id": session.id})["ok"]
+    assert ack(talking, "chat", {"session_id": session.id, "body": "Hello"})["ok"]
+    moderate = ack(talking, "moderate", {"session_id": session.id, "action": "start"})
+    assert moderate["error"]["code"] == "insufficient_scope"
+
+
 def test_revoked_token_is_refused(db, live_client):
     from forum.services import accounts
 

@@ -44,7 +44,8 @@ def clients(tapp):
     made: list[Client] = []
 
     def connect(server, user, **kwargs) -> Client:
-        _token, secret = accounts.create_token(user, "transport test")
+        _token, secret = accounts.create_token(user, "transport test",
+                                               ("read", "write", "moderate"))
         client = Client(server, secret, **kwargs)
         made.append(client)
         return client

@@ -36,7 +36,8 @@ class Server:
 
     def start(self) -> Server:
         env = {**os.environ, "FORUM_DATABASE_URL": self.database_url,
-               "FORUM_SECRET_KEY": "testing-only-secret", "FORUM_ASYNC_MODE": "gevent"}
+               "FORUM_SECRET_KEY": "testing-only-secret", "FORUM_ASYNC_MODE": "gevent",
+               "FORUM_JOBS_SQLITE_PATH": str(Path(tempfile.gettempdir()) / "radslag-jobs-transport.sqlite3")}
         env.pop("FORUM_REDIS_URL", None)
         if self.redis_url:
             env["FORUM_REDIS_URL"] = self.redis_url

@@ -281,3 +281,16 @@ def test_a_members_data_export_holds_positions_and_commitments(db):
         ("agree", ""), ("block", "Second thoughts")]
     assert data["positions"][0]["proposal"] == other.title
     assert [c["text"] for c in data["commitments"]] == ["Publish the harbour plan"]
+
+
+def test_the_worker_sends_the_notices_every_hour(db):
+    from datetime import datetime
+
+    from forum import jobs
+    from forum.services.deliberation.jobs import commitment_review_notices
+
+    due = {type(t).__name__ for t in jobs.huey.read_periodic(datetime(2026, 12, 1, 9, 7))}
+    assert "commitment_review_notices" in due
+    _item, owner = _reviewed(db, 1)
+    commitment_review_notices()  # runs the job's function inline, in this app
+    assert len(_notices(db, owner)) == 1

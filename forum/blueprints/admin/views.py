@@ -1,4 +1,5 @@
-"""Admin pages: who moderates where. Admins grant and take the moderator role and scopes."""
+"""Admin pages: who moderates where (admins grant and take the moderator role and scopes),
+and background jobs that failed."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from forum.i18n import select_locale
 from forum.permissions import Action, require
 from forum.permissions.core import staff_two_factor_required
 from forum.services import accounts
+from forum.services import jobs as job_records
 from forum.services.moderation import moderators, modlog
 from forum.services.security import two_factor
 
@@ -77,3 +79,21 @@ def security():
     missing = [user for user in moderators.staff() if not user.has_two_factor]
     return render_template("admin/security.html", form=form, missing=missing), \
         400 if form.is_submitted() else 200
+
+
+@bp.get("/jobs")
+@login_required
+def jobs():
+    """Background jobs that failed on their last attempt, and how many wait in the queue."""
+    failed = job_records.failed_jobs(current_user)
+    return render_template("admin/jobs.html", failed=failed,
+                           queue=job_records.queue_state(current_user))
+
+
+@bp.post("/jobs/<int:failed_id>/retry")
+@login_required
+def retry_job(failed_id: int):
+    """Queue a failed job again."""
+    row = job_records.retry(current_user, failed_id)
+    flash(_("The job %(task)s was queued again.", task=row.task), "success")
+    return redirect(url_for("admin.jobs"))

@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, Namespace
 from forum.blueprints.deliberation import events as deliberation_events
 from forum.exceptions import DomainError, Forbidden
 from forum.extensions import db
-from forum.models.accounts import User
+from forum.models.accounts import Scope, User
 from forum.services import accounts
 from forum.services.deliberation import positions as deliberation_positions
 from forum.services.deliberation import room as deliberation_room
@@ -29,6 +29,8 @@ from forum.services.security import sessions
 from forum.services.security.origins import origin_allowed
 
 log = logging.getLogger(__name__)
+
+EVENT_SCOPES = {"on_join": Scope.READ, "on_leave": Scope.READ, "on_moderate": Scope.MODERATE}
 
 
 def _error(code: str, message: str) -> dict:
@@ -49,6 +51,7 @@ def acknowledged(fn=None, *, signed_in: bool = True):
         if not isinstance(data, dict):
             return _error("invalid", _("Send one JSON object with the event."))
         try:
+            self.require_scope(fn.__name__)
             outcome: Outcome = fn(self, self.user(), data) if signed_in else fn(self, data)
             self.publish(outcome)
             return {"ok": True, **outcome.reply}
@@ -106,6 +109,7 @@ class LiveNamespace(Namespace):
         super().__init__(namespace)
         self.users: dict[str, int] = {}
         self.logins: dict[str, int | None] = {}  # socket -> its sign-in session record
+        self.scopes: dict[str, frozenset[Scope]] = {}  # sockets signed in with a token
         self._presence_due: set[int] = set()
         # What handlers committed, waiting to be sent in order (see `publish`).
         self._outbox: deque[tuple] = deque()
@@ -121,10 +125,12 @@ class LiveNamespace(Namespace):
                 {"code": "bad_origin"})
         user, login_id = None, None
         if isinstance(auth, dict) and auth.get("token"):
-            user = accounts.user_for_token(auth["token"])
-            if user is None:
+            token = accounts.token_for_secret(auth["token"])
+            if token is None:
                 raise ConnectionRefusedError({"code": "bad_token",
                                               "message": _("The access token is not valid.")})
+            user = token.user
+            self.scopes[request.sid] = token.scope_set
         elif current_user.is_authenticated:
             user, login_id = current_user._get_current_object(), sessions.current_id()
         if user is None:
@@ -141,6 +147,7 @@ class LiveNamespace(Namespace):
     def on_disconnect(self, reason=None):
         self.users.pop(request.sid, None)
         self.logins.pop(request.sid, None)
+        self.scopes.pop(request.sid, None)
         if self._registry is not None:
             self._registry.remove(request.sid)
         for session in live_room.disconnect(request.sid):
@@ -208,6 +215,16 @@ class LiveNamespace(Namespace):
         """This process's sockets of a member: of one sign-in session, or (None) all."""
         return {sid for sid, uid in list(self.users.items()) if uid == user_id
                 and (login_id is None or self.logins.get(sid) == login_id)}
+
+    def require_scope(self, handler: str) -> None:
+        """A socket signed in with a token may do what its scopes allow: join and leave with
+        `read`, moderate with `moderate`, everything else (chat, ask, vote ...) with `write`.
+        A browser's session may do all, as its member."""
+        scopes = self.scopes.get(request.sid)
+        needed = EVENT_SCOPES.get(handler, Scope.WRITE)
+        if scopes is not None and needed not in scopes:
+            raise Forbidden(_("This token lacks the '%(scope)s' scope.", scope=needed.value),
+                            code="insufficient_scope")
 
     def user(self) -> User:
         user = db.session.get(User, self.users.get(request.sid, 0))
@@ -339,3 +356,15 @@ class LiveNamespace(Namespace):
             self.publish(Outcome(presence=True), session_id)
             outcome.presence = False
         return outcome
+
+
+def broadcast(outcome: Outcome) -> None:
+    """Send what a service committed outside a socket handler (an API request) to the room,
+    through the same Socket.IO server (or its Redis queue), events in seq order."""
+    from forum.extensions import socketio  # noqa: PLC0415
+
+    for wire in outcome.events:
+        socketio.emit("event", wire, to=stream.room(wire["session_id"]), namespace="/live")
+    for name, payload in outcome.staff:
+        socketio.emit(name, payload, to=stream.staff_room(payload["session_id"]),
+                      namespace="/live")

@@ -46,7 +46,8 @@ def tokens():
     form, secret = TokenForm(), None
     if form.validate_on_submit():
         try:
-            _token, secret = accounts.create_token(current_user, form.name.data)
+            _token, secret = accounts.create_token(current_user, form.name.data,
+                                                   form.scopes.data or ())
         except InvalidInput as err:
             err.attach_to(form)
     status = 400 if form.is_submitted() and secret is None else 200

@@ -2,7 +2,8 @@
 deliberation, sign-in sessions."""
 from __future__ import annotations
 
-from forum.services.demo import deliberation, discussion, live, moderation, people, security
+from forum.services import mail
+from forum.services.demo import api, deliberation, discussion, live, moderation, people, security
 
 
 def add_demo_content() -> str:
@@ -11,6 +12,8 @@ def add_demo_content() -> str:
     if cast is None:
         return "Demo content is already present."
     lines = ["Demo members: " + ", ".join(sorted(cast))]
-    for part in (discussion, live, moderation, deliberation, security):
+    for part in (discussion, live, moderation, deliberation, api, security):
         lines.append(part.add(cast))
+    mail.send_to_member(cast["admin"], "test_message")
+    lines.append("Queued a test email to the demo admin (the worker writes it to the outbox).")
     return "\n".join(line for line in lines if line)

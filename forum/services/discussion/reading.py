@@ -242,15 +242,24 @@ _REACTION_COUNTS = (
 def _add_reactions(items: list[PostItem], viewer) -> None:
     """Counts per reaction kind, and which ones are the viewer's own, in one query."""
     by_id = {item.post.id: item for item in items}
-    if not by_id:
-        return
+    for post_id, (counts, mine) in reaction_counts(list(by_id), viewer).items():
+        by_id[post_id].counts.update(counts)
+        by_id[post_id].mine.update(mine)
+
+
+def reaction_counts(post_ids: list[int], viewer) -> dict[int, tuple[dict, set]]:
+    """For each post that has reactions: (count per kind, the kinds that are the viewer's)."""
+    if not post_ids:
+        return {}
     viewer_id = viewer.id if is_member(viewer) else -1
+    found: dict[int, tuple[dict, set]] = {}
     for post_id, kind, count, mine in db.session.execute(
-            _REACTION_COUNTS, {"posts": list(by_id), "viewer": viewer_id}):
-        item, kind = by_id[post_id], ReactionKind(kind)
-        item.counts[kind] = count
+            _REACTION_COUNTS, {"posts": post_ids, "viewer": viewer_id}):
+        counts, kinds = found.setdefault(post_id, ({}, set()))
+        counts[ReactionKind(kind)] = count
         if mine:
-            item.mine.add(kind)
+            kinds.add(ReactionKind(kind))
+    return found
 
 
 def _decide(items: list[PostItem], viewer) -> None:

@@ -52,7 +52,7 @@ def join(user: User, session_id, sid: str, after_seq=None, *,
     if after_seq is not None and (not isinstance(after_seq, int) or isinstance(after_seq, bool)
                                   or after_seq < 0):
         raise InvalidInput({"after_seq": _("after_seq must be a whole number.")})
-    require(user, Action.JOIN_LIVE, session, _room_refusal(user, session))
+    require(user, Action.JOIN_LIVE, session, room_refusal(user, session))
     participant = db.session.get(Participant, (session.id, user.id))
     if participant is not None and participant.removed:
         raise Forbidden(_("A moderator has removed you from this session."), code="removed")
@@ -72,7 +72,7 @@ def join(user: User, session_id, sid: str, after_seq=None, *,
     return Outcome(reply=reply, presence=True)
 
 
-def _room_refusal(user: User, session: LiveSession) -> str | None:
+def room_refusal(user: User, session: LiveSession) -> str | None:
     if session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED):
         return _("This session is over.")
     if session.status == SessionStatus.SCHEDULED:
@@ -128,7 +128,7 @@ def _in_room(user: User, session_id, sid: str, *, speaking: bool) -> tuple[LiveS
     participant = db.session.get(Participant, (session.id, user.id))
     if participant is None or participant.removed:
         raise Forbidden(_("A moderator has removed you from this session."), code="removed")
-    require(user, Action.SPEAK_LIVE, session, _room_refusal(user, session))
+    require(user, Action.SPEAK_LIVE, session, room_refusal(user, session))
     if speaking and participant.muted:
         raise Forbidden(_("A moderator has muted you in this session."), code="muted")
     return session, participant
@@ -250,10 +250,17 @@ def _may_speak(me) -> bool:
 
 
 def ask(user: User, session_id, body, sid: str) -> Outcome:
-    """Ask a question. In pre-moderated sessions it waits for a moderator, seen by its author
-    and the moderators only, and enters the stream when approved."""
+    """Ask a question from the room (see `put_question`)."""
     body = stream.clean_text(body, stream.MAX_QUESTION_CHARS)
     session, participant = _in_room(user, session_id, sid, speaking=True)
+    return put_question(session, participant, user, body)
+
+
+def put_question(session: LiveSession, participant: Participant, user: User,
+                 body: str) -> Outcome:
+    """A question by a member who may speak. In pre-moderated sessions it waits for a
+    moderator, seen by its author and the moderators only, and enters the stream when
+    approved. Slow mode applies."""
     _slow_mode(session, participant, user)
     pending = session.premoderate_questions and not is_staff(user, session)
     question = Question(session_id=session.id, author_id=user.id, sector=user.sector, body=body,

@@ -236,13 +236,20 @@ def queue_wire(session: LiveSession) -> dict:
             "by_sector": speaking_by_sector(session.id)}
 
 
+def question_visible(question: Question, user, *, staff: bool) -> bool:
+    """Open and answered questions are seen by all; pending ones by their author and staff;
+    hidden, merged and deferred ones by staff."""
+    if staff or question.status in (QuestionStatus.OPEN, QuestionStatus.ANSWERED):
+        return True
+    return question.status == QuestionStatus.PENDING and \
+        question.author_id == getattr(user, "id", None)
+
+
 def room_state(session: LiveSession, user: User, *, staff: bool) -> dict:
     """Everything a (re)joining client needs to draw the room."""
-    shown_status = [QuestionStatus.OPEN, QuestionStatus.ANSWERED]
     questions = db.session.scalars(select(Question).where(
         Question.session_id == session.id).order_by(Question.id)).all()
-    visible = [q for q in questions if q.status in shown_status or staff
-               or (q.author_id == user.id and q.status == QuestionStatus.PENDING)]
+    visible = [q for q in questions if question_visible(q, user, staff=staff)]
     polls = db.session.scalars(select(Poll).where(Poll.session_id == session.id)
                                .order_by(Poll.id)).all()
     me = db.session.get(Participant, (session.id, user.id))

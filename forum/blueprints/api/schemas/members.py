@@ -1,0 +1,23 @@
+"""Notifications of the calling member."""
+from __future__ import annotations
+
+from marshmallow import fields
+
+from forum.blueprints.api.schemas.common import page_of
+from forum.blueprints.api.schemas.fast import FastSchema
+
+
+class Notification(FastSchema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    message = fields.String(required=True)
+    link = fields.String(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(required=True, allow_none=True)
+
+
+NotificationPage = page_of(Notification, "NotificationPage")
+
+
+class MarkedRead(FastSchema):
+    unread = fields.Integer(required=True)

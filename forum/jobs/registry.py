@@ -1,0 +1,18 @@
+"""Every module that defines jobs. Web processes and workers import them all, so a worker
+knows each job a web process may queue, and the scheduler knows every periodic job.
+
+A feature with jobs adds its module here (digests, reminders, IP retention, ...)."""
+from __future__ import annotations
+
+import importlib
+
+TASK_MODULES = (
+    "forum.services.jobs",  # records jobs that finally failed
+    "forum.services.mail.sending",  # email delivery
+    "forum.services.deliberation.jobs",  # commitment review notices
+)
+
+
+def import_task_modules() -> None:
+    for name in TASK_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,169 @@
+"""Read models for API clients: lists walked in a fixed key order (ids, or positions within a
+thread), so a client paging through them while others write neither skips nor repeats a row.
+Each function returns up to `limit + 1` rows after the given key; the extra row tells the
+caller there is more. What the viewer may see is decided here by the permission rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from forum.exceptions import NotFound
+from forum.extensions import db
+from forum.models.accounts import User
+from forum.models.discussion import FocusArea, Post, ReactionKind, Revision, Thread, Topic
+from forum.permissions import Action, can, require
+from forum.permissions.core import moderates_area, plain_user
+from forum.services.discussion import posting, reading
+from forum.services.discussion.curation import get_area
+
+
+def areas(after_id: int, limit: int) -> list[FocusArea]:
+    return list(db.session.scalars(select(FocusArea).where(FocusArea.id > after_id)
+                                   .order_by(FocusArea.id).limit(limit + 1)))
+
+
+def topics(slug: str, after_id: int, limit: int) -> tuple[FocusArea, list[Topic]]:
+    """An area's topics (archived ones too: `status` tells), oldest first."""
+    area = get_area(slug)
+    rows = db.session.scalars(select(Topic).where(Topic.focus_area_id == area.id,
+                                                  Topic.id > after_id)
+                              .order_by(Topic.id).limit(limit + 1))
+    return area, list(rows)
+
+
+def threads(viewer, topic_id: int, after_id: int, limit: int) -> tuple[Topic, list[Thread]]:
+    """A topic's threads, oldest first; `visible_thread` tells which the viewer may see."""
+    topic = posting.get_topic(topic_id)
+    rows = db.session.scalars(
+        select(Thread).where(Thread.topic_id == topic.id, Thread.id > after_id)
+        .options(lazyload(Thread.topic), joinedload(Thread.author).load_only(
+            User.id, User.display_name, User.sector, User.organisation, User.title,
+            User.verified_at))
+        .order_by(Thread.id).limit(limit + 1)).all()
+    for thread in rows:
+        set_committed_value(thread, "topic", topic)
+    return topic, list(rows)
+
+
+def visible_thread(viewer, thread: Thread) -> bool:
+    return can(viewer, Action.VIEW_THREAD, thread)
+
+
+def thread(viewer, thread_id: int) -> Thread:
+    """A thread the viewer may see (others get 404, as hidden threads do on the pages)."""
+    found = posting.get_thread(thread_id)
+    if not can(viewer, Action.VIEW_THREAD, found):
+        raise NotFound(_("There is no such thread."))
+    return found
+
+
+@dataclass
+class ListedPost:
+    """One post as the viewer may see it: the text only when they may read it."""
+
+    post: Post
+    body: str | None
+    body_html: str | None
+    reactions: dict[str, int] = field(default_factory=dict)
+    my_reactions: list[str] = field(default_factory=list)
+
+    def __getattr__(self, name: str):  # id, position, author, created_at ...: the post's own
+        return getattr(self.post, name)
+
+    @property
+    def deleted(self) -> bool:
+        return self.post.deleted_at is not None
+
+    @property
+    def hidden(self) -> dict | None:
+        if self.post.hidden_at is None:
+            return None
+        return {"at": self.post.hidden_at, "reason": self.post.hidden_reason or ""}
+
+
+_POSTS = (select(Post).options(joinedload(Post.author).load_only(
+    User.id, User.display_name, User.sector, User.organisation, User.title, User.verified_at,
+    User.erased_at)))
+# Built once (composing a statement costs more than running it): a thread's posts in order.
+_POSTS_AFTER = (_POSTS.where(Post.thread_id == bindparam("thread"),
+                             Post.position > bindparam("after"))
+                .order_by(Post.position).limit(bindparam("limit")))
+
+
+def posts(viewer, thread_id: int, after_position: int, limit: int,
+          ) -> tuple[Thread, list[Post]]:
+    """A thread's posts in position order (replies included: `parent_id` names the post each
+    answers). New posts get the next position, so the order never changes."""
+    viewer = plain_user(viewer)
+    found = thread(viewer, thread_id)
+    rows = db.session.scalars(_POSTS_AFTER, {"thread": found.id, "after": after_position,
+                                             "limit": limit + 1}).all()
+    for post in rows:
+        set_committed_value(post, "thread", found)
+    return found, list(rows)
+
+
+def replies(viewer, post_id: int, after_id: int, limit: int) -> tuple[Post, list[Post]]:
+    """The direct replies to a post, oldest first."""
+    parent = post(viewer, post_id).post
+    rows = db.session.scalars(_POSTS.where(Post.parent_id == parent.id, Post.id > after_id)
+                              .order_by(Post.id).limit(limit + 1)).all()
+    for row in rows:
+        set_committed_value(row, "thread", parent.thread)
+    return parent, list(rows)
+
+
+def visible_post(viewer, post: Post) -> bool:
+    return can(viewer, Action.VIEW_POST, post)
+
+
+def as_listed(viewer, posts_: list[Post]) -> list[ListedPost]:
+    """The posts with their reaction counts (one query) and the text the viewer may read."""
+    viewer = plain_user(viewer)
+    counts = reading.reaction_counts([p.id for p in posts_], viewer)
+    listed = []
+    for item in posts_:
+        readable = can(viewer, Action.VIEW_HIDDEN_TEXT, item)
+        kinds, mine = counts.get(item.id, ({}, set()))
+        listed.append(ListedPost(
+            item, item.body_source if readable else None, item.body_html if readable else None,
+            {k.value: kinds.get(k, 0) for k in ReactionKind}, sorted(k.value for k in mine)))
+    return listed
+
+
+def post(viewer, post_id: int) -> ListedPost:
+    """One post the viewer may see, in a thread they may see (else 404, as permalinks do)."""
+    viewer = plain_user(viewer)
+    found = posting.get_post(post_id)
+    if not can(viewer, Action.VIEW_POST, found) or not can(viewer, Action.VIEW_THREAD,
+                                                           found.thread):
+        raise NotFound(_("There is no such post."))
+    return as_listed(viewer, [found])[0]
+
+
+@dataclass
+class RevisionItem:
+    id: int
+    editor: User
+    created_at: datetime
+    body: str | None  # None: personal data was edited out (moderators see it)
+    moderator_only: bool
+    reason: str | None
+
+
+def revisions(viewer, post_id: int) -> list[RevisionItem]:
+    """A post's earlier texts, oldest first, for anyone who may read the post; the text of
+    a personal-data edit only for the area's moderators."""
+    found = posting.get_post(post_id)
+    require(viewer, Action.VIEW_REVISIONS, found, _("You may not see this post's history."))
+    require(viewer, Action.VIEW_THREAD, found.thread)
+    moderator = moderates_area(viewer, found.thread.topic.focus_area_id)
+    rows = db.session.scalars(found.revisions.select().order_by(Revision.id))
+    return [RevisionItem(r.id, r.editor, r.created_at,
+                         r.body_source if moderator or not r.moderator_only else None,
+                         r.moderator_only, r.reason if moderator else None) for r in rows]
