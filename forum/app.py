@@ -105,6 +105,8 @@ def _https_settings(app: Flask) -> None:
                           PREFERRED_URL_SCHEME="https")
     site = (app.config.get("SITE_URL") or "").rstrip("/")
     app.config["SITE_URL"] = site or None
+    if site and app.config.get("BASE_URL") == Config.BASE_URL:
+        app.config["BASE_URL"] = site  # links in emails go to the public address too
 
 
 def _instance_secret(instance: Path) -> str:

@@ -53,6 +53,11 @@ class Config:
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"  # failed logins per address
     LOGIN_ACCOUNT_LIMIT = "10 per 15 minutes"  # failed logins per account from unknown devices
     TWO_FACTOR_FAILURE_LIMIT = "5 per 15 minutes"  # wrong codes per account and per address
+    PASSWORD_RESET_LIMIT = "10 per hour"  # reset requests per address
+    PASSWORD_RESET_EMAIL_LIMIT = "3 per hour"  # reset requests for one email address
+    PASSWORD_RESET_SECONDS = 3600  # a reset link works for an hour
+    CONFIRM_LINK_DAYS = 7  # an email confirmation link works for a week
+    CONFIRM_RESEND_LIMIT = "3 per hour"  # "send the confirmation again" per member
     REGISTER_LIMIT = "10 per hour"  # registrations per address
     POST_LIMIT = "20 per minute;200 per day"  # replies and edits per member
     POST_LIMIT_IP = "60 per minute"  # replies and edits per address

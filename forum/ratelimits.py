@@ -133,3 +133,17 @@ def api_requests(blueprint):
     blueprint, so every answer of an API route carries the X-RateLimit headers. (The same
     provider and key each time, so applying it again for another app adds nothing.)"""
     return limiter.shared_limit(_api_limit, scope="api", key_func=_member_key)(blueprint)
+
+
+def password_reset(view):
+    """Reset requests: PASSWORD_RESET_LIMIT per address, PASSWORD_RESET_EMAIL_LIMIT per email
+    address asked about (every request counts, whether the address is a member's or not)."""
+    view = limiter.limit(_limit("PASSWORD_RESET_EMAIL_LIMIT"), methods=["POST"],
+                         key_func=lambda: "reset-email:" + _posted_email())(view)
+    return limiter.limit(_limit("PASSWORD_RESET_LIMIT"), methods=["POST"])(view)
+
+
+def confirmation_resend(view):
+    """"Send the confirmation link again": CONFIRM_RESEND_LIMIT per member."""
+    return limiter.limit(_limit("CONFIRM_RESEND_LIMIT"), methods=["POST"],
+                         key_func=_member_key)(view)

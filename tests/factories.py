@@ -21,7 +21,8 @@ def _hash() -> str:
 
 
 def make_user(*, role: Role = Role.MEMBER, sector: Sector = Sector.POLITICS,
-              verified: bool = False, **overrides) -> User:
+              verified: bool = False, confirmed: bool = True, **overrides) -> User:
+    """A member with the known password; their email address confirmed unless asked not."""
     n = next(_counter)
     fields = {
         "email": f"member{n}@example.org",
@@ -29,6 +30,7 @@ def make_user(*, role: Role = Role.MEMBER, sector: Sector = Sector.POLITICS,
         "organisation": "Helsingborgs stad",
         "title": "Kommunalråd",
         "password_hash": _hash(),
+        "email_confirmed_at": utcnow() if confirmed else None,
     }
     fields.update(overrides)
     user = User(role=role, sector=sector, verified_at=utcnow() if verified else None, **fields)

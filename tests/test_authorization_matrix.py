@@ -56,7 +56,8 @@ class Row:
 
 ALL_OK = "ok ok ok ok ok ok ok ok ok"
 ALL_GO = "go go go go go go go go go"
-ALL_IN = "in in in in in in in in in"  # sent to the sign-in page (e.g. no sign-in under way)
+ALL_IN = "in in in in in in in in in"
+ALL_BAD = "bad bad bad bad bad bad bad bad bad"  # e.g. an emailed link that does not work  # sent to the sign-in page (e.g. no sign-in under way)
 SIGNED_IN_OK = "in ok ok ok ok ok ok ok ok"
 MOD_HERE_OK = "in no no no no no ok ok ok"  # moderators of the item's area (and global, admin)
 MOD_HERE_GO = "in no no no no no go go go"
@@ -90,6 +91,16 @@ ROWS = [
     Row("auth.change_password", "POST", lambda w: "/account/password",
         "in bad bad bad bad bad bad bad bad",
         lambda w: {"current_password": "wrong", "new_password": "x"}),
+    Row("auth.forgot_password", "GET", lambda w: "/password/forgot", ALL_OK),
+    Row("auth.forgot_password", "POST", lambda w: "/password/forgot", ALL_OK,
+        lambda w: {"email": "nobody@example.org"}),
+    Row("auth.reset_password", "GET", lambda w: "/password/reset/not.a.token", ALL_BAD),
+    Row("auth.reset_password", "POST", lambda w: "/password/reset/not.a.token", ALL_BAD,
+        lambda w: {"new_password": "ny lång fras om hamnen", "confirm": "ny lång fras om hamnen"}),
+    Row("auth.confirm_email", "GET", lambda w: "/account/confirm/not.a.token", ALL_BAD),
+    Row("auth.confirm_email", "POST", lambda w: "/account/confirm/not.a.token", ALL_BAD),
+    Row("auth.resend_confirmation", "POST", lambda w: "/account/confirm/send",
+        "in go go go go go go go go"),
     Row("auth.two_factor_step", "GET", lambda w: "/login/two-factor", ALL_IN),
     Row("auth.two_factor_step", "POST", lambda w: "/login/two-factor", ALL_IN,
         lambda w: {"code": "123456"}),
@@ -388,7 +399,7 @@ def _world() -> SimpleNamespace:
     for name, (role, verified_at, created_at) in people.items():
         user = User(email=f"{name}@matrix.example.org", display_name=name.title(), role=role,
                     sector="politics", password_hash=factories._hash(),
-                    verified_at=verified_at, created_at=created_at)
+                    verified_at=verified_at, created_at=created_at, email_confirmed_at=created_at)
         db.session.add(user)
         setattr(w, name, user)
     db.session.flush()

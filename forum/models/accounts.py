@@ -65,6 +65,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     last_login_at: Mapped[datetime | None]
+    email_confirmed_at: Mapped[datetime | None]  # None: a new member who may read, not post
     erased_at: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; set while 2FA is on
     two_factor_at: Mapped[datetime | None]  # when two-factor sign-in was turned on
@@ -75,6 +76,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def has_two_factor(self) -> bool:

@@ -96,9 +96,18 @@ def plain_user(user: Any) -> Any:
 def require(user: Any, action: Action, target: Any = None, message: str | None = None) -> None:
     """Raise Forbidden unless `can(user, action, target)`."""
     if not can(user, action, target):
-        if needs_two_factor_setup(user):  # said first: it is the one thing the member can fix
+        user = plain_user(user)
+        # Said first, with a code pages and sockets can act on: the member can fix these.
+        if is_member(user) and not user.is_confirmed and not is_suspended(user):
+            raise Forbidden(unconfirmed_refusal(), code="email_unconfirmed")
+        if needs_two_factor_setup(user):
             raise Forbidden(two_factor_refusal(), code="two_factor_required")
         raise Forbidden(message or refusal_message(user, action))
+
+
+def unconfirmed_refusal() -> str:
+    return _("Please confirm your email address first: open the link we sent you. Until "
+             "then you can read but not post.")
 
 
 def two_factor_refusal() -> str:
@@ -112,6 +121,8 @@ def refusal_message(user: Any, action: Action) -> str:
     suspension = active_suspension(user)
     if suspension is not None:
         return _("Your account is suspended: %(reason)s", reason=suspension.reason)
+    if not user.is_confirmed:
+        return unconfirmed_refusal()
     if needs_two_factor_setup(user):
         return two_factor_refusal()
     return _("You do not have permission to do that.")
@@ -199,7 +210,14 @@ def is_suspended(user: Any) -> bool:
 
 
 def may_take_part(user: Any) -> bool:
-    """Signed in and not suspended: may post, react, flag, vote, speak."""
+    """Signed in, email address confirmed and not suspended: may post, react, flag, vote,
+    speak. (The one rule that keeps new members to reading until they confirm.)"""
+    return may_enter(user) and user.is_confirmed
+
+
+def may_enter(user: Any) -> bool:
+    """Signed in and not suspended: may be present (e.g. watch a live room) even before the
+    email address is confirmed."""
     return is_member(user) and not _cached(("suspended", user.id), lambda: is_suspended(user))
 
 

@@ -42,8 +42,11 @@ def find_by_email(email: str) -> User | None:
 
 
 def register(email: str, password: str, profile: Profile, *, language: str | None = None,
-             role: Role = Role.MEMBER, verified_by: User | None = None) -> User:
-    """Create a member. Refuses a taken email and a weak password; stores nothing then."""
+             role: Role = Role.MEMBER, verified_by: User | None = None,
+             confirmed: bool = False) -> User:
+    """Create a member. Refuses a taken email and a weak password; stores nothing then.
+    The address counts as confirmed only with `confirmed` (the operator vouches for it);
+    otherwise the member confirms it by the emailed link before posting."""
     email = normalise_email(email)
     _check_profile(profile)
     if find_by_email(email) is not None:
@@ -56,6 +59,8 @@ def register(email: str, password: str, profile: Profile, *, language: str | Non
                 language=language, **_profile_fields(profile))
     if verified_by is not None:
         user.verified_at, user.verified_by = utcnow(), verified_by
+    if confirmed:
+        user.email_confirmed_at = utcnow()
     db.session.add(user)
     db.session.commit()
     return user

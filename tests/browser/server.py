@@ -137,6 +137,7 @@ def _add_page_material() -> None:
     _hide_one_more()
     _add_live_sessions()
     _add_two_factor_member()
+    _add_unconfirmed_member()
     _add_failed_job()
 
 
@@ -158,8 +159,27 @@ def _add_two_factor_member() -> None:
                         sector=Sector.CIVIL_SERVICE, organisation="Helsingborgs stad",
                         title="Säkerhetssamordnare", password_hash=passwords.hash_password(
                             DEMO_PASSWORD), totp_secret=pyotp.random_base32(),
-                        two_factor_at=utcnow()))
+                        two_factor_at=utcnow(), email_confirmed_at=utcnow()))
     db.session.commit()
+
+
+UNCONFIRMED_KEY = "obekraftad"  # a new member who has not confirmed the email address
+
+
+def _add_unconfirmed_member() -> None:
+    from forum.services import accounts
+
+    if _user(UNCONFIRMED_KEY) is None:
+        accounts.register(demo_email(UNCONFIRMED_KEY), DEMO_PASSWORD, accounts.Profile(
+            "Nils Nyström", "resident"), language="sv")
+
+
+def _link_tokens() -> dict:
+    """A reset link for Omar and a confirmation link for the unconfirmed member."""
+    from forum.services.security import confirmation, password_reset
+
+    return {"reset_token": password_reset.token_for(_user("omar")),
+            "confirm_token": confirmation.token_for(_user(UNCONFIRMED_KEY))}
 
 
 def _add_failed_job() -> None:
@@ -249,9 +269,11 @@ def _facts() -> dict:
         if unappealed else None,
         "live_session_ids": sessions,
         "emails": {"reviser": revised.author.email if revised else None,
+                   "unconfirmed": demo_email(UNCONFIRMED_KEY),
                    "unappealed": db.session.get(User, unappealed.subject_user_id).email
                    if unappealed else None},
         "users": {key: _user(key).id for key in ("anna", "omar", "sara", "mod", "admin")},
+        **_link_tokens(),
         "two_factor": {"email": demo_email(TWO_FACTOR_KEY),
                        "secret": _user(TWO_FACTOR_KEY).totp_secret},
         "deliberation": _deliberation_facts(),

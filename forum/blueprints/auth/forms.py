@@ -58,3 +58,14 @@ class TwoFactorForm(Form):
         super().__init__(*args, **kwargs)
         self.trust.label.text = _("Don't ask for a code on this device for %(days)s days",
                                   days=current_app.config["TWO_FACTOR_DEVICE_DAYS"])
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(Form):
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=256)],
+                                 description=_l("At least 10 characters."))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        InputRequired(), EqualTo("new_password", message=_l("The passwords do not match."))])

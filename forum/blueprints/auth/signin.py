@@ -64,6 +64,12 @@ def complete(user: User, remember: bool, next_url: str | None, *, trust_device: 
     return response
 
 
+def after_reset(user: User):
+    """A reset link set a new password: sign this browser in, or (with two-factor sign-in)
+    go on to the code step, as after the password."""
+    return password_accepted(user, False, None)
+
+
 def renewed(user: User, renewal: sessions.Renewal) -> None:
     """After a password change or 2FA on/off: this browser carries the session's new key."""
     keep = {k: session[k] for k in ("_fresh",) if k in session}

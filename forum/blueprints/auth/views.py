@@ -13,7 +13,7 @@ from forum.exceptions import InvalidInput
 from forum.i18n import select_locale
 from forum.redirects import safe_next
 from forum.services import accounts
-from forum.services.security import sessions, two_factor
+from forum.services.security import confirmation, sessions, two_factor
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -29,8 +29,11 @@ def register():
         except InvalidInput as err:
             err.attach_to(form)
         else:
+            confirmation.send_link(user)
             response = signin.complete(user, False, None)
-            flash(_("Welcome to Rådslag, %(name)s.", name=user.display_name), "success")
+            flash(_("Welcome to Rådslag, %(name)s. We have sent you an email: open its link "
+                    "to confirm your address, and then you can take part.",
+                    name=user.display_name), "success")
             return response
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status

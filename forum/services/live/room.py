@@ -205,6 +205,7 @@ def _standing_query():
         select(LiveSession.status, LiveSession.visibility, LiveSession.attribution,
                LiveSession.slow_mode_seconds, User.display_name, User.sector,
                User.organisation, User.role.label("user_role"), User.erased_at,
+               User.email_confirmed_at,
                Connection.user_id.label("joined"), Participant.user_id.label("participant"),
                Participant.muted, Participant.removed,
                person(SessionRole.MODERATOR).label("moderator"),
@@ -238,10 +239,12 @@ _SLOW_MODE_STAMP = (
 
 def _may_speak(me) -> bool:
     """True only where `_in_room(..., speaking=True)` surely admits: a live session, an
-    active account that is not suspended, the socket joined, a participant neither removed
+    active, confirmed account that is not suspended, the socket joined, a participant neither removed
     nor muted, and (invite-only) an invitation or a role in the session. Staff of the area
     without either are left to the full rules."""
     if me.erased_at is not None or me.suspended or me.status != SessionStatus.LIVE:
+        return False
+    if me.email_confirmed_at is None:
         return False
     if me.joined is None or me.participant is None or me.removed or me.muted:
         return False

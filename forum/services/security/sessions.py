@@ -182,9 +182,13 @@ def end_others(actor: User) -> int:
     return len(ended)
 
 
-def end_all(user_id: int) -> None:
-    """Every session of a member ends (erasure). No commit; close sockets after it."""
+def end_all(user_id: int) -> list[int]:
+    """Every session of a member ends (erasure, a password reset). No commit; returns the
+    ended records, whose sockets close after the commit (`close_sockets`)."""
+    ended = list(db.session.scalars(select(LoginSession.id).where(
+        LoginSession.user_id == user_id)))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+    return ended
 
 
 def active(actor: User) -> list[LoginSession]:
