@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from forum import create_app
+from forum import create_app, jobs
 from forum.extensions import db
 from forum.models.security import LoginSession
 from tests import factories
@@ -13,14 +13,15 @@ from tests.conftest import RequestScopedClient, _config
 
 
 @pytest.fixture
-def make_app(database_url, app):  # noqa: ARG001 - `app` keeps the schema and empties it
+def make_app(database_url, app):
     """make_app(**settings) -> another app on the test database, its requests in their own
     contexts (the `app` fixture keeps the schema and empties it afterwards)."""
 
     made = []
 
     def make(**settings):
-        other = create_app(_config(database_url, **settings))
+        other = create_app(_config(database_url, JOBS_SQLITE_PATH=app.config["JOBS_SQLITE_PATH"],
+                                   MAIL_OUTBOX_DIR=app.config["MAIL_OUTBOX_DIR"], **settings))
         other.test_client_class = RequestScopedClient
         made.append(other)
         return other
@@ -30,6 +31,7 @@ def make_app(database_url, app):  # noqa: ARG001 - `app` keeps the schema and em
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+    jobs.init_app(app)  # the job queue belongs to the test's own app again
 
 
 def _sign_in(client, user, **kwargs):
