@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "rådslag-demo-lösenord"  # the demo cast's password (forum.services.demo.people)
 DEMO_DOMAIN = "demo.radslag.test"
+SERVER_SECRET = "browser-tests-only"  # FORUM_SECRET_KEY of the served app
 FLOW_SESSION_TITLE = "Rundabordssamtal: unga i arbete"  # started and ended by the live flow
 
 
@@ -41,7 +42,7 @@ class LiveServer:
         self.log_path = workdir / "server.log"
         self.env = {**os.environ,
                     "FORUM_DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
-                    "FORUM_SECRET_KEY": "browser-tests-only",
+                    "FORUM_SECRET_KEY": SERVER_SECRET,
                     "FORUM_DEFAULT_LANGUAGE": "sv",
                     "FORUM_JOBS_SQLITE_PATH": str(workdir / "jobs.sqlite3"),
                     "PYTHONPATH": str(ROOT)}
@@ -171,7 +172,7 @@ def _add_unconfirmed_member() -> None:
 
     if _user(UNCONFIRMED_KEY) is None:
         accounts.register(demo_email(UNCONFIRMED_KEY), DEMO_PASSWORD, accounts.Profile(
-            "Nils Nyström", "resident"), language="sv")
+            "Nils Nyström", "resident"))
 
 
 def _link_tokens() -> dict:
