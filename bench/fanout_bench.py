@@ -424,12 +424,13 @@ def prepare_live_database(database_url: str) -> tuple[int, dict]:
         db.drop_all()
         db.create_all()
         seeding.ensure_focus_areas()
+        confirmed = utcnow()  # members who may speak have confirmed their address
         mod = User(email="mod@bench.test", display_name="Moderator", password_hash="x",
-                   sector=Sector.CIVIL_SERVICE, role=Role.MODERATOR)
+                   sector=Sector.CIVIL_SERVICE, role=Role.MODERATOR, email_confirmed_at=confirmed)
         receiver = User(email="r@bench.test", display_name="Receiver", password_hash="x",
-                        sector=Sector.BUSINESS)
+                        sector=Sector.BUSINESS, email_confirmed_at=confirmed)
         sender = User(email="s@bench.test", display_name="Sender", password_hash="x",
-                      sector=Sector.POLITICS)
+                      sector=Sector.POLITICS, email_confirmed_at=confirmed)
         db.session.add_all([mod, receiver, sender])
         db.session.flush()
         topic = Topic(focus_area_id=1, title="Bench", framing_source="", framing_html="")

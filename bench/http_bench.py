@@ -82,11 +82,12 @@ def build(url: str, total_posts: int, seed: int = 7) -> None:
                   "password_hash": hashed, "sector": sectors[i % len(sectors)],
                   "organisation": f"Organisation {i % 40}", "title": "Director",
                   "role": Role.MEMBER, "verified_at": now if i % 3 else None,
-                  "created_at": now - timedelta(days=900)} for i in range(2, 502)]
+                  "created_at": now - timedelta(days=900), "email_confirmed_at": now}
+                 for i in range(2, 502)]
         users.append({"id": 1, "email": BENCH_EMAIL, "display_name": "Bench Member",
                       "password_hash": hashed, "sector": Sector.BUSINESS, "organisation": "Bench",
                       "title": "Reader", "role": Role.MEMBER, "verified_at": now,
-                      "created_at": now - timedelta(days=900)})
+                      "created_at": now - timedelta(days=900), "email_confirmed_at": now})
         db.session.execute(insert(User), users)
         topic_count = max(6, total_posts // 2000)
         topics = [{"id": t, "focus_area_id": areas[t % 3], "title": f"Governance question {t}",

@@ -9,15 +9,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum import errors, fragments, guards, health, i18n, jobs, logs, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
-from forum.permissions.core import load_signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
     register_socketio(app)
+    register_proxies(app)
     errors.register(app)
     templating.register(app)
     register_security_headers(app)
@@ -88,6 +90,29 @@ def load_config(app: Flask, override: type[Config] | Mapping[str, Any] | None) -
         from forum.services.mail.transport import parse_smtp_url  # noqa: PLC0415
 
         parse_smtp_url(app.config["SMTP_URL"])  # a mistake shows at start, not at each send
+    _https_settings(app)
+
+
+def _https_settings(app: Flask) -> None:
+    """FORUM_BEHIND_HTTPS: cookies only over HTTPS, https links; FORUM_TRUSTED_PROXIES: how
+    many proxies in front of us add X-Forwarded-* headers (default 1 behind HTTPS, else 0)."""
+    https = app.config["BEHIND_HTTPS"]
+    if isinstance(https, str):
+        https = https.strip().lower() in ("1", "true", "yes", "on")
+    app.config["BEHIND_HTTPS"] = https
+    proxies = app.config.get("TRUSTED_PROXIES")
+    if proxies is None or proxies == "":
+        proxies = 1 if https else 0
+    if isinstance(proxies, str) and not proxies.strip().isdigit():
+        raise ValueError("FORUM_TRUSTED_PROXIES must be a whole number (0 for none)")
+    app.config["TRUSTED_PROXIES"] = int(proxies)
+    if https:
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
+                          PREFERRED_URL_SCHEME="https")
+    site = (app.config.get("SITE_URL") or "").rstrip("/")
+    app.config["SITE_URL"] = site or None
+    if site and app.config.get("BASE_URL") == Config.BASE_URL:
+        app.config["BASE_URL"] = site  # links in emails go to the public address too
 
 
 def _instance_secret(instance: Path) -> str:
@@ -117,7 +142,10 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    from forum.services.security.sessions import load_signed_in  # noqa: PLC0415 - models first
+
     login_manager.user_loader(load_signed_in)
+    login_manager.id_attribute = "get_login_key"  # the session record's key, not the user id
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see that page.")
     login_manager.login_message_category = "info"
@@ -149,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
         mail,
         moderation,
         profiles,
+        security,
         threads,
         topics,
     )
@@ -158,6 +187,7 @@ def register_blueprints(app: Flask) -> None:
         (home.bp, None),
         (auth.bp, None),
         (profiles.bp, None),
+        (security.bp, "/account"),
         (topics.bp, None),
         (threads.bp, None),
         (moderation.bp, "/moderation"),
@@ -179,6 +209,7 @@ def register_socketio(app: Flask) -> None:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL") or None,
         max_http_buffer_size=256 * 1024,
+        cors_allowed_origins=[],  # no CORS headers; the namespace checks Origin itself
     )
     from forum.blueprints.deliberation.events import DeliberationNamespace
     from forum.blueprints.live.events import LiveNamespace
@@ -187,9 +218,30 @@ def register_socketio(app: Flask) -> None:
     socketio.on_namespace(DeliberationNamespace("/deliberation"))
 
 
+def register_proxies(app: Flask) -> None:
+    """Behind FORUM_TRUSTED_PROXIES proxies, take the client's address, scheme, host and
+    port from the X-Forwarded-* headers those proxies add (and only as many as there are,
+    so a client cannot pass for another address). Outermost, so Socket.IO sees it too."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops)
+
+
 def register_security_headers(app: Flask) -> None:
+    hsts = f"max-age={app.config['HSTS_SECONDS']}" if app.config["BEHIND_HTTPS"] else None
+
+    @app.before_request
+    def _signed_in_first():
+        """Load the member before the view runs (one statement), so the session record's
+        "last seen" is written, when due, while the request has nothing else pending."""
+        if request.endpoint != "static" and not request.path.startswith("/api/"):
+            _ = current_user.is_authenticated  # (the API reads tokens only, never the cookie)
+
     @app.after_request
     def _headers(response):
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

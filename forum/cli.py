@@ -37,7 +37,7 @@ def create_user(email, name, sector, organisation, title, role, verified) -> Non
     password, generated = _read_password()
     profile = accounts.Profile(name, sector, organisation, title)
     try:
-        user = accounts.register(email, password, profile, role=Role(role))
+        user = accounts.register(email, password, profile, role=Role(role), confirmed=True)
         if verified:
             accounts.mark_verified_by_operator(user)
     except DomainError as err:

@@ -40,11 +40,26 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "radslag_session"
+    SESSION_IDLE_SECONDS = 60 * 60 * 24  # a session without "remember me" ends after a day unused
+    SESSION_TOUCH_SECONDS = 60  # a session's "last seen" is written at most this often
+    BEHIND_HTTPS: bool | str = False  # FORUM_BEHIND_HTTPS: Secure cookies, HSTS, https URLs
+    TRUSTED_PROXIES: int | str | None = None  # FORUM_TRUSTED_PROXIES; None: 1 behind HTTPS, else 0
+    SITE_URL: str | None = None  # FORUM_SITE_URL: the public address; sockets from other origins are refused
+    HSTS_SECONDS = 60 * 60 * 24 * 365  # Strict-Transport-Security max-age when behind HTTPS
+    TWO_FACTOR_DEVICE_DAYS = 30  # "don't ask for a code on this device" lasts this long
+    KNOWN_DEVICE_DAYS = 365  # a device that signed in before skips the per-account failure limit
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # replaced by REDIS_URL when that is set
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"  # failed logins per email and per address
+    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"  # failed logins per address
+    LOGIN_ACCOUNT_LIMIT = "10 per 15 minutes"  # failed logins per account from unknown devices
+    TWO_FACTOR_FAILURE_LIMIT = "5 per 15 minutes"  # wrong codes per account and per address
+    PASSWORD_RESET_LIMIT = "10 per hour"  # reset requests per address
+    PASSWORD_RESET_EMAIL_LIMIT = "3 per hour"  # reset requests for one email address
+    PASSWORD_RESET_SECONDS = 3600  # a reset link works for an hour
+    CONFIRM_LINK_DAYS = 7  # an email confirmation link works for a week
+    CONFIRM_RESEND_LIMIT = "3 per hour"  # "send the confirmation again" per member
     REGISTER_LIMIT = "10 per hour"  # registrations per address
     POST_LIMIT = "20 per minute;200 per day"  # replies and edits per member
     POST_LIMIT_IP = "60 per minute"  # replies and edits per address
@@ -101,6 +116,9 @@ ENV_KEYS = {
     "FORUM_LOG_FORMAT": "LOG_FORMAT",
     "FORUM_LOG_LEVEL": "LOG_LEVEL",
     "FORUM_IP_RETENTION_DAYS": "IP_RETENTION_DAYS",
+    "FORUM_BEHIND_HTTPS": "BEHIND_HTTPS",
+    "FORUM_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "FORUM_SITE_URL": "SITE_URL",
     "FORUM_CORS_ORIGINS": "CORS_ORIGINS",
     "FORUM_BASE_URL": "BASE_URL",
     "FORUM_JOBS_SQLITE_PATH": "JOBS_SQLITE_PATH",

@@ -47,7 +47,7 @@ def error_response(status: int, code: str, message: str, retry_after: int | None
     else:
         template = f"errors/{status if status in PAGES else 400}.html"
         response = render_template(
-            template, status=status, message=message, retry_after=retry_after
+            template, status=status, message=message, retry_after=retry_after, code=code
         )
     response = make_response(response)
     response.status_code = status

@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from forum import i18n
 from forum.models.accounts import ROLE_LABELS, SECTOR_LABELS, Role, Sector
 from forum.permissions import Action, can
+from forum.permissions.core import needs_two_factor_setup, plain_user
 
 
 def current_language() -> str:
@@ -115,6 +116,7 @@ def register(app: Flask) -> None:
         csrf_token=generate_csrf,
         sectors=list(Sector),
         id_url=id_url,
+        needs_two_factor_setup=lambda user: needs_two_factor_setup(plain_user(user)),
     )
     app.jinja_env.filters.update(
         when=when, day=day, iso=iso, sector_label=sector_label, role_label=role_label

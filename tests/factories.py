@@ -21,7 +21,8 @@ def _hash() -> str:
 
 
 def make_user(*, role: Role = Role.MEMBER, sector: Sector = Sector.POLITICS,
-              verified: bool = False, **overrides) -> User:
+              verified: bool = False, confirmed: bool = True, **overrides) -> User:
+    """A member with the known password; their email address confirmed unless asked not."""
     n = next(_counter)
     fields = {
         "email": f"member{n}@example.org",
@@ -29,12 +30,35 @@ def make_user(*, role: Role = Role.MEMBER, sector: Sector = Sector.POLITICS,
         "organisation": "Helsingborgs stad",
         "title": "Kommunalråd",
         "password_hash": _hash(),
+        "email_confirmed_at": utcnow() if confirmed else None,
     }
     fields.update(overrides)
     user = User(role=role, sector=sector, verified_at=utcnow() if verified else None, **fields)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def login_key(user: User, *, remember: bool = False) -> str:
+    """A session record for `user`, as a sign-in makes; returns the key a browser's session
+    holds (`session["_user_id"]`)."""
+    from flask import g
+
+    from forum.services.security import sessions
+
+    key = sessions.sign_in(user, remember=remember, user_agent="pytest", address="127.0.0.1")
+    g.pop("login_session", None)
+    return key
+
+
+def enable_two_factor(user: User) -> str:
+    """Turn two-factor sign-in on for `user` directly; returns the TOTP secret."""
+    import pyotp
+
+    secret = pyotp.random_base32()
+    user.totp_secret, user.two_factor_at = secret, utcnow()
+    db.session.commit()
+    return secret
 
 
 def make_moderator(**overrides) -> User:

@@ -26,6 +26,7 @@ from forum.models.base import utcnow
 from forum.models.discussion import PostStatus, Revision
 from forum.models.jobs import FailedJob
 from forum.models.moderation import Appeal, Flag
+from forum.models.security import LoginSession, TrustedDevice
 from forum.services.mail import preferences
 from forum.services.moderation import modlog
 from tests import factories
@@ -55,6 +56,8 @@ class Row:
 
 ALL_OK = "ok ok ok ok ok ok ok ok ok"
 ALL_GO = "go go go go go go go go go"
+ALL_IN = "in in in in in in in in in"
+ALL_BAD = "bad bad bad bad bad bad bad bad bad"  # e.g. an emailed link that does not work  # sent to the sign-in page (e.g. no sign-in under way)
 SIGNED_IN_OK = "in ok ok ok ok ok ok ok ok"
 MOD_HERE_OK = "in no no no no no ok ok ok"  # moderators of the item's area (and global, admin)
 MOD_HERE_GO = "in no no no no no go go go"
@@ -89,6 +92,34 @@ ROWS = [
     Row("auth.change_password", "POST", lambda w: "/account/password",
         "in bad bad bad bad bad bad bad bad",
         lambda w: {"current_password": "wrong", "new_password": "x"}),
+    Row("auth.forgot_password", "GET", lambda w: "/password/forgot", ALL_OK),
+    Row("auth.forgot_password", "POST", lambda w: "/password/forgot", ALL_OK,
+        lambda w: {"email": "nobody@example.org"}),
+    Row("auth.reset_password", "GET", lambda w: "/password/reset/not.a.token", ALL_BAD),
+    Row("auth.reset_password", "POST", lambda w: "/password/reset/not.a.token", ALL_BAD,
+        lambda w: {"new_password": "ny lång fras om hamnen", "confirm": "ny lång fras om hamnen"}),
+    Row("auth.confirm_email", "GET", lambda w: "/account/confirm/not.a.token", ALL_BAD),
+    Row("auth.confirm_email", "POST", lambda w: "/account/confirm/not.a.token", ALL_BAD),
+    Row("auth.resend_confirmation", "POST", lambda w: "/account/confirm/send",
+        "in go go go go go go go go"),
+    Row("auth.two_factor_step", "GET", lambda w: "/login/two-factor", ALL_IN),
+    Row("auth.two_factor_step", "POST", lambda w: "/login/two-factor", ALL_IN,
+        lambda w: {"code": "123456"}),
+    # --- security page (sessions, two-factor sign-in, remembered devices) -------------------
+    Row("security.overview", "GET", lambda w: "/account/security", SIGNED_IN_OK),
+    Row("security.two_factor_setup", "GET", lambda w: "/account/two-factor", SIGNED_IN_OK),
+    Row("security.two_factor_setup", "POST", lambda w: "/account/two-factor",
+        "in bad bad bad bad bad bad bad bad", lambda w: {"code": "000000"}),
+    Row("security.disable_two_factor", "POST", lambda w: "/account/two-factor/disable",
+        "in cf cf cf cf cf cf cf cf", lambda w: {"disable-password": "wrong"}),
+    Row("security.new_recovery_codes", "POST", lambda w: "/account/two-factor/recovery-codes",
+        "in bad bad bad bad bad bad bad bad", lambda w: {"codes-password": ""}),
+    Row("security.end_session", "POST", lambda w: f"/account/sessions/{w.login.id}/end",
+        "in nf nf nf go nf nf nf nf"),
+    Row("security.end_other_sessions", "POST", lambda w: "/account/sessions/end-others",
+        "in go go go go go go go go"),
+    Row("security.forget_device", "POST", lambda w: f"/account/devices/{w.device.id}/forget",
+        "in nf nf nf go nf nf nf nf"),
     Row("profiles.show", "GET", lambda w: f"/members/{w.author.id}", ALL_OK),
     Row("profiles.edit", "GET", lambda w: "/account/profile", SIGNED_IN_OK),
     Row("profiles.edit", "POST", lambda w: "/account/profile",
@@ -194,6 +225,8 @@ ROWS = [
     # --- admin --------------------------------------------------------------------------------
     Row("admin.index", "GET", lambda w: "/admin/", ADMIN_OK),
     Row("admin.index", "POST", lambda w: "/admin/", ADMIN_GO, lambda w: {"email": w.new.email}),
+    Row("admin.security", "GET", lambda w: "/admin/security", ADMIN_OK),
+    Row("admin.security", "POST", lambda w: "/admin/security", ADMIN_GO),
     Row("admin.member", "GET", lambda w: f"/admin/members/{w.new.id}", ADMIN_OK),
     Row("admin.member", "POST", lambda w: f"/admin/members/{w.new.id}", ADMIN_GO,
         lambda w: {"role": "moderator", "areas": [str(w.area.id)]}),
@@ -367,7 +400,7 @@ def _world() -> SimpleNamespace:
     for name, (role, verified_at, created_at) in people.items():
         user = User(email=f"{name}@matrix.example.org", display_name=name.title(), role=role,
                     sector="politics", password_hash=factories._hash(),
-                    verified_at=verified_at, created_at=created_at)
+                    verified_at=verified_at, created_at=created_at, email_confirmed_at=created_at)
         db.session.add(user)
         setattr(w, name, user)
     db.session.flush()
@@ -409,6 +442,10 @@ def _world() -> SimpleNamespace:
     w.suspension = Suspension(user_id=w.suspended.id, reason="Attacks", created_by_id=w.mod_x.id)
     w.token = AccessToken(user_id=w.author.id, name="matrix", token_hash="0" * 64,
                           prefix="rds_matrix")
+    w.login = LoginSession(user_id=w.author.id, key_hash="1" * 64, device="Firefox 128, Linux",
+                           expires_at=now + timedelta(days=1))
+    w.device = TrustedDevice(user_id=w.author.id, token_hash="2" * 64,
+                             expires_at=now + timedelta(days=30))
     w.live = LiveSession(title="Budget hearing", focus_area_id=area_id, topic_id=w.topic.id,
                          starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=1),
                          created_by_id=w.mod_here.id)
@@ -422,9 +459,12 @@ def _world() -> SimpleNamespace:
                              attempts=9, error="SMTPServerDisconnected()", traceback="")
     w.unsubscribe_token = preferences.unsubscribe_token(w.author.id, "replies")
     db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag,
-                        w.failed_job])
+                        w.failed_job, w.login, w.device])
     _deliberation_world(w, now)
     db.session.commit()
+    # Each kind signs in once, as a browser would, so requests add no session records.
+    w.login_keys = {kind: factories.login_key(getattr(w, kind)) for kind in KINDS
+                    if getattr(w, kind) is not None}
     return w
 
 
@@ -501,7 +541,7 @@ def send(app, world: SimpleNamespace, kind: str, row: Row, **request):
     user = getattr(world, kind)
     if user is not None:
         with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = str(user.id), True
+            session["_user_id"], session["_fresh"] = world.login_keys[kind], True
     request = request or {"data": row.data(world)}
     return client.open(row.url(world), method=row.method, **request)
 

@@ -185,7 +185,7 @@ def test_the_restored_forum_serves_its_pages_and_gives_fresh_ids(app, db, runner
                     f"/topics/{thread.topic_id}", "/healthz"):
             assert web.get(url).status_code == 200, url
         member = accounts.register("after.restore@example.org", "Efter-Aterlasning-Hamn-9",
-                                   accounts.Profile("After Restore", "politics"))
+                                   accounts.Profile("After Restore", "politics"), confirmed=True)
         topic = _db.session.get(Topic, thread.topic_id)
         new_thread = posting.start_thread(member, topic.id, "After the restore", "First words")
         reply = posting.reply(member, thread.id, "A reply after the restore")

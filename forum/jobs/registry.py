@@ -11,6 +11,7 @@ TASK_MODULES = (
     "forum.services.mail.sending",  # email delivery
     "forum.services.deliberation.jobs",  # commitment review notices
     "forum.services.retention",  # IP addresses shortened every night
+    "forum.services.security.password_reset",  # reset links (the job looks the address up)
 )
 
 

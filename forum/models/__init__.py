@@ -23,9 +23,11 @@ from forum.models.discussion import (
 from forum.models.jobs import FailedJob
 from forum.models.mail import EmailDelivery, EmailPreference
 from forum.models.moderation import ModerationAction, Notification
+from forum.models.security import LoginSession, RecoveryCode, SiteSetting, TrustedDevice
 
 __all__ = [
     "EmailDelivery", "EmailPreference", "FailedJob", "ModerationAction", "Notification",
+    "LoginSession", "RecoveryCode", "SiteSetting", "TrustedDevice",
     "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
     "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",
     "Thread", "Topic", "TopicStatus", "User",

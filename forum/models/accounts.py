@@ -65,16 +65,28 @@ class User(UserMixin, TimestampMixin, db.Model):
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     last_login_at: Mapped[datetime | None]
+    email_confirmed_at: Mapped[datetime | None]  # None: a new member who may read, not post
     erased_at: Mapped[datetime | None]
     # Where the account was registered from, for admins spotting many accounts made from one
     # place; shortened to its network after FORUM_IP_RETENTION_DAYS (forum/services/retention).
     registration_ip: Mapped[str | None] = ip_address_column("created_at")
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; set while 2FA is on
+    two_factor_at: Mapped[datetime | None]  # when two-factor sign-in was turned on
+    totp_last_step: Mapped[int | None]  # the newest 30-second step accepted: a code works once
 
     verified_by: Mapped[User | None] = relationship(remote_side=[id], lazy="select")
 
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_at is not None
 
     @property
     def is_moderator(self) -> bool:
@@ -92,6 +104,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     def role_line(self) -> str:
         """'Title, Organisation' as far as the member has given them."""
         return ", ".join(part for part in (self.title, self.organisation) if part)
+
+    # Flask-Login keeps what this returns in the session and the "remember me" cookie: the
+    # key of the member's session record (set at sign-in and by the user loader), so ending
+    # the record ends both. The app sets `login_manager.id_attribute` to this method.
+    login_key = None  # str | None; not a column
+
+    def get_login_key(self) -> str | None:
+        return self.login_key
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -172,6 +172,9 @@ class Connection(db.Model):
     sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The sign-in session the socket came with (None: an access token), so ending that
+    # session closes its sockets. No foreign key: the socket is closed after the row goes.
+    login_session_id: Mapped[int | None] = mapped_column(index=True)
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

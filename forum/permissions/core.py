@@ -7,13 +7,17 @@ from typing import Any
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 from werkzeug.local import LocalProxy
 
 from forum.exceptions import Forbidden
 from forum.extensions import db
 from forum.models.accounts import ModeratorScope, Role, Suspension, User
 from forum.models.base import utcnow
+from forum.models.security import SiteSetting
+
+# The site setting that makes moderators and admins use two-factor sign-in before they act.
+STAFF_TWO_FACTOR = "require_staff_two_factor"
 
 
 class Action(enum.StrEnum):
@@ -92,7 +96,23 @@ def plain_user(user: Any) -> Any:
 def require(user: Any, action: Action, target: Any = None, message: str | None = None) -> None:
     """Raise Forbidden unless `can(user, action, target)`."""
     if not can(user, action, target):
+        user = plain_user(user)
+        # Said first, with a code pages and sockets can act on: the member can fix these.
+        if is_member(user) and not user.is_confirmed and not is_suspended(user):
+            raise Forbidden(unconfirmed_refusal(), code="email_unconfirmed")
+        if needs_two_factor_setup(user):
+            raise Forbidden(two_factor_refusal(), code="two_factor_required")
         raise Forbidden(message or refusal_message(user, action))
+
+
+def unconfirmed_refusal() -> str:
+    return _("Please confirm your email address first: open the link we sent you. Until "
+             "then you can read but not post.")
+
+
+def two_factor_refusal() -> str:
+    return _("Moderators and admins must set up two-factor sign-in before they can act. "
+             "Set it up on your security page.")
 
 
 def refusal_message(user: Any, action: Action) -> str:
@@ -101,6 +121,10 @@ def refusal_message(user: Any, action: Action) -> str:
     suspension = active_suspension(user)
     if suspension is not None:
         return _("Your account is suspended: %(reason)s", reason=suspension.reason)
+    if not user.is_confirmed:
+        return unconfirmed_refusal()
+    if needs_two_factor_setup(user):
+        return two_factor_refusal()
     return _("You do not have permission to do that.")
 
 
@@ -112,12 +136,27 @@ def is_member(user: Any) -> bool:
 
 
 def is_admin(user: Any) -> bool:
-    return is_member(user) and user.role == Role.ADMIN
+    return is_member(user) and user.role == Role.ADMIN and not needs_two_factor_setup(user)
 
 
 def is_moderator(user: Any) -> bool:
-    """A moderator of some area (or all), or an admin."""
-    return is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN)
+    """A moderator of some area (or all), or an admin. While the forum requires two-factor
+    sign-in of its staff, one who has not set it up acts as a plain member."""
+    return (is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN)
+            and not needs_two_factor_setup(user))
+
+
+def staff_two_factor_required() -> bool:
+    """The admins' setting: must moderators and admins use two-factor sign-in?"""
+    return bool(_cached(("setting", STAFF_TWO_FACTOR), lambda: db.session.scalar(
+        select(SiteSetting.value).where(SiteSetting.key == STAFF_TWO_FACTOR))))
+
+
+def needs_two_factor_setup(user: Any) -> bool:
+    """A moderator or admin who must set up two-factor sign-in before acting as one (only
+    staff without it cost the settings lookup)."""
+    return (is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN)
+            and not user.has_two_factor and staff_two_factor_required())
 
 
 def moderated_areas(user: Any) -> set[int] | None:
@@ -144,30 +183,17 @@ def is_global_moderator(user: Any) -> bool:
 
 # A member's latest open suspension: open-ended ones first, then the one that ends last.
 # Asked on nearly every page a member sees, so the statements are built once.
-_LATEST_FIRST = (Suspension.ends_at.is_(None).desc(), Suspension.ends_at.desc())
+LATEST_FIRST = (Suspension.ends_at.is_(None).desc(), Suspension.ends_at.desc())
 _LATEST_SUSPENSION = (
     select(Suspension).where(Suspension.user_id == bindparam("user"),
                              Suspension.lifted_at.is_(None))
-    .order_by(*_LATEST_FIRST).limit(1))
-# The member a login session names, with that suspension, in one statement.
-_MEMBER_WITH_SUSPENSION = (
-    select(User, Suspension)
-    .outerjoin(Suspension, and_(Suspension.user_id == User.id, Suspension.lifted_at.is_(None)))
-    .where(User.id == bindparam("id"))
-    .order_by(*_LATEST_FIRST).limit(1))
+    .order_by(*LATEST_FIRST).limit(1))
 
 
-def load_signed_in(user_id: str) -> User | None:
-    """Flask-Login's user loader: the active member with this id, or None. What it learns
-    about their suspension answers `active_suspension` for the rest of the request."""
-    if not user_id.isdigit():
-        return None
-    row = db.session.execute(_MEMBER_WITH_SUSPENSION, {"id": int(user_id)}).first()
-    if row is None or not row[0].is_active:
-        return None
-    user, suspension = row
-    _remember(("suspension", user.id), suspension)
-    return user
+def suspension_fact(user_id: int, suspension: Suspension | None) -> None:
+    """The user loader read the member's latest open suspension with the member: it
+    answers `active_suspension` for the rest of the request."""
+    remember_fact(("suspension", user_id), suspension)
 
 
 def active_suspension(user: Any) -> Suspension | None:
@@ -184,7 +210,14 @@ def is_suspended(user: Any) -> bool:
 
 
 def may_take_part(user: Any) -> bool:
-    """Signed in and not suspended: may post, react, flag, vote, speak."""
+    """Signed in, email address confirmed and not suspended: may post, react, flag, vote,
+    speak. (The one rule that keeps new members to reading until they confirm.)"""
+    return may_enter(user) and user.is_confirmed
+
+
+def may_enter(user: Any) -> bool:
+    """Signed in and not suspended: may be present (e.g. watch a live room) even before the
+    email address is confirmed."""
     return is_member(user) and not _cached(("suspended", user.id), lambda: is_suspended(user))
 
 
@@ -194,7 +227,7 @@ def forget_cached_facts() -> None:
         g.pop("_permission_facts", None)
 
 
-def _remember(key, value) -> None:
+def remember_fact(key, value) -> None:
     """Record a fact learnt elsewhere for the rest of the request, as `_cached` would."""
     if has_request_context():
         g.setdefault("_permission_facts", {})[key] = value

@@ -9,6 +9,7 @@ from forum.permissions.core import (
     Action,
     is_member,
     is_moderator,
+    may_enter,
     may_take_part,
     moderates_area,
     rule,
@@ -50,8 +51,9 @@ def _view(user, session: LiveSession) -> bool:
 
 @rule(Action.JOIN_LIVE)
 def _join(user, session: LiveSession) -> bool:
-    """Signed in, not suspended, allowed to see it, and the room is open (staff may enter early)."""
-    if not may_take_part(user) or not _view(user, session):
+    """Signed in, not suspended, allowed to see it, and the room is open (staff may enter
+    early). Members who have not confirmed their email address may enter and follow it."""
+    if not may_enter(user) or not _view(user, session):
         return False
     if session.status == SessionStatus.LIVE:
         return True
@@ -60,7 +62,8 @@ def _join(user, session: LiveSession) -> bool:
 
 @rule(Action.SPEAK_LIVE)
 def _speak(user, session: LiveSession) -> bool:
-    return _join(user, session) and session.status == SessionStatus.LIVE
+    return (_join(user, session) and may_take_part(user)
+            and session.status == SessionStatus.LIVE)
 
 
 @rule(Action.MODERATE_LIVE)

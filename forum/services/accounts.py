@@ -20,6 +20,7 @@ from forum.permissions import Action, require
 from forum.permissions.core import forget_cached_facts
 from forum.services import passwords, retention
 from forum.services.moderation import modlog
+from forum.services.security import sessions
 
 TOKEN_PREFIX = "rds_"
 
@@ -42,9 +43,11 @@ def find_by_email(email: str) -> User | None:
 
 def register(email: str, password: str, profile: Profile, *, language: str | None = None,
              role: Role = Role.MEMBER, verified_by: User | None = None,
-             ip: str | None = None) -> User:
+             ip: str | None = None, confirmed: bool = False) -> User:
     """Create a member. Refuses a taken email and a weak password; stores nothing then.
-    `ip` (the address registering) is kept for admins, shortened after the retention time."""
+    `ip` (the address registering) is kept for admins, shortened after the retention time.
+    The address counts as confirmed only with `confirmed` (the operator vouches for it);
+    otherwise the member confirms it by the emailed link before posting."""
     email = normalise_email(email)
     _check_profile(profile)
     if find_by_email(email) is not None:
@@ -58,13 +61,16 @@ def register(email: str, password: str, profile: Profile, *, language: str | Non
                 **_profile_fields(profile))
     if verified_by is not None:
         user.verified_at, user.verified_by = utcnow(), verified_by
+    if confirmed:
+        user.email_confirmed_at = utcnow()
     db.session.add(user)
     db.session.commit()
     return user
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The member with this email and password, or None. Same cost and answer for both misses."""
+    """The member with this email and password, or None. Same cost and answer for both misses.
+    The sign-in itself (a session record, the second factor) is `security.sessions.sign_in`."""
     user = find_by_email(email)
     if not passwords.verify_password(user.password_hash if user else None, password):
         return None
@@ -72,8 +78,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utcnow()
-    db.session.commit()
+        db.session.commit()
     return user
 
 
@@ -91,15 +96,20 @@ def update_profile(actor: User, profile: Profile) -> User:
     return actor
 
 
-def change_password(actor: User, current: str, new: str) -> None:
-    """Needs the current password; the new one must pass the same policy as at registration."""
+def change_password(actor: User, current: str, new: str) -> sessions.Renewal:
+    """Needs the current password; the new one must pass the same policy as at registration.
+    Every other session of the member ends and this one gets a new key; access tokens and
+    remembered devices stay (the member did not ask to lose them)."""
     if not passwords.verify_password(actor.password_hash, current):
         raise InvalidInput({"current_password": _("The current password is not correct.")})
     problem = passwords.password_problem(new, related=(actor.email, actor.display_name))
     if problem:
         raise InvalidInput({"new_password": problem}, code="weak_password")
     actor.password_hash = passwords.hash_password(new)
+    renewal = sessions.renew(actor, end_others=True)
     db.session.commit()
+    sessions.close_sockets(actor.id, renewal.ended)
+    return renewal
 
 
 def set_language(actor: User, language: str) -> None:

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from forum.exceptions import InvalidInput
 from forum.extensions import db
@@ -15,7 +15,10 @@ from forum.models.deliberation import Commitment, PositionChange, Proposal
 from forum.models.discussion import Post, Reaction, Revision, Thread
 from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
+from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
 from forum.services import passwords
+from forum.services.live import sockets
+from forum.services.security import devices, sessions
 
 
 def export_data(member: User) -> dict:
@@ -55,6 +58,20 @@ def export_data(member: User) -> dict:
                            "revoked_at": _iso(t.revoked_at)}
                           for t in db.session.scalars(select(AccessToken)
                                                       .where(AccessToken.user_id == member.id))],
+        **_security_data(member),
+    }
+
+
+def _security_data(member: User) -> dict:
+    """Sessions and remembered devices (what we note of them), and whether 2FA is on."""
+    rows = lambda model: db.session.scalars(  # noqa: E731
+        select(model).where(model.user_id == member.id).order_by(model.id))
+    return {
+        "two_factor_since": _iso(member.two_factor_at),
+        "sessions": [{"device": s.device, "network": s.ip_prefix, "signed_in_at": _iso(s.created_at),
+                      "last_seen_at": _iso(s.last_seen_at)} for s in rows(LoginSession)],
+        "remembered_devices": [{"device": d.device, "since": _iso(d.created_at),
+                                "until": _iso(d.expires_at)} for d in rows(TrustedDevice)],
     }
 
 
@@ -78,7 +95,8 @@ def _deliberation(member: User) -> dict:
 
 
 def erase_account(member: User, password: str) -> None:
-    """Remove the member's personal details and close the account. Their posts stay in the
+    """Remove the member's personal details and close the account: every session, token,
+    remembered device and open live socket of theirs ends. Their posts stay in the
     discussion (others replied to them) under the name "Tidigare medlem · Former member"; nothing is re-attributed."""
     if not passwords.verify_password(member.password_hash, password):
         raise InvalidInput({"password": _("The password is not correct.")})
@@ -89,10 +107,15 @@ def erase_account(member: User, password: str) -> None:
     member.verified_at = member.verified_by_id = member.language = None
     member.registration_ip = None
     member.erased_at = utcnow()
+    member.totp_secret = member.two_factor_at = member.totp_last_step = None
     db.session.execute(update(AccessToken).where(AccessToken.user_id == member.id,
                                                  AccessToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == member.id))
+    devices.forget_all(member.id)
+    sessions.end_all(member.id)
     db.session.commit()
+    sockets.close(member.id)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -156,7 +156,12 @@ class SignedInPages:
             context.on("page", recorder.watch)
             self.recorders.append(recorder)
             page = context.new_page()
-            if who is not None:
+            two_factor = self.server.facts["two_factor"]
+            if who == "half_signed_in":  # the password given, the code still to come
+                password_step(page, two_factor["email"])
+            elif who == "two_factor":
+                sign_in(page, two_factor["email"], secret=two_factor["secret"])
+            elif who is not None:
                 sign_in(page, self.server.facts["emails"].get(who) or demo_email(who))
             self.pages[who] = page
         page = self.pages[who]
@@ -205,13 +210,24 @@ def person_page(signed_in_pages) -> Iterator[Callable]:
         assert not recorder.errors, f"script errors: {recorder.errors}"
 
 
-def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the login form, as a person would."""
+def password_step(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD, secret: str | None = None) -> None:
+    """Sign in through the login form, as a person would (with the code from `secret`'s
+    authenticator when the member uses two-factor sign-in)."""
+    password_step(page, email, password)
+    if secret is not None and page.url.endswith("/login/two-factor"):
+        import pyotp
+
+        page.fill("input[name=code]", pyotp.TOTP(secret).now())
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
     assert "/login" not in page.url, "sign-in failed for " + email
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "rådslag-demo-lösenord"  # the demo cast's password (forum.services.demo.people)
 DEMO_DOMAIN = "demo.radslag.test"
+SERVER_SECRET = "browser-tests-only"  # FORUM_SECRET_KEY of the served app
 FLOW_SESSION_TITLE = "Rundabordssamtal: unga i arbete"  # started and ended by the live flow
 
 
@@ -41,7 +42,7 @@ class LiveServer:
         self.log_path = workdir / "server.log"
         self.env = {**os.environ,
                     "FORUM_DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
-                    "FORUM_SECRET_KEY": "browser-tests-only",
+                    "FORUM_SECRET_KEY": SERVER_SECRET,
                     "FORUM_DEFAULT_LANGUAGE": "sv",
                     "FORUM_JOBS_SQLITE_PATH": str(workdir / "jobs.sqlite3"),
                     "PYTHONPATH": str(ROOT)}
@@ -136,7 +137,50 @@ def _add_page_material() -> None:
                          "av beslutet.")
     _hide_one_more()
     _add_live_sessions()
+    _add_two_factor_member()
+    _add_unconfirmed_member()
     _add_failed_job()
+
+
+TWO_FACTOR_KEY = "tvafaktor"  # a member with two-factor sign-in, for the sign-in pages
+
+
+def _add_two_factor_member() -> None:
+    """A member with two-factor sign-in on (the secret goes into the facts, for the code)."""
+    import pyotp
+
+    from forum.extensions import db
+    from forum.models.accounts import Sector, User
+    from forum.models.base import utcnow
+    from forum.services import passwords
+
+    if _user(TWO_FACTOR_KEY) is not None:
+        return
+    db.session.add(User(email=demo_email(TWO_FACTOR_KEY), display_name="Tove Fahlén",
+                        sector=Sector.CIVIL_SERVICE, organisation="Helsingborgs stad",
+                        title="Säkerhetssamordnare", password_hash=passwords.hash_password(
+                            DEMO_PASSWORD), totp_secret=pyotp.random_base32(),
+                        two_factor_at=utcnow(), email_confirmed_at=utcnow()))
+    db.session.commit()
+
+
+UNCONFIRMED_KEY = "obekraftad"  # a new member who has not confirmed the email address
+
+
+def _add_unconfirmed_member() -> None:
+    from forum.services import accounts
+
+    if _user(UNCONFIRMED_KEY) is None:
+        accounts.register(demo_email(UNCONFIRMED_KEY), DEMO_PASSWORD, accounts.Profile(
+            "Nils Nyström", "resident"))
+
+
+def _link_tokens() -> dict:
+    """A reset link for Omar and a confirmation link for the unconfirmed member."""
+    from forum.services.security import confirmation, password_reset
+
+    return {"reset_token": password_reset.token_for(_user("omar")),
+            "confirm_token": confirmation.token_for(_user(UNCONFIRMED_KEY))}
 
 
 def _add_failed_job() -> None:
@@ -226,9 +270,13 @@ def _facts() -> dict:
         if unappealed else None,
         "live_session_ids": sessions,
         "emails": {"reviser": revised.author.email if revised else None,
+                   "unconfirmed": demo_email(UNCONFIRMED_KEY),
                    "unappealed": db.session.get(User, unappealed.subject_user_id).email
                    if unappealed else None},
         "users": {key: _user(key).id for key in ("anna", "omar", "sara", "mod", "admin")},
+        **_link_tokens(),
+        "two_factor": {"email": demo_email(TWO_FACTOR_KEY),
+                       "secret": _user(TWO_FACTOR_KEY).totp_secret},
         "deliberation": _deliberation_facts(),
         "unsubscribe_token": preferences.unsubscribe_token(_user("omar").id, "replies"),
     }

@@ -11,6 +11,8 @@ import uuid
 
 import pytest
 
+from tests.browser.server import SERVER_SECRET
+
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "Ljusgården-kvarteret-2026!"
@@ -48,6 +50,17 @@ def _answers(page, reply_id: int, parent_id: int) -> bool:
     return bool(linked) or indented
 
 
+def _confirmation_path(member_id: int, email: str) -> str:
+    """The link of the confirmation email, made as the server makes it (same secret key)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from forum.services.security import confirmation
+
+    token = URLSafeTimedSerializer(SERVER_SECRET, salt=confirmation.PURPOSE).dumps(
+        {"u": member_id, "e": email})
+    return f"/account/confirm/{token}"
+
+
 def _register(page, email: str, name: str, sector: str) -> None:
     page.goto("/")
     page.locator("header a[href='/register']").click()
@@ -68,11 +81,20 @@ def test_newcomer_registers_reads_posts_replies_reacts_edits_and_sees_revision(
     facts = live_server.facts
     page = new_context().new_page()
     name = f"Nora Nykomling {uuid.uuid4().hex[:4]}"
-    _register(page, f"nora-{uuid.uuid4().hex[:8]}@example.org", name, "business")
+    email = f"nora-{uuid.uuid4().hex[:8]}@example.org"
+    _register(page, email, name, "business")
     account = page.locator("nav.account-nav a[href^='/members/']")
     assert account.inner_text() == name
+    member_id = int(account.get_attribute("href").rsplit("/", 1)[1])
     account.click()
     assert page.locator(".sector--business").first.is_visible()  # the sector she picked
+
+    # she may read but not post until she confirms her address (the emailed link)
+    assert page.locator(".confirm-banner").is_visible()
+    page.goto(_confirmation_path(member_id, email))
+    page.locator("main section form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".confirm-banner").count() == 0
 
     moderator = person_page("mod")
 

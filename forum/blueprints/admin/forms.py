@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, RadioField, SelectMultipleField
+from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -23,3 +23,7 @@ class RoleForm(Form):
         _l("Focus areas (for moderators)"), coerce=int,
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
         description=_l("Choose none for a global moderator who acts in every area."))
+
+
+class StaffTwoFactorForm(Form):
+    required = BooleanField(_l("Moderators and admins must use two-factor sign-in"))

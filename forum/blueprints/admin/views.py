@@ -8,13 +8,15 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from forum.blueprints.admin import bp
-from forum.blueprints.admin.forms import FindMemberForm, RoleForm
+from forum.blueprints.admin.forms import FindMemberForm, RoleForm, StaffTwoFactorForm
 from forum.exceptions import InvalidInput
 from forum.i18n import select_locale
 from forum.permissions import Action, require
+from forum.permissions.core import staff_two_factor_required
 from forum.services import accounts
 from forum.services import jobs as job_records
 from forum.services.moderation import moderators, modlog
+from forum.services.security import two_factor
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -57,6 +59,26 @@ def member(user_id: int):
             return redirect(url_for("admin.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/member.html", person=person, form=form), status
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@login_required
+def security():
+    """Whether moderators and admins must use two-factor sign-in, and who has not yet."""
+    require(current_user, Action.GRANT_ROLE)
+    form = StaffTwoFactorForm(data={"required": staff_two_factor_required()}
+                              if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            two_factor.set_staff_requirement(current_user, form.required.data)
+        except InvalidInput as err:
+            err.attach_to(form)
+        else:
+            flash(_("The sign-in setting was saved."), "success")
+            return redirect(url_for("admin.security"))
+    missing = [user for user in moderators.staff() if not user.has_two_factor]
+    return render_template("admin/security.html", form=form, missing=missing), \
+        400 if form.is_submitted() else 200
 
 
 @bp.get("/jobs")

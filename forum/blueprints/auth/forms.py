@@ -1,6 +1,8 @@
 """Forms for registering, signing in and changing the password."""
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
@@ -40,6 +42,29 @@ class LoginForm(Form):
 
 class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=256)],
+                                 description=_l("At least 10 characters."))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        InputRequired(), EqualTo("new_password", message=_l("The passwords do not match."))])
+
+
+class TwoFactorForm(Form):
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40)],
+                       description=_l("The six digits your authenticator app shows now, or one "
+                                      "of your recovery codes."))
+    trust = BooleanField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trust.label.text = _("Don't ask for a code on this device for %(days)s days",
+                                  days=current_app.config["TWO_FACTOR_DEVICE_DAYS"])
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(Form):
     new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=256)],
                                  description=_l("At least 10 characters."))
     confirm = PasswordField(_l("Repeat the new password"), validators=[

@@ -24,6 +24,8 @@ from forum.models.accounts import User
 from forum.services import accounts
 from forum.services.deliberation import proposals, results
 from forum.services.live import stream
+from forum.services.security import sessions
+from forum.services.security.origins import origin_allowed
 
 NAMESPACE = "/deliberation"
 
@@ -97,17 +99,33 @@ class DeliberationNamespace(Namespace):
     def __init__(self, namespace: str = NAMESPACE) -> None:
         super().__init__(namespace)
         self.token_users: dict[str, int] = {}
+        self.members: dict[str, tuple[int, int | None]] = {}  # sid -> (member, sign-in session)
 
     def on_connect(self, auth=None):
+        if not origin_allowed(request.headers.get("Origin"), request.host_url):
+            raise ConnectionRefusedError(
+                _("Connections are accepted only from pages of this forum."),
+                {"code": "bad_origin"})
         if isinstance(auth, dict) and auth.get("token"):
             user = accounts.user_for_token(auth["token"])
             if user is None:
                 raise ConnectionRefusedError({"code": "bad_token",
                                               "message": _("The access token is not valid.")})
             self.token_users[request.sid] = user.id
+            self.members[request.sid] = (user.id, None)
+        elif current_user.is_authenticated:
+            self.members[request.sid] = (current_user.id, sessions.current_id())
 
     def on_disconnect(self, reason=None):
         self.token_users.pop(request.sid, None)
+        self.members.pop(request.sid, None)
+
+    def sids_of(self, user_id: int, login_id: int | None = None) -> set[str]:
+        """This process's sockets of a member: of one sign-in session, or (None) all. (A
+        cookie socket held by another process watches on as a guest: each event loads the
+        member again, and an ended session names no one.)"""
+        return {sid for sid, (uid, login) in list(self.members.items()) if uid == user_id
+                and (login_id is None or login == login_id)}
 
     def viewer(self):
         if request.sid in self.token_users:

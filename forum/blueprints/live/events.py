@@ -25,6 +25,8 @@ from forum.services.live import moderation as live_moderation
 from forum.services.live import room as live_room
 from forum.services.live import stream
 from forum.services.live.stream import Outcome
+from forum.services.security import sessions
+from forum.services.security.origins import origin_allowed
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,7 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace: str = "/live") -> None:
         super().__init__(namespace)
         self.users: dict[str, int] = {}
+        self.logins: dict[str, int | None] = {}  # socket -> its sign-in session record
         self.scopes: dict[str, frozenset[Scope]] = {}  # sockets signed in with a token
         self._presence_due: set[int] = set()
         # What handlers committed, waiting to be sent in order (see `publish`).
@@ -124,7 +127,11 @@ class LiveNamespace(Namespace):
         self._registry: SocketRegistry | None = None
 
     def on_connect(self, auth=None):
-        user = None
+        if not origin_allowed(request.headers.get("Origin"), request.host_url):
+            raise ConnectionRefusedError(
+                _("Connections are accepted only from pages of this forum."),
+                {"code": "bad_origin"})
+        user, login_id = None, None
         if isinstance(auth, dict) and auth.get("token"):
             token = accounts.token_for_secret(auth["token"])
             if token is None:
@@ -133,12 +140,13 @@ class LiveNamespace(Namespace):
             user = token.user
             self.scopes[request.sid] = token.scope_set
         elif current_user.is_authenticated:
-            user = current_user._get_current_object()
+            user, login_id = current_user._get_current_object(), sessions.current_id()
         if user is None:
             log.info("live connection refused: not signed in")
             raise _refused("unauthorized", _("Please sign in to join live sessions."))
         log.info("live connection opened by member %s", user.id)
         self.users[request.sid] = user.id
+        self.logins[request.sid] = login_id
         if self._registry is not None:
             self._registry.add(request.sid)
         if not self._started:
@@ -148,6 +156,7 @@ class LiveNamespace(Namespace):
     def on_disconnect(self, reason=None):
         log.info("live connection closed")
         self.users.pop(request.sid, None)
+        self.logins.pop(request.sid, None)
         self.scopes.pop(request.sid, None)
         if self._registry is not None:
             self._registry.remove(request.sid)
@@ -211,6 +220,11 @@ class LiveNamespace(Namespace):
         session = db.session.get(stream.LiveSession, session_id)
         if session is not None:
             self.send_to(stream.room(session_id), "presence", stream.presence(session))
+
+    def sids_of(self, user_id: int, login_id: int | None = None) -> set[str]:
+        """This process's sockets of a member: of one sign-in session, or (None) all."""
+        return {sid for sid, uid in list(self.users.items()) if uid == user_id
+                and (login_id is None or self.logins.get(sid) == login_id)}
 
     def require_scope(self, handler: str) -> None:
         """A socket signed in with a token may do what its scopes allow: join and leave with
@@ -280,9 +294,13 @@ class LiveNamespace(Namespace):
         session_id = data.get("session_id")
         room = stream.room(session_id)
         already_in = room in self.socketio.server.rooms(request.sid, namespace=self.namespace)
+        login_id = self.logins.get(request.sid)
+        if not sessions.is_alive(login_id):  # signed out since connecting (see live.sockets)
+            raise Forbidden(_("Your session has ended. Please sign in again."), code="unauthorized")
         self.enter_room(request.sid, room)  # before reading missed events: none slip between
         try:
-            outcome = live_room.join(user, session_id, request.sid, data.get("after_seq"))
+            outcome = live_room.join(user, session_id, request.sid, data.get("after_seq"),
+                                     login_session_id=login_id)
         except DomainError:
             if not already_in:  # a bad re-join must not cut a member off the room
                 self.leave_room(request.sid, room)

@@ -47,7 +47,7 @@ def ensure_people() -> dict[str, User] | None:
     for n, (key, (name, sector, org, title, role, verified)) in enumerate(PEOPLE.items()):
         user = User(email=email_for(key), display_name=name, sector=sector, organisation=org,
                     title=title, role=role, password_hash=password_hash,
-                    verified_at=utcnow() if verified else None,
+                    verified_at=utcnow() if verified else None, email_confirmed_at=utcnow(),
                     registration_ip=f"192.0.2.{10 + n}")  # documentation addresses (RFC 5737)
         db.session.add(user)
         cast[key] = user

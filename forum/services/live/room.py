@@ -43,9 +43,11 @@ def is_staff(user: User, session: LiveSession) -> bool:
     return can(user, Action.MODERATE_LIVE, session)
 
 
-def join(user: User, session_id, sid: str, after_seq=None) -> Outcome:
+def join(user: User, session_id, sid: str, after_seq=None, *,
+         login_session_id: int | None = None) -> Outcome:
     """Enter the room. Refused to suspended members, to non-invitees of invite-only sessions
-    and to members removed from this session. Returns the room state and the missed events."""
+    and to members removed from this session. Returns the room state and the missed events.
+    `login_session_id` is the sign-in session the socket came with (None: a token)."""
     session = stream.get_session(session_id)
     if after_seq is not None and (not isinstance(after_seq, int) or isinstance(after_seq, bool)
                                   or after_seq < 0):
@@ -60,7 +62,8 @@ def join(user: User, session_id, sid: str, after_seq=None) -> Outcome:
             .values(session_id=session.id, user_id=user.id, sector=user.sector)
             .on_conflict_do_nothing(index_elements=[Participant.session_id, Participant.user_id]))
     if db.session.get(Connection, (sid, session.id)) is None:
-        db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id))
+        db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id,
+                                  login_session_id=login_session_id))
     db.session.commit()
     staff = is_staff(user, session)
     reply = {"state": stream.room_state(session, user, staff=staff),
@@ -202,6 +205,7 @@ def _standing_query():
         select(LiveSession.status, LiveSession.visibility, LiveSession.attribution,
                LiveSession.slow_mode_seconds, User.display_name, User.sector,
                User.organisation, User.role.label("user_role"), User.erased_at,
+               User.email_confirmed_at,
                Connection.user_id.label("joined"), Participant.user_id.label("participant"),
                Participant.muted, Participant.removed,
                person(SessionRole.MODERATOR).label("moderator"),
@@ -235,10 +239,12 @@ _SLOW_MODE_STAMP = (
 
 def _may_speak(me) -> bool:
     """True only where `_in_room(..., speaking=True)` surely admits: a live session, an
-    active account that is not suspended, the socket joined, a participant neither removed
+    active, confirmed account that is not suspended, the socket joined, a participant neither removed
     nor muted, and (invite-only) an invitation or a role in the session. Staff of the area
     without either are left to the full rules."""
     if me.erased_at is not None or me.suspended or me.status != SessionStatus.LIVE:
+        return False
+    if me.email_confirmed_at is None:
         return False
     if me.joined is None or me.participant is None or me.removed or me.muted:
         return False

@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "live_remove_participant": _l("Removed a participant from a live session"),
     "appeal_upheld": _l("Upheld a decision on appeal"),
     "appeal_overturned": _l("Overturned a decision on appeal"),
+    "require_staff_two_factor": _l("Required two-factor sign-in of moderators and admins"),
+    "allow_staff_without_two_factor": _l("Stopped requiring two-factor sign-in of moderators "
+                                         "and admins"),
     "close_proposal": _l("Closed a proposal early"),
     "record_outcome": _l("Recorded the outcome of a proposal"),
     "edit_outcome": _l("Edited the outcome of a proposal"),
@@ -59,7 +62,7 @@ ACTION_LABELS = {
 TARGET_LABELS = {"post": _l("the post"), "thread": _l("the thread"), "topic": _l("the topic"),
                  "user": _l("the member"), "live_question": _l("the question"),
                  "session": _l("the session"), "proposal": _l("the proposal"),
-                 "commitment": _l("the commitment")}
+                 "commitment": _l("the commitment"), "site": _l("the forum's settings")}
 
 
 def target_label(target_type: str) -> str:

@@ -22,6 +22,7 @@ from forum.permissions import Action, require
 from forum.permissions.core import moderated_areas
 from forum.services import notifications
 from forum.services.discussion import posting
+from forum.services.live import sockets
 from forum.services.moderation import modlog, sanctions
 from forum.services.moderation.targets import (
     clean_reason,
@@ -195,6 +196,8 @@ def decide(actor: User, target_type: str, target_id: int, decision: str, reason:
     flags = _resolve_flags(actor, target_type, target.id, decision)
     _tell_flaggers(flags, target)
     db.session.commit()
+    if decision == "suspend":
+        sockets.close(target.author_id)  # a suspended member's live sockets close at once
 
 
 def _dismiss(actor: User, target: Post | Thread, reason: str) -> None:

@@ -17,6 +17,7 @@ from forum.permissions import Action, require
 from forum.permissions.core import active_suspension, forget_cached_facts, is_global_moderator
 from forum.permissions.discussion import area_of
 from forum.services import accounts, notifications
+from forum.services.live import sockets
 from forum.services.moderation import modlog
 from forum.services.moderation.targets import clean_reason, link
 
@@ -67,6 +68,7 @@ def suspend(actor: User, member_id: int, reason: str, until: datetime | None = N
     member = accounts.get_user(member_id)
     suspension = suspend_in_transaction(actor, member, clean_reason(reason), until)
     db.session.commit()
+    sockets.close(member.id)  # the member's live sockets close at once, in every process
     return suspension
 
 

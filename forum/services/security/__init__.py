@@ -1,0 +1,1 @@
+"""Sign-in security: session records, two-factor sign-in, remembered devices."""
