@@ -53,6 +53,7 @@ TOKEN = re.compile(r"pf-\d+-\d+")
 REASONS_HTTP = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict",
                 413: "too_large", 429: "rate_limited"}
 SECTORS = list(Sector)
+RETRY_PAUSE = 0.25  # seconds a member waits after a write that got no answer
 
 
 @dataclass
@@ -188,6 +189,7 @@ class Member(threading.Thread):
             return None
         finally:
             attempt.ms = (time.perf_counter() - started) * 1000
+            attempt.extra["at"] = time.monotonic()
         if response.status_code == 302 and "/login" not in response.headers.get("Location", ""):
             attempt.outcome = "ok"
         elif response.status_code >= 500:
@@ -203,12 +205,16 @@ class Member(threading.Thread):
     def emit(self, attempt: Attempt, event: str, data: dict) -> dict | None:
         started = time.perf_counter()
         try:
+            if not self.sio.connected:  # the server went away: connect and join again
+                self.close_socket()
+                self.connect()
             reply = self.sio.call(event, data, namespace="/live", timeout=30)
-        except (socketio.exceptions.SocketIOError, OSError) as err:
+        except (socketio.exceptions.SocketIOError, OSError, RuntimeError) as err:
             attempt.reason = type(err).__name__
             return None
         finally:
             attempt.ms = (time.perf_counter() - started) * 1000
+            attempt.extra["at"] = time.monotonic()
         if reply.get("ok"):
             attempt.outcome = "ok"
         else:
@@ -227,15 +233,24 @@ class Member(threading.Thread):
         while not self.stop.is_set():
             kind = self.rng.choice(kinds)
             attempt = ACTIONS[kind][1](self)
-            if attempt is not None:
-                self.attempts.append(attempt)
+            self.attempts.append(attempt)
+            if attempt.outcome == "unanswered":
+                self.stop.wait(RETRY_PAUSE)  # the server is away: try again in a moment
+
+    def close_socket(self) -> None:
+        """Disconnect, and close the websocket python-engineio forgets when it broke."""
+        if self.sio is None:
+            return
+        ws = getattr(self.sio.eio, "ws", None)
+        try:
+            self.sio.disconnect()
+        except Exception:  # noqa: BLE001, S110 - the server may be gone already
+            pass
+        if ws is not None:
+            ws.shutdown()
 
     def close(self) -> None:
-        if self.sio is not None and self.sio.connected:
-            try:
-                self.sio.disconnect()
-            except Exception:  # noqa: BLE001, S110 - the server may be gone already
-                pass
+        self.close_socket()
         self.http.close()
 
     # --- the writes ----------------------------------------------------------------------------
@@ -252,7 +267,7 @@ class Member(threading.Thread):
             self.world.posts.append(post_id)
         return attempt
 
-    def edit(self) -> Attempt | None:
+    def edit(self) -> Attempt:
         if not self.own_posts:
             return self.reply()
         post_id = self.rng.choice(self.own_posts)
@@ -320,16 +335,16 @@ class Run:
 
 
 def run(world: World, urls: list[str], seconds: float, *, seed: int = 1,
-        cookie_name: str = "radslag_session", during=None) -> Run:
-    """Every member writes for `seconds`; `during(elapsed)` is called about every 0.1 s (to
-    kill a server mid-run, say)."""
+        cookie_name: str = "radslag_session", during=None, more=None) -> Run:
+    """Every member writes for `seconds`, and on while `more(members)` says so; `during(elapsed)` is
+    called about every 0.1 s (to kill a server mid-run, say)."""
     stop = threading.Event()
     members = [Member(n, world, urls, stop, random.Random(seed * 1000 + n), cookie_name)
                for n in range(len(world.members))]
     for member in members:
         member.start()
     started = time.monotonic()
-    while (elapsed := time.monotonic() - started) < seconds:
+    while (elapsed := time.monotonic() - started) < seconds or (more and more(members)):
         if during is not None:
             during(elapsed)
         time.sleep(0.1)
