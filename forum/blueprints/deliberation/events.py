@@ -134,7 +134,7 @@ class DeliberationNamespace(Namespace):
 
     def _item(self, data: dict) -> tuple[str, int, Any]:
         kind, item_id = data.get("kind"), data.get("id")
-        if kind not in WATCHABLE:
+        if not isinstance(kind, str) or kind not in WATCHABLE:
             raise DomainError(_("Nothing of that kind can be watched."), code="unknown_kind")
         if not isinstance(item_id, int) or isinstance(item_id, bool):
             raise DomainError(_("A number is needed."), code="invalid")
@@ -149,6 +149,6 @@ class DeliberationNamespace(Namespace):
     @answered
     def on_unwatch(self, data: dict) -> dict:
         kind, item_id = data.get("kind"), data.get("id")
-        if kind in WATCHABLE and isinstance(item_id, int):
+        if isinstance(kind, str) and kind in WATCHABLE and isinstance(item_id, int):
             self.leave_room(request.sid, room(kind, item_id))
         return {}

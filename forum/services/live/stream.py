@@ -28,6 +28,7 @@ from forum.models.live import (
     SpeakerTurn,
     TurnStatus,
 )
+from forum.rendering import storable
 
 MAX_CHAT_CHARS = 2000
 MAX_QUESTION_CHARS = 500
@@ -63,10 +64,10 @@ def get_session(session_id) -> LiveSession:
 
 
 def clean_text(body, limit: int, name: str = "body") -> str:
-    """A non-empty string of at most `limit` characters, spaces trimmed."""
-    if not isinstance(body, str) or not body.strip():
+    """A non-empty string of at most `limit` characters, spaces trimmed (and `storable`)."""
+    if not isinstance(body, str) or not storable(body).strip():
         raise InvalidInput({name: _("Please write something.")})
-    body = body.strip()
+    body = storable(body).strip()
     if len(body) > limit:
         raise InvalidInput({name: _("At most %(n)d characters.", n=limit)}, code="too_long")
     return body
