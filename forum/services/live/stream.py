@@ -43,6 +43,11 @@ def staff_room(session_id: int) -> str:
     return f"live:{session_id}:staff"
 
 
+def member_room(session_id: int, user_id: int) -> str:
+    """One member's own sockets in a session: what only they may hear (a mute, say)."""
+    return f"live:{session_id}:member:{user_id}"
+
+
 @dataclass
 class Outcome:
     """What a room action leaves for the socket layer, all of it already committed."""
@@ -52,6 +57,8 @@ class Outcome:
     presence: bool = False  # the presence list changed
     staff: list[tuple[str, dict]] = field(default_factory=list)  # (name, payload) to staff only
     kick: list[str] = field(default_factory=list)  # sids to disconnect (removed members)
+    # (member, name, payload with session_id) to that member's own sockets only
+    personal: list[tuple[int, str, dict]] = field(default_factory=list)
 
 
 def get_session(session_id) -> LiveSession:
