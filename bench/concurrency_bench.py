@@ -37,7 +37,8 @@ def main() -> int:
     parser.add_argument("--servers", type=int, default=1, help="server processes (need Redis)")
     parser.add_argument("--redis-url", help="shared by the servers (use your own port)")
     parser.add_argument("--kill", action="store_true",
-                        help="SIGKILL the (first) server at 40%% of the run, start it again")
+                        help="SIGKILL the (first) server at 40%% of the run, start it again; "
+                             "go on until every member has written again")
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     if args.servers > 1 and not args.redis_url:
@@ -73,7 +74,8 @@ def main() -> int:
 
         try:
             run = workload.run(world, [s.url for s in servers], args.seconds, seed=args.seed,
-                               during=kill)
+                               during=kill,
+                               more=workload.until_all_wrote_since(state) if args.kill else None)
         finally:
             for server in servers:
                 server.stop()

@@ -32,33 +32,15 @@ def test_a_server_killed_while_members_write_keeps_every_answered_write(tapp, pr
             server.start()
             state["back"] = time.monotonic()
 
-    def until_written_after_restart(members) -> bool:
-        """On until every member has written over HTTP and its socket since the restart
-        (for at most a minute: the restart alone may take seconds on a busy machine)."""
-        if state["back"] is None:
-            return True
-        if time.monotonic() - state["back"] > 60:
-            return False
-        return not all(_wrote_since(m, state["back"]) for m in members)
-
     result_run = workload.run(world, [server.url], SECONDS, seed=17, during=kill_and_restart,
-                              more=until_written_after_restart)
+                              more=workload.until_all_wrote_since(state))
     audit = workload.audit(world, result_run.attempts, sure=False)
     print("\n" + workload.figures(result_run, audit, "killed with SIGKILL and restarted"))
     assert state["back"] is not None, "the server was killed and started again"
     assert audit.problems == [], "\n".join(audit.problems[:30])
     attempts = result_run.attempts
     assert [a for a in attempts if a.outcome == "error"] == [], "no 5xx, before or after"
-    assert any(a.outcome == "unanswered" for a in attempts), "the kill hit writes on their way"
+    assert any(a.outcome == "unanswered" for a in attempts), "writes went unanswered meanwhile"
     assert {a.kind for a in attempts if a.outcome == "ok"} == set(workload.ACTIONS)
-    assert all(_wrote_since(m, state["back"]) for m in result_run.members), \
+    assert all(workload.wrote_since(m, state["back"]) for m in result_run.members), \
         "after the restart every member writes again, over HTTP and over its new socket"
-
-
-HTTP_KINDS = {"reply", "edit", "react", "flag"}
-
-
-def _wrote_since(member, moment: float) -> bool:
-    kinds = {a.kind for a in list(member.attempts)
-             if a.outcome == "ok" and a.extra.get("at", 0) > moment}
-    return bool(kinds & HTTP_KINDS) and bool(kinds - HTTP_KINDS)

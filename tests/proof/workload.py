@@ -324,6 +324,29 @@ ACTIONS = {
 }
 
 
+HTTP_KINDS = {"reply", "edit", "react", "flag"}
+
+
+def wrote_since(member: Member, moment: float) -> bool:
+    """Has `member` written with success since `moment`, over HTTP and over its socket?"""
+    kinds = {a.kind for a in list(member.attempts)
+             if a.outcome == "ok" and a.extra.get("at", 0) > moment}
+    return bool(kinds & HTTP_KINDS) and bool(kinds - HTTP_KINDS)
+
+
+def until_all_wrote_since(state: dict, cap: float = 60):
+    """A `more` for `run`: on until every member has written again since `state["back"]`
+    (a restart), for at most `cap` seconds after it."""
+    def more(members) -> bool:
+        if state.get("back") is None:
+            return True
+        if time.monotonic() - state["back"] > cap:
+            return False
+        return not all(wrote_since(m, state["back"]) for m in members)
+
+    return more
+
+
 @dataclass
 class Run:
     attempts: list[Attempt]
