@@ -409,7 +409,6 @@ def audit(world: World, attempts: list[Attempt], *, sure: bool = True) -> Audit:
     db.session.expire_all()
     result = Audit()
     unknown = {"unanswered"} if not sure else set()
-    members = {uid: n for n, (uid, _c, _t) in enumerate(world.members)}
     ok = [a for a in attempts if a.outcome == "ok"]
     refused = [a for a in attempts if a.outcome in ("refused", "error")]
     by_kind = defaultdict(list)
@@ -456,9 +455,9 @@ def audit(world: World, attempts: list[Attempt], *, sure: bool = True) -> Audit:
             result.lost.append(f"post {post_id}: does not hold its last edit {token}")
 
     _audit_counters(world, result)
-    _audit_reactions(world, attempts, members, result, unknown)
+    _audit_reactions(world, attempts, result, unknown)
     _audit_flags(world, attempts, result, unknown)
-    _audit_room(world, attempts, members, result, unknown)
+    _audit_room(world, attempts, result, unknown)
     return result
 
 
@@ -490,7 +489,7 @@ def _audit_counters(world: World, result: Audit) -> None:
                         for pid, count, revs in edits if count != revs]
 
 
-def _audit_reactions(world, attempts, members, result, unknown) -> None:
+def _audit_reactions(world, attempts, result, unknown) -> None:
     """Each member's reactions are exactly what their successful adds and undos left."""
     expected, uncertain = set(), set()
     per_member = defaultdict(list)
@@ -500,7 +499,7 @@ def _audit_reactions(world, attempts, members, result, unknown) -> None:
     for member, tries in per_member.items():  # each member's own order is the list's order
         state = set()
         for attempt in tries:
-            key = (members_inv(world, member), attempt.target, attempt.extra["kind"])
+            key = (_user_id(world, member), attempt.target, attempt.extra["kind"])
             if attempt.outcome == "ok":
                 (state.add if attempt.extra["on"] else state.discard)(key)
                 uncertain.discard(key)
@@ -517,7 +516,8 @@ def _audit_reactions(world, attempts, members, result, unknown) -> None:
                        for k in sorted(stored - expected - uncertain)]
 
 
-def members_inv(world: World, index: int) -> int:
+def _user_id(world: World, index: int) -> int:
+    """The user id of member number `index`."""
     return world.members[index][0]
 
 
@@ -535,7 +535,7 @@ def _audit_flags(world, attempts, result, unknown) -> None:
             result.phantom.append(f"flag {attempt.token} ({attempt.reason}): stored")
 
 
-def _audit_room(world, attempts, members, result, unknown) -> None:
+def _audit_room(world, attempts, result, unknown) -> None:
     """Ballots, upvotes and chats: each success once, each refusal absent, the counters and
     the stream (one event per success, seqs without gaps) agree with the rows."""
     ids = {uid: n for n, (uid, _c, _t) in enumerate(world.members)}
@@ -553,7 +553,7 @@ def _audit_room(world, attempts, members, result, unknown) -> None:
     chats = _tokens(d.get("body") for _s, t, d in events if t == "chat")
     told = {"vote": set(), "upvote": set()}
     for attempt in attempts:
-        uid = members_inv(world, attempt.member)
+        uid = _user_id(world, attempt.member)
         if attempt.kind == "vote":
             key = (attempt.target, uid)
             if attempt.outcome == "ok":
@@ -576,9 +576,9 @@ def _audit_room(world, attempts, members, result, unknown) -> None:
                     f"chat {attempt.token}: stored {count} times")
             elif attempt.outcome in ("refused", "error") and count:
                 result.phantom.append(f"chat {attempt.token} ({attempt.reason}): stored")
-    unsure_votes = {(a.target, members_inv(world, a.member)) for a in attempts
+    unsure_votes = {(a.target, _user_id(world, a.member)) for a in attempts
                     if a.kind == "vote" and a.outcome in unknown}
-    unsure_upvotes = {(a.target, members_inv(world, a.member)) for a in attempts
+    unsure_upvotes = {(a.target, _user_id(world, a.member)) for a in attempts
                       if a.kind == "upvote" and a.outcome in unknown}
     ours = {key for key in ballots if key[1] in ids}
     result.phantom += [f"ballot {k}: stored, never answered ok"
