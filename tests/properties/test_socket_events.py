@@ -53,8 +53,9 @@ def payloads(ids: dict[str, list]):
     and now and then no object at all."""
     keys = set(ids) | {"body", "reason", "choices", "question", "multiple", "pinned",
                        "seconds", "results_live"}
+    huge = st.integers(1_000, 300_000).map(lambda n: "ä\u200d" * (n // 2))
     fields = {key: st.one_of(st.sampled_from(ids[key]), json_values) if key in ids
-              else st.one_of(texts, json_values) for key in keys}
+              else st.one_of(texts, json_values, huge) for key in keys}
     objects = st.fixed_dictionaries({}, optional=fields)
     return st.one_of(objects, objects, objects, json_values)
 
