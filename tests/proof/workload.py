@@ -334,7 +334,7 @@ def wrote_since(member: Member, moment: float) -> bool:
     return bool(kinds & HTTP_KINDS) and bool(kinds - HTTP_KINDS)
 
 
-def until_all_wrote_since(state: dict, cap: float = 60):
+def until_all_wrote_since(state: dict, cap: float = 120):
     """A `more` for `run`: on until every member has written again since `state["back"]`
     (a restart), for at most `cap` seconds after it."""
     def more(members) -> bool:
