@@ -236,6 +236,18 @@ ROWS = [
     Row("mail.unsubscribe", "GET", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
     Row("mail.unsubscribe", "POST", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
     # --- live sessions --------------------------------------------------------------------
+    # --- feeds (public: the same for everyone; the private calendar: its secret alone) ------
+    Row("feeds.latest", "GET", lambda w: "/feeds/latest.atom", ALL_OK),
+    Row("feeds.area", "GET", lambda w: f"/feeds/areas/{w.area.slug}.atom", ALL_OK),
+    Row("feeds.topic", "GET", lambda w: f"/feeds/topics/{w.topic.id}.atom", ALL_OK),
+    Row("feeds.thread", "GET", lambda w: f"/feeds/threads/{w.thread.id}.atom", ALL_OK),
+    Row("feeds.live_calendar", "GET", lambda w: "/feeds/live.ics", ALL_OK),
+    Row("feeds.member_calendar", "GET", lambda w: "/feeds/my-sessions/rdc_not-a-secret.ics",
+        "nf nf nf nf nf nf nf nf nf"),
+    Row("feeds.account", "GET", lambda w: "/account/calendar", SIGNED_IN_OK),
+    Row("feeds.renew", "POST", lambda w: "/account/calendar/renew", SIGNED_IN_OK),
+    Row("feeds.revoke", "POST", lambda w: "/account/calendar/revoke",
+        "in go go go go go go go go"),
     Row("live.index", "GET", lambda w: "/live/", ALL_OK),
     Row("live.show", "GET", lambda w: f"/live/{w.live.id}", ALL_OK),
     Row("live.calendar", "GET", lambda w: f"/live/{w.live.id}/calendar.ics", ALL_OK),

@@ -124,6 +124,11 @@ VISITS: list[Visit] = [
           ready="#live-connection[data-state=connected]"),
     Visit("live.show", _live("ended"), name="live.show-ended"),
     Visit("live.create", lambda f: "/live/new", who="mod"),
+    # feeds: the member's sessions and private calendar address (a new one shown once)
+    Visit("feeds.account", lambda f: "/account/calendar", who="omar"),
+    Visit("feeds.account", lambda f: "/account/calendar", who="omar",
+          submit="form[action$='/account/calendar/renew'] button[type=submit]",
+          name="feeds.account-new-address"),
     Visit("live.edit", lambda f: f"/live/{f['live_session_ids']['scheduled']}/edit", who="mod"),
     # deliberation
     Visit("deliberation.show", lambda f: f"/proposals/{f['deliberation']['open']}"),
@@ -168,6 +173,12 @@ VISITS: list[Visit] = [
 NOT_PAGES = {
     "static": "our own CSS, scripts and images",
     "live.calendar": "an iCalendar file",
+    "feeds.latest": "an Atom feed",
+    "feeds.area": "an Atom feed",
+    "feeds.topic": "an Atom feed",
+    "feeds.thread": "an Atom feed",
+    "feeds.live_calendar": "an iCalendar feed",
+    "feeds.member_calendar": "an iCalendar feed behind a member's secret address",
     "profiles.export": "a JSON download of the member's data",
     "health.check": "a JSON answer for load balancers and monitoring",
     "deliberation.card": "an HTML fragment the live room inserts into the session page",

@@ -12,6 +12,7 @@ from forum.exceptions import InvalidInput
 from forum.models.accounts import Sector
 from forum.models.live import ATTRIBUTION_LABELS, STATUS_LABELS, VISIBILITY_LABELS
 from forum.permissions import Action, require
+from forum.services.feeds import calendar as calendar_files
 from forum.services.live import rsvps
 from forum.services.live import sessions as live_sessions
 
@@ -37,8 +38,7 @@ def show(session_id: int):
 @bp.get("/<int:session_id>/calendar.ics")
 def calendar(session_id: int):
     session = live_sessions.for_viewer(current_user, session_id)
-    body = live_sessions.ics(session, url_for("live.show", session_id=session.id,
-                                              _external=True))
+    body = calendar_files.session_file(session)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="radslag-session-{session.id}.ics"'})
 

@@ -1,9 +1,9 @@
-"""Scheduling live sessions: create, edit, cancel, the listings and the calendar file
-(RSVPs are in `rsvps`)."""
+"""Scheduling live sessions: create, edit, cancel and the listings (RSVPs are in `rsvps`,
+calendar files in `forum.services.feeds.calendar`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -132,42 +132,6 @@ def cancel(actor: User, session_id: int, reason: str) -> LiveSession:
     session.status, session.cancelled_reason = SessionStatus.CANCELLED, reason
     db.session.commit()
     return session
-
-
-def ics(session: LiveSession, url: str) -> str:
-    """An iCalendar (RFC 5545) event for the session."""
-    def text(value: str) -> str:
-        return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-                .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Radslag//Live sessions//EN",
-        "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "BEGIN:VEVENT",
-        f"UID:live-{session.id}@radslag", f"DTSTAMP:{_utc(utcnow())}",
-        f"DTSTART:{_utc(session.starts_at)}", f"DTEND:{_utc(session.ends_at)}",
-        f"SUMMARY:{text(session.title)}", f"DESCRIPTION:{text(session.description_source)}",
-        f"URL:{url}", "STATUS:" + ("CANCELLED" if session.status == SessionStatus.CANCELLED
-                                   else "CONFIRMED"),
-        "END:VEVENT", "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """Lines of at most 75 octets, continued with a leading space."""
-    out, raw = [], line.encode()
-    while len(raw) > 75:
-        cut = 75
-        while (raw[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        out.append(raw[:cut].decode())
-        raw = b" " + raw[cut:]
-    out.append(raw.decode())
-    return "\r\n".join(out)
 
 
 # --- helpers ---------------------------------------------------------------------------------
