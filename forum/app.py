@@ -171,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         auth,
         deliberation,
+        feeds,
         health,
         home,
         live,
@@ -195,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
         (live.bp, "/live"),
         (deliberation.bp, None),
         (mail.bp, None),
+        (feeds.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
     api.register(app)  # /api/v1: the resources, their OpenAPI document and docs

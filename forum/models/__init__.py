@@ -2,6 +2,7 @@
 from forum.models import (
     api,  # noqa: F401  (API bookkeeping)
     deliberation,  # noqa: F401  (proposals, outcomes, commitments)
+    feeds,  # noqa: F401  (private calendar addresses)
     live,  # noqa: F401  (live-session tables)
 )
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
