@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
@@ -16,13 +17,15 @@ from forum.models.discussion import Post, Reaction, Revision, Thread
 from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
-from forum.services import passwords
+from forum.services import notifications, passwords
 from forum.services.live import sockets
+from forum.services.notifications import following
 from forum.services.security import devices, sessions
 
 
 def export_data(member: User) -> dict:
     """Everything stored about `member`, as plain JSON-ready data."""
+    language = member.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     posts = db.session.execute(
         select(Post, Thread.title).join(Thread, Post.thread_id == Thread.id)
         .where(Post.author_id == member.id).order_by(Post.id)).all()
@@ -47,9 +50,11 @@ def export_data(member: User) -> dict:
         "reactions": [{"post_id": r.post_id, "kind": r.kind.value, "at": _iso(r.created_at)}
                       for r in db.session.scalars(select(Reaction)
                                                   .where(Reaction.user_id == member.id))],
-        "notifications": [{"kind": n.kind, "message": n.message, "at": _iso(n.created_at)}
-                          for n in db.session.scalars(select(Notification)
-                                                      .where(Notification.user_id == member.id))],
+        "notifications": [{"kind": n.kind, "message": notifications.worded(n, language).text,
+                       "params": n.params, "at": _iso(n.created_at)}
+                      for n in db.session.scalars(select(Notification)
+                                                  .where(Notification.user_id == member.id))],
+    "following": following.export_for(member.id),
         **_deliberation(member),
         "email_preferences": [{"kind": p.kind, "delivery": p.delivery.value}
                               for p in db.session.scalars(select(EmailPreference)
@@ -114,6 +119,7 @@ def erase_account(member: User, password: str) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == member.id))
     devices.forget_all(member.id)
     sessions.end_all(member.id)
+    following.forget_member(member.id)
     db.session.commit()
     sockets.close(member.id)
 

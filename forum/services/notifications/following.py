@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from forum.exceptions import InvalidInput, NotFound
 from forum.extensions import db
@@ -20,6 +20,7 @@ from forum.models.notifications import FollowTarget, NoticeSettings, Subscriptio
 from forum.permissions import Action, can, require
 from forum.permissions.core import is_member
 
+ERASED_NAME = "Tidigare medlem · Former member"  # as privacy.erase_account names them
 _MODELS = {FollowTarget.AREA: FocusArea, FollowTarget.TOPIC: Topic,
            FollowTarget.THREAD: Thread, FollowTarget.SESSION: LiveSession}
 
@@ -159,3 +160,25 @@ def set_auto_follow(member: User, on: bool) -> None:
 
 def require_member(actor) -> None:
     require(actor, Action.EDIT_PROFILE, actor)
+
+
+def export_for(member_id: int) -> list[dict]:
+    """What a member follows (and stopped following), for their data export."""
+    return [{"kind": row.target_type.value, "id": row.target_id, "active": row.active,
+             "since": row.created_at.isoformat()}
+            for row in db.session.scalars(select(Subscription).where(
+                Subscription.user_id == member_id).order_by(Subscription.id))]
+
+
+def forget_member(member_id: int) -> None:
+    """Erasure: the member's follows, settings and notices go, and notices others got
+    about what they did no longer carry their name (no commit)."""
+    from forum.models.notifications import Notification  # noqa: PLC0415
+
+    db.session.execute(delete(Subscription).where(Subscription.user_id == member_id))
+    db.session.execute(delete(NoticeSettings).where(NoticeSettings.user_id == member_id))
+    db.session.execute(delete(Notification).where(Notification.user_id == member_id))
+    for note in db.session.scalars(select(Notification).where(
+            Notification.actor_id == member_id)):
+        if "actor" in (note.params or {}):
+            note.params = {**note.params, "actor": ERASED_NAME}
