@@ -240,6 +240,9 @@ ROWS = [
     Row("live.show", "GET", lambda w: f"/live/{w.live.id}", ALL_OK),
     Row("live.calendar", "GET", lambda w: f"/live/{w.live.id}/calendar.ics", ALL_OK),
     Row("live.rsvp", "POST", lambda w: f"/live/{w.live.id}/rsvp", TAKE_PART_GO),
+    # Withdrawing one's own RSVP stays open to a suspended member.
+    Row("live.cancel_rsvp", "POST", lambda w: f"/live/{w.live.id}/rsvp/cancel",
+        "in go go go go go go go go"),
     Row("live.create", "GET", lambda w: "/live/new", ANY_MOD_OK),
     Row("live.create", "POST", lambda w: "/live/new", "in no no no no bad bad bad bad",
         lambda w: {"title": ""}),

@@ -14,12 +14,18 @@ from forum.models.accounts import AccessToken, User
 from forum.models.base import utcnow
 from forum.models.deliberation import Commitment, PositionChange, Proposal
 from forum.models.discussion import Post, Reaction, Revision, Thread
+from forum.models.live import LiveSession, Rsvp
 from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
+<<<<<<< HEAD
 from forum.services import notifications, passwords
 from forum.services.live import sockets
 from forum.services.notifications import following
+=======
+from forum.services import passwords
+from forum.services.live import rsvps, sockets
+>>>>>>> feeds
 from forum.services.security import devices, sessions
 
 
@@ -56,6 +62,7 @@ def export_data(member: User) -> dict:
                                                   .where(Notification.user_id == member.id))],
     "following": following.export_for(member.id),
         **_deliberation(member),
+        "live_rsvps": _rsvps(member),
         "email_preferences": [{"kind": p.kind, "delivery": p.delivery.value}
                               for p in db.session.scalars(select(EmailPreference)
                                                           .where(EmailPreference.user_id == member.id))],
@@ -80,6 +87,16 @@ def _security_data(member: User) -> dict:
     }
 
 
+def _rsvps(member: User) -> list[dict]:
+    """Every live session the member said they would come to, past ones too."""
+    rows = db.session.execute(
+        select(Rsvp.created_at, LiveSession.id, LiveSession.title, LiveSession.starts_at)
+        .join(LiveSession, LiveSession.id == Rsvp.session_id)
+        .where(Rsvp.user_id == member.id).order_by(LiveSession.starts_at))
+    return [{"session_id": sid, "session": title, "starts_at": _iso(starts),
+             "rsvp_at": _iso(at)} for at, sid, title, starts in rows]
+
+
 def _deliberation(member: User) -> dict:
     """The member's positions (with every change) and the commitments they own."""
     proposals = dict(db.session.execute(select(Proposal.id, Proposal.title).where(
@@ -101,7 +118,7 @@ def _deliberation(member: User) -> dict:
 
 def erase_account(member: User, password: str) -> None:
     """Remove the member's personal details and close the account: every session, token,
-    remembered device and open live socket of theirs ends. Their posts stay in the
+    remembered device, RSVP and open live socket of theirs ends. Their posts stay in the
     discussion (others replied to them) under the name "Tidigare medlem · Former member"; nothing is re-attributed."""
     if not passwords.verify_password(member.password_hash, password):
         raise InvalidInput({"password": _("The password is not correct.")})
@@ -117,6 +134,7 @@ def erase_account(member: User, password: str) -> None:
                                                  AccessToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == member.id))
+    rsvps.forget_member(member.id)
     devices.forget_all(member.id)
     sessions.end_all(member.id)
     following.forget_member(member.id)

@@ -117,6 +117,7 @@ VISITS: list[Visit] = [
     Visit("live.index", lambda f: "/live/"),
     Visit("live.show", _live("scheduled")),
     Visit("live.show", _live("scheduled"), who="mod", name="live.show-room-before-start"),
+    Visit("live.show", _live("scheduled"), who="omar", name="live.show-rsvp-member"),
     Visit("live.show", _live("live"), who="omar", name="live.show-room-during-session",
           ready="#live-connection[data-state=connected]"),
     Visit("live.show", _live("live"), who="mod", name="live.show-room-moderator",
