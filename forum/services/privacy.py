@@ -18,14 +18,9 @@ from forum.models.live import LiveSession, Rsvp
 from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
-<<<<<<< HEAD
 from forum.services import notifications, passwords
-from forum.services.live import sockets
-from forum.services.notifications import following
-=======
-from forum.services import passwords
 from forum.services.live import rsvps, sockets
->>>>>>> feeds
+from forum.services.notifications import following
 from forum.services.security import devices, sessions
 
 
@@ -57,10 +52,10 @@ def export_data(member: User) -> dict:
                       for r in db.session.scalars(select(Reaction)
                                                   .where(Reaction.user_id == member.id))],
         "notifications": [{"kind": n.kind, "message": notifications.worded(n, language).text,
-                       "params": n.params, "at": _iso(n.created_at)}
-                      for n in db.session.scalars(select(Notification)
-                                                  .where(Notification.user_id == member.id))],
-    "following": following.export_for(member.id),
+                           "params": n.params, "at": _iso(n.created_at)}
+                          for n in db.session.scalars(select(Notification)
+                                                      .where(Notification.user_id == member.id))],
+        "following": following.export_for(member.id),
         **_deliberation(member),
         "live_rsvps": _rsvps(member),
         "email_preferences": [{"kind": p.kind, "delivery": p.delivery.value}
