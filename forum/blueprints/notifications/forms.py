@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from forum.forms import Form
 from forum.models.mail import EmailDelivery
 
 DELIVERY_CHOICES = [
-    (EmailDelivery.OFF.value, _l("Off")),
-    (EmailDelivery.IMMEDIATE.value, _l("At once")),
-    (EmailDelivery.DAILY.value, _l("Daily digest")),
+    SelectChoice(EmailDelivery.OFF.value, _l("Off")),
+    SelectChoice(EmailDelivery.IMMEDIATE.value, _l("At once")),
+    SelectChoice(EmailDelivery.DAILY.value, _l("Daily digest")),
 ]
 
 
