@@ -53,9 +53,10 @@ def send_session_reminders(now: datetime | None = None) -> dict[str, int]:
 
 
 def _claim(session_id: int, stage: str, now: datetime) -> bool:
-    result = db.session.execute(insert_or_merge(SessionReminder).values(
-        session_id=session_id, stage=stage, sent_at=now).on_conflict_do_nothing())
-    return result.rowcount == 1
+    claimed = db.session.execute(insert_or_merge(SessionReminder).values(
+        session_id=session_id, stage=stage, sent_at=now).on_conflict_do_nothing()
+        .returning(SessionReminder.session_id)).scalar()
+    return claimed is not None
 
 
 def _tell(session: LiveSession, kind: str) -> None:
