@@ -48,7 +48,7 @@ def test_mentioning_myself_tells_no_one(topic, anna):
 def test_a_quote_of_my_post_tells_me(topic, anna, karin):
     thread = factories.make_thread(topic, author=karin)
     mine = posting.reply(anna, thread.id, "Parkeringen ska flyttas.")
-    quoted = "> **Anna Berg** [wrote](/p/%d):\n>\n> Parkeringen ska flyttas.\n\nHåller med." % mine.id
+    quoted = f"> **Anna Berg** [wrote](/p/{mine.id}):\n>\n> Parkeringen ska flyttas.\n\nHåller med."
     posting.reply(karin, thread.id, quoted)
     (note,) = notices(anna, "quote")
     assert "quoted your post" in notifications.worded(note, "en").text

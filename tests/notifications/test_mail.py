@@ -81,6 +81,7 @@ def test_unconfirmed_addresses_get_no_notices_by_email(app, run_jobs, topic, kar
     posting.reply(karin, thread.id, "Välkommen @Ny_Person")
     run_jobs()
     assert outbox(app) == []
+    assert [n.mail_status for n in notices(newcomer)] == [None]  # on the site only
 
 
 def test_the_daily_digest_batches_a_days_notices_in_one_email(app, run_jobs, topic, anna):

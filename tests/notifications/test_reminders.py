@@ -11,7 +11,6 @@ from forum.models.live import SessionStatus, Visibility
 from forum.services import notifications
 from forum.services.live import rsvps
 from forum.services.notifications import following, reminders
-from tests import factories
 from tests.live.conftest import make_live_session
 from tests.notifications.conftest import notices
 

@@ -12,6 +12,7 @@ import re
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.models.accounts import User
 from forum.models.discussion import Mention, Post, PostStatus, Thread
 from forum.models.notifications import FollowTarget
 from forum.permissions import Action, can
@@ -75,8 +76,6 @@ def _recipients(post: Post, thread: Thread) -> list[tuple[int, str]]:
 
 
 def _tell(user_id: int, kind: str, post: Post, thread: Thread) -> None:
-    from forum.models.accounts import User  # noqa: PLC0415
-
     member = db.session.get(User, user_id)
     if member is None or not can(member, Action.VIEW_THREAD, thread):
         return

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
@@ -17,7 +18,7 @@ from forum.models.base import insert_or_merge, utcnow
 from forum.models.discussion import FocusArea, Thread, Topic
 from forum.models.live import LiveSession
 from forum.models.notifications import FollowTarget, NoticeSettings, Subscription
-from forum.permissions import Action, can, require
+from forum.permissions import Action, can
 from forum.permissions.core import is_member
 
 ERASED_NAME = "Tidigare medlem · Former member"  # as privacy.erase_account names them
@@ -134,8 +135,6 @@ def _title(item, locale: str) -> str:
 
 
 def _url(kind: FollowTarget, item) -> str:
-    from flask import url_for  # noqa: PLC0415
-
     if kind == FollowTarget.AREA:
         return url_for("topics.area", slug=item.slug)
     if kind == FollowTarget.TOPIC:
@@ -156,10 +155,6 @@ def set_auto_follow(member: User, on: bool) -> None:
     statement = insert_or_merge(NoticeSettings).values(user_id=member.id, auto_follow=on)
     db.session.execute(statement.on_conflict_do_update(index_elements=["user_id"],
                                                        set_={"auto_follow": on}))
-
-
-def require_member(actor) -> None:
-    require(actor, Action.EDIT_PROFILE, actor)
 
 
 def export_for(member_id: int) -> list[dict]:

@@ -145,17 +145,14 @@ def grouped(notes: list[Notification]) -> list[NoticeView]:
         groups[key] = NoticeView(item.id, item.kind, item.text, item.link, item.created_at,
                                  item.unread, item.thread_id, [item])
         out.append(groups[key])
+    by_id = {n.id: n for n in notes}
     for entry in out:
         if len(entry.members) > 1:
-            title = (notes_by_id(notes)[entry.id].params or {}).get("title", "")
+            title = (by_id[entry.id].params or {}).get("title", "")
             entry.text = kinds.group_text(entry.kind, len(entry.members), title)
             entry.link = entry.members[-1].link  # the oldest: read on from there
         entry.members = entry.members if len(entry.members) > 1 else []
     return out
-
-
-def notes_by_id(notes: list[Notification]) -> dict[int, Notification]:
-    return {n.id: n for n in notes}
 
 
 def unread_count(user: User | int) -> int:
