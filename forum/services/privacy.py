@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
@@ -17,14 +18,17 @@ from forum.models.live import LiveSession, Rsvp
 from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
-from forum.services import passwords
+
 from forum.services.feeds import tokens as feed_tokens
+from forum.services import notifications, passwords
 from forum.services.live import rsvps, sockets
+from forum.services.notifications import following
 from forum.services.security import devices, sessions
 
 
 def export_data(member: User) -> dict:
     """Everything stored about `member`, as plain JSON-ready data."""
+    language = member.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     posts = db.session.execute(
         select(Post, Thread.title).join(Thread, Post.thread_id == Thread.id)
         .where(Post.author_id == member.id).order_by(Post.id)).all()
@@ -49,9 +53,11 @@ def export_data(member: User) -> dict:
         "reactions": [{"post_id": r.post_id, "kind": r.kind.value, "at": _iso(r.created_at)}
                       for r in db.session.scalars(select(Reaction)
                                                   .where(Reaction.user_id == member.id))],
-        "notifications": [{"kind": n.kind, "message": n.message, "at": _iso(n.created_at)}
+        "notifications": [{"kind": n.kind, "message": notifications.worded(n, language).text,
+                           "params": n.params, "at": _iso(n.created_at)}
                           for n in db.session.scalars(select(Notification)
                                                       .where(Notification.user_id == member.id))],
+        "following": following.export_for(member.id),
         **_deliberation(member),
         "live_rsvps": _rsvps(member),
         "calendar_address": _calendar_address(member),
@@ -136,6 +142,7 @@ def erase_account(member: User, password: str) -> None:
     feed_tokens.forget_member(member.id)
     devices.forget_all(member.id)
     sessions.end_all(member.id)
+    following.forget_member(member.id)
     db.session.commit()
     sockets.close(member.id)
 

@@ -89,7 +89,6 @@ VISITS: list[Visit] = [
     Visit("moderation.item", lambda f: "/moderation/queue/{}/{}".format(*f["flag_target"]),
           who="mod"),
     Visit("moderation.log", lambda f: "/moderation/log"),
-    Visit("moderation.notices", lambda f: "/moderation/notifications", who="omar"),
     Visit("moderation.edit_out", lambda f: f"/moderation/posts/{f['post_id']}/edit-out",
           who="mod"),
     Visit("moderation.move", lambda f: f"/moderation/threads/{f['thread_id']}/move", who="mod"),
@@ -102,6 +101,14 @@ VISITS: list[Visit] = [
           who="unappealed"),
     Visit("moderation.appeal_item", lambda f: f"/moderation/appeal/post/{f['unappealed']['post_id']}",
           who="unappealed"),
+    # notifications and following
+    Visit("notifications.index", lambda f: "/notifications", who="anna"),
+    Visit("notifications.index", lambda f: "/notifications", who="omar",
+          name="notifications.index-second-member"),
+    Visit("notifications.followed", lambda f: "/account/following", who="anna"),
+    Visit("notifications.followed", lambda f: "/account/following", who="omar",
+          name="notifications.followed-second-member"),
+    Visit("notifications.settings_page", lambda f: "/account/notifications", who="anna"),
     # administration
     Visit("admin.index", lambda f: "/admin/", who="admin"),
     Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
@@ -182,6 +189,8 @@ NOT_PAGES = {
     "profiles.export": "a JSON download of the member's data",
     "health.check": "a JSON answer for load balancers and monitoring",
     "deliberation.card": "an HTML fragment the live room inserts into the session page",
+    "moderation.notices": "the old address of the notifications page: a redirect",
+    "notifications.open_notice": "marks a notice read and redirects to what it is about",
 }
 # The JSON API answers JSON, never HTML (its one page, the docs, has a Visit above).
 NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
