@@ -18,9 +18,8 @@ from forum.models.live import LiveSession, Rsvp
 from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
-
-from forum.services.feeds import tokens as feed_tokens
 from forum.services import notifications, passwords
+from forum.services.feeds import tokens as feed_tokens
 from forum.services.live import rsvps, sockets
 from forum.services.notifications import following
 from forum.services.security import devices, sessions
