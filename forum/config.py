@@ -75,6 +75,7 @@ class Config:
     PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
     IP_RETENTION_DAYS = 30  # FORUM_IP_RETENTION_DAYS: stored addresses are then cut to networks
+    ROUND_GROUPS_SECONDS = 30  # a round's opinion groups are recomputed at most this often
     REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
     CORS_ORIGINS = ""  # FORUM_CORS_ORIGINS: origins that may call /api/ from a browser
     API_TITLE = "Rådslag API"  # the OpenAPI document (flask-smorest)

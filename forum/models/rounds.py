@@ -70,6 +70,12 @@ class Round(TimestampMixin, db.Model):
     def is_open(self, now: datetime | None = None) -> bool:
         return self.closed_at is None and self.closes_at > (now or utcnow())
 
+    def ended_at(self) -> datetime | None:
+        """When it closed (early or at its time); None while open."""
+        if self.closed_at is not None:
+            return self.closed_at
+        return self.closes_at if self.closes_at <= utcnow() else None
+
 
 class Statement(db.Model):
     """A member's short statement in a round. Pending ones wait for a moderator; hidden ones
