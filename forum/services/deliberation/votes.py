@@ -75,7 +75,6 @@ def vote(actor: User, round_id, statement_id, choice) -> Voted:
         current.choice, current.sector, current.updated_at = choice, actor.sector, now
     _count(statement, actor.sector, choice, +1)
     db.session.commit()
-    round_.version = version
     return Voted(round_, statement, choice, version)
 
 
@@ -179,3 +178,44 @@ def snapshot(round_: Round) -> dict:
     return {"round_id": round_.id, "version": round_.version,
             "status": "open" if round_.is_open() else "closed", "statements": shown,
             "votes": int(votes)}
+
+
+# --- Privacy ----------------------------------------------------------------------------------
+
+
+def forget_member(user_id: int) -> int:
+    """Remove a member's votes and take them out of the counters (on erasure). Part of the
+    caller's transaction; returns how many votes were removed."""
+    rows = db.session.scalars(select(StatementVote).where(StatementVote.user_id == user_id)
+                              .order_by(StatementVote.id)).all()
+    if not rows:
+        return 0
+    round_ids = sorted({v.round_id for v in rows})
+    db.session.execute(update(Round).where(Round.id.in_(round_ids))
+                       .values(version=Round.version + 1)
+                       .execution_options(synchronize_session=False))
+    for row in rows:
+        statement = db.session.get(Statement, row.statement_id)
+        _count(statement, row.sector, row.choice, -1)
+        db.session.execute(update(Statement).where(Statement.id == row.statement_id)
+                           .values(votes=Statement.votes - 1)
+                           .execution_options(synchronize_session=False))
+        db.session.delete(row)
+    return len(rows)
+
+
+def export_member(user_id: int) -> dict:
+    """The member's statements and votes, for their data export."""
+    written = db.session.scalars(select(Statement).where(Statement.author_id == user_id)
+                                 .order_by(Statement.id))
+    cast = db.session.execute(select(StatementVote, Statement.text).join(
+        Statement, Statement.id == StatementVote.statement_id).where(
+        StatementVote.user_id == user_id).order_by(StatementVote.id))
+    return {
+        "statements": [{"id": s.id, "round_id": s.round_id, "text": s.text,
+                        "status": "hidden" if s.hidden_at else s.status.value,
+                        "at": s.created_at.isoformat()} for s in written],
+        "statement_votes": [{"statement_id": v.statement_id, "round_id": v.round_id,
+                             "statement": text, "choice": v.choice.value,
+                             "at": v.updated_at.isoformat()} for v, text in cast],
+    }
