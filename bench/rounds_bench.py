@@ -172,7 +172,7 @@ def main() -> None:
         member.post("/login", data={"email": f"m{user_id - 2}@bench.test", "password": PASSWORD})
         sid = rng.choice([s for s in facts["statements"] if facts["author_of"][s] != user_id])
         choice = rng.choice(["agree", "disagree", "pass"])
-        http.append(timed(lambda: _vote(member, round_id, sid, choice)))
+        http.append(timed(lambda m=member, s=sid, c=choice: _vote(m, round_id, s, c)))
     for user_id in voters:  # the service alone
         with app.app_context():
             from forum.extensions import db
@@ -182,7 +182,7 @@ def main() -> None:
             user = db.session.get(User, user_id)
             sid = rng.choice([s for s in facts["statements"] if facts["author_of"][s] != user_id])
             choice = rng.choice(["agree", "disagree", "pass"])
-            service.append(timed(lambda: votes.vote(user, round_id, sid, choice)))
+            service.append(timed(lambda u=user, s=sid, c=choice: votes.vote(u, round_id, s, c)))
     print(line("vote accepted (HTTP POST)", http))
     print(line("vote accepted (service)", service))
     during = [timed(lambda: client.get(results_url)) for _ in range(args.requests // 2)]

@@ -54,7 +54,7 @@ class Round(TimestampMixin, db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=0)
     # The opinion groups as last computed (see services/deliberation/common_ground.py).
-    groups_cache: Mapped[dict | None] = mapped_column(JSON)
+    groups_cache: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     groups_version: Mapped[int | None]
     groups_at: Mapped[datetime | None]
 

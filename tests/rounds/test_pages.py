@@ -58,7 +58,7 @@ def test_a_member_submits_and_votes_one_statement_at_a_time(db, client, login):
                            data={"statement_id": first.id, "choice": "agree"})
     assert response.status_code == 302
     page = client.get(f"/rounds/{made.id}").get_data(True)
-    assert 'name="statement_id" value="%d"' % second.id in page
+    assert f'name="statement_id" value="{second.id}"' in page
     response = client.post(f"/rounds/{made.id}/statements", data={"text": "Bring back ferries"})
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(Statement.id))) == 3

@@ -40,7 +40,7 @@ def _panel(cast) -> list[User]:
     """Eight panel members per sector, half of each leaning to growth, half to green."""
     people, n = [], 0
     for sector in Sector:
-        for i in range(PANEL_PER_SECTOR):
+        for _ in range(PANEL_PER_SECTOR):
             n += 1
             name = f"{FIRST_NAMES[(n * 7) % len(FIRST_NAMES)]} {chr(65 + n % 26)}."
             user = User(email=f"panel{n}@{DEMO_DOMAIN}", display_name=f"{name} (panel {n})",
