@@ -169,6 +169,20 @@ VISITS: list[Visit] = [
     Visit("deliberation.commitment", lambda f: f"/commitments/{f['deliberation']['commitment']}"),
     Visit("deliberation.commitment", lambda f: f"/commitments/{f['deliberation']['commitment']}",
           who="karin", name="deliberation.commitment-owner"),
+    # statement rounds
+    Visit("deliberation.show_round", lambda f: f"/rounds/{f['rounds']['round']}"),
+    Visit("deliberation.show_round", lambda f: f"/rounds/{f['rounds']['round']}", who="anna",
+          name="deliberation.show_round-member"),
+    Visit("deliberation.show_round", lambda f: f"/rounds/{f['rounds']['round']}", who="mod",
+          name="deliberation.show_round-moderator"),
+    Visit("deliberation.round_results_page", lambda f: f"/rounds/{f['rounds']['round']}/results"),
+    Visit("deliberation.new_round", lambda f: f"/threads/{f['rounds']['thread']}/rounds/new",
+          who="mod"),
+    Visit("deliberation.new_round", lambda f: f"/threads/{f['rounds']['thread']}/rounds/new",
+          who="mod", status=400, submit="main form button[type=submit]",
+          name="deliberation.new_round-errors"),
+    Visit("deliberation.new_session_round",
+          lambda f: f"/live/{f['deliberation']['session']}/rounds/new", who="mod"),
     # error pages
     # the JSON API's documentation (Swagger UI, drawn by script from our own files)
     Visit("api_pages.docs", lambda f: "/api/v1/docs", ready="#swagger-ui .opblock-tag"),
@@ -199,5 +213,6 @@ NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
     "api_discussion.threads", "api_discussion.thread", "api_discussion.posts",
     "api_discussion.post", "api_discussion.replies", "api_discussion.revisions",
     "api_discussion.reactions", "api_moderation.flags", "api_moderation.flag", "api_live.index", "api_live.session",
-    "api_live.questions", "api_live.polls", "api_live.record", "api_members.member",
+    "api_live.questions", "api_live.polls", "api_live.record", "api_rounds.round",
+    "api_members.member",
     "api_members.me", "api_members.notices")})
