@@ -160,6 +160,7 @@ def init_extensions(app: Flask) -> None:
     fragments.init_app(app)
     health.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
+    from forum.services import search  # noqa: F401 - the search index follows every commit
 
     jobs.init_app(app)
 
