@@ -70,10 +70,12 @@ def _note_opening(pending, obj) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_pending(session) -> None:
-    if session.info.get("search.off") or not (session.info.get(_PENDING)
-                                               or session.info.get(_AUTHORS)):
+    if session.info.get("search.off"):
         return
-    session.flush()  # the last changes are noted too
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # commit would flush next: note those changes now
+    if not (session.info.get(_PENDING) or session.info.get(_AUTHORS)):
+        return
     pending = session.info.pop(_PENDING, {})
     authors = session.info.pop(_AUTHORS, set())
     for kind in [k for k in pending if isinstance(k, tuple)]:
@@ -123,11 +125,12 @@ def _row(d: Document, postgres: bool) -> dict:
     if postgres:
         config = cast(literal(LANGUAGES[d.language]), REGCONFIG)
         weight = lambda letter: literal_column(f"'{letter}'")  # noqa: E731 - a "char"
-        row["document"] = func.setweight(func.to_tsvector(config, row["title"]),
+        title = row["title"] if d.title_searchable else ""
+        row["document"] = func.setweight(func.to_tsvector(config, title),
                                          weight("A")).op("||")(
             func.setweight(func.to_tsvector(config, d.body), weight("B")))
     else:
-        row["title_terms"] = stemmed(row["title"], d.language)
+        row["title_terms"] = stemmed(row["title"], d.language) if d.title_searchable else ""
         row["body_terms"] = stemmed(d.body, d.language)
     return row
 

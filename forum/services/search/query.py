@@ -161,7 +161,7 @@ def _filter_conditions(filters: Filters) -> list:
     if filters.area is not None:
         found.append(SearchEntry.focus_area_id == filters.area.id)
     if filters.sector is not None:
-        found.append(SearchEntry.author_sector == filters.sector.value)
+        found.append(SearchEntry.author_sector == Sector(filters.sector).value)
     if filters.verified:
         found.append(SearchEntry.author_verified.is_(True))
     zone = display_zone()

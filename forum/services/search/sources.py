@@ -41,6 +41,7 @@ class Document:
     parent_id: int | None = None
     author: User | None = None  # None: nobody to attribute it to (or not to be attributed)
     language: str = ""
+    title_searchable: bool = True  # False: the title is shown, not searched (a post's thread)
 
     def __post_init__(self) -> None:
         self.body = self.body[:MAX_BODY_CHARS]
@@ -140,7 +141,7 @@ def _posts(ids: list[int]) -> dict[int, Document | None]:
         found[post.id] = who and Document(
             "post", post.id, who, post.thread.title, rendering.plain_text(post.body_html),
             post.created_at, focus_area_id=post.thread.topic.focus_area_id,
-            parent_id=post.thread_id, author=post.author)
+            parent_id=post.thread_id, author=post.author, title_searchable=False)
     return found
 
 
