@@ -178,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
         mail,
         moderation,
         profiles,
+        search,
         security,
         threads,
         topics,
@@ -196,6 +197,7 @@ def register_blueprints(app: Flask) -> None:
         (live.bp, "/live"),
         (deliberation.bp, None),
         (mail.bp, None),
+        (search.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
     api.register(app)  # /api/v1: the resources, their OpenAPI document and docs

@@ -19,6 +19,7 @@ from forum.services.search.query import (
     Hit,
     Query,
     Results,
+    filters_from,
     understand,
 )
 from forum.services.search.query import run as _run
@@ -40,4 +41,4 @@ def kinds() -> dict[str, object]:
 
 
 __all__ = ["MAX_PAGE", "MAX_QUERY_CHARS", "PER_PAGE", "Filters", "Hit", "Query", "Results",
-           "index", "kinds", "rebuild", "search", "sources", "understand"]
+           "filters_from", "index", "kinds", "rebuild", "search", "sources", "understand"]

@@ -193,3 +193,42 @@ def _hits(rows, query: Query, postgres: bool) -> list[Hit]:
             area=areas.get(entry.focus_area_id), language=entry.language,
             rank=float(-rank if not postgres else rank)))
     return hits
+
+
+def filters_from(*, kind: str | None = None, area: str | None = None,
+                 sector: str | None = None, verified: bool = False,
+                 since: date | str | None = None, until: date | str | None = None) -> Filters:
+    """Filters from what a reader chose (query arguments of the page or the API); every
+    value is checked, and a wrong one is refused with the field it belongs to."""
+    errors: dict[str, str] = {}
+    kinds: tuple[str, ...] = ()
+    if kind:
+        if kind not in SOURCES:
+            errors["kind"] = _("Choose one of the kinds listed.")
+        kinds = (kind,)
+    chosen_area = None
+    if area:
+        chosen_area = db.session.scalar(select(FocusArea).where(FocusArea.slug == area))
+        if chosen_area is None:
+            errors["area"] = _("There is no such focus area.")
+    chosen_sector = None
+    if sector:
+        try:
+            chosen_sector = Sector(sector)
+        except ValueError:
+            errors["sector"] = _("Choose one of the sectors listed.")
+    days = {}
+    for name, value in (("since", since), ("until", until)):
+        if isinstance(value, str) and value:
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                errors[name] = _("Give a date as YYYY-MM-DD.")
+                value = None
+        days[name] = value or None
+    if days["since"] and days["until"] and days["since"] > days["until"]:
+        errors["until"] = _("The end of the date range is before its start.")
+    if errors:
+        raise InvalidInput(errors, code="bad_filter")
+    return Filters(kinds, chosen_area, chosen_sector, bool(verified), days["since"],
+                   days["until"])
