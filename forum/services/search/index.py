@@ -161,7 +161,6 @@ def rebuild(progress: Callable[[str, int, int], None] = lambda kind, done, total
                 chunk = ids[start:start + _BATCH]
                 write([d for d in source.documents(chunk).values() if d is not None])
                 db.session.commit()
-                db.session.expunge_all()
                 progress(kind, min(start + _BATCH, len(ids)), len(ids))
             if not ids:
                 progress(kind, 0, 0)
