@@ -128,15 +128,24 @@ def commitments_due() -> None:
 
 @forum_cli.command("reindex")
 @click.option("--here", is_flag=True, help="Rebuild in this process instead of on a worker.")
+@click.option("--if-empty", is_flag=True, help="Do nothing unless the index is empty.")
 @click.option("--wait", default=60, show_default=True, type=click.IntRange(0, 86400),
               help="Seconds to wait for a worker to report progress (0: queue and return).")
-def reindex(here: bool, wait: int) -> None:
+def reindex(here: bool, if_empty: bool, wait: int) -> None:
     """Rebuild the search index from the content, as a job, printing its progress."""
     import time  # noqa: PLC0415
     import uuid  # noqa: PLC0415
 
+    from sqlalchemy import select  # noqa: PLC0415
+
     from forum import jobs  # noqa: PLC0415
+    from forum.extensions import db  # noqa: PLC0415
+    from forum.models.search import SearchEntry  # noqa: PLC0415
     from forum.services.search import jobs as search_jobs  # noqa: PLC0415
+
+    if if_empty and db.session.scalar(select(SearchEntry.id).limit(1)) is not None:
+        click.echo("The search index holds entries already; nothing to do.")
+        return
 
     def show(kind: str, done: int, total: int) -> None:
         click.echo(f"{kind}: {done}/{total}")
