@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 
 from forum.extensions import db
-from forum.models.accounts import User
+from forum.models.accounts import Sector, User
 from forum.models.search import SearchEntry
 from forum.services.search.sources import BY_MODEL, DEPENDENTS, SOURCES, Document
 from forum.services.search.text import LANGUAGES, stemmed
@@ -118,7 +118,7 @@ def _row(d: Document, postgres: bool) -> dict:
     row = {"kind": d.kind, "object_id": d.object_id, "parent_id": d.parent_id,
            "audience": d.audience, "focus_area_id": d.focus_area_id,
            "author_id": d.author.id if d.author is not None else None,
-           "author_sector": d.author.sector.value if d.author is not None else None,
+           "author_sector": Sector(d.author.sector).value if d.author is not None else None,
            "author_verified": bool(d.author is not None and d.author.verified_at is not None),
            "language": d.language, "created_at": d.created_at, "title": d.title[:300],
            "body": d.body, "title_terms": None, "body_terms": None, "document": None}
@@ -140,7 +140,7 @@ def _refresh_authors(user_ids: set[int]) -> None:
     on their entries follow."""
     for user in db.session.scalars(select(User).where(User.id.in_(user_ids))):
         db.session.execute(update(SearchEntry).where(SearchEntry.author_id == user.id).values(
-            author_sector=user.sector.value,
+            author_sector=Sector(user.sector).value,
             author_verified=user.verified_at is not None and user.erased_at is None))
 
 
