@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from forum.extensions import db
 from forum.models.accounts import Sector, User
+from forum.models.base import insert_or_merge
 from forum.models.search import SearchEntry
 from forum.services.search.sources import BY_MODEL, DEPENDENTS, SOURCES, Document
 from forum.services.search.text import LANGUAGES, stemmed
@@ -100,18 +101,27 @@ def refresh(kind: str, ids: list[int]) -> None:
     source = SOURCES[kind]
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]
-        documents = [d for d in source.documents(chunk).values() if d is not None]
-        db.session.execute(delete(SearchEntry).where(SearchEntry.kind == kind,
-                                                     SearchEntry.object_id.in_(chunk)))
-        write(documents)
+        found = source.documents(chunk)
+        gone = [i for i in chunk if found.get(i) is None]
+        if gone:
+            db.session.execute(delete(SearchEntry).where(SearchEntry.kind == kind,
+                                                         SearchEntry.object_id.in_(gone)))
+        write([d for d in found.values() if d is not None], replace=True)
 
 
-def write(documents: list[Document]) -> None:
+def write(documents: list[Document], replace: bool = False) -> None:
+    """Insert entries; `replace`: an entry already there for the object is updated."""
     if not documents:
         return
     postgres = db.session.get_bind().dialect.name == "postgresql"
     rows = [_row(d, postgres) for d in documents]
-    db.session.execute(SearchEntry.__table__.insert().values(rows))
+    statement = insert_or_merge(SearchEntry).values(rows)
+    if replace:
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "object_id"],
+            set_={name: statement.excluded[name] for name in rows[0]
+                  if name not in ("kind", "object_id")})
+    db.session.execute(statement)
 
 
 def _row(d: Document, postgres: bool) -> dict:

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
+from sqlalchemy.orm.util import identity_key
 
 from forum import rendering
 from forum.extensions import db
@@ -84,7 +85,18 @@ def register(source: Source) -> Source:
 
 
 def _load(model, ids: Iterable[int]) -> list:
-    return list(db.session.scalars(select(model).where(model.id.in_(list(ids)))))
+    """The objects, from the session when it holds them fresh (a post just written), else
+    in one query."""
+    held, missing = [], []
+    for ident in ids:
+        obj = db.session.identity_map.get(identity_key(model, ident))
+        if obj is not None and not inspect(obj).expired_attributes:
+            held.append(obj)
+        else:
+            missing.append(ident)
+    if missing:
+        held += db.session.scalars(select(model).where(model.id.in_(missing)))
+    return held
 
 
 def _archive_sessions(thread_ids: Iterable[int]) -> dict[int, LiveSession]:
