@@ -7,7 +7,9 @@ content it comes from, and `forum reindex` can rebuild all of it.
 
 Each database reads its own columns:
 - SQLite: `title_terms` and `body_terms` hold the words already stemmed in Python (Snowball,
-  in the text's language); the FTS5 table `search_fts` indexes them as external content,
+  in the text's language); `facet_terms` holds the audience and filter values as words
+  (`audpublic kindpost secbusiness verified area3`), so FTS5 answers filters from its own
+  index without a join; the FTS5 table `search_fts` indexes them as external content,
   kept in step by triggers on this table (so deleting rows, even in bulk, updates it too).
 - PostgreSQL: `document` is a tsvector built with the `swedish` or `english` configuration
   (title weighted A, body B) and has a GIN index.
@@ -49,6 +51,7 @@ class SearchEntry(db.Model):
     body: Mapped[str] = mapped_column(Text)  # plain text, for excerpts
     title_terms: Mapped[str | None] = mapped_column(Text)  # SQLite only
     body_terms: Mapped[str | None] = mapped_column(Text)  # SQLite only
+    facet_terms: Mapped[str | None] = mapped_column(Text)  # SQLite only: filters as words
     document = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
 
     __table_args__ = (
@@ -68,20 +71,20 @@ NOT_MODELLED = frozenset({FTS_TABLE} | {f"{FTS_TABLE}_{part}"
 # The FTS5 table and its triggers (SQLite). unicode61 with remove_diacritics 0: å, ä and ö
 # stay letters of their own. The terms are stemmed already, so no tokenizer stemming.
 SQLITE_FTS_DDL = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(language, title_terms, body_terms, "
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(language, facet_terms, title_terms, body_terms, "
     "content='search_entries', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 0')",
     f"CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, language, title_terms, body_terms) "
-    "VALUES (new.id, new.language, new.title_terms, new.body_terms); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, language, facet_terms, title_terms, body_terms) "
+    "VALUES (new.id, new.language, new.facet_terms, new.title_terms, new.body_terms); END",
     f"CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, language, title_terms, body_terms) "
-    "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, language, facet_terms, title_terms, body_terms) "
+    "VALUES ('delete', old.id, old.language, old.facet_terms, old.title_terms, old.body_terms); END",
     f"CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, language, title_terms, body_terms) "
-    "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); "
-    f"INSERT INTO {FTS_TABLE}(rowid, language, title_terms, body_terms) "
-    "VALUES (new.id, new.language, new.title_terms, new.body_terms); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, language, facet_terms, title_terms, body_terms) "
+    "VALUES ('delete', old.id, old.language, old.facet_terms, old.title_terms, old.body_terms); "
+    f"INSERT INTO {FTS_TABLE}(rowid, language, facet_terms, title_terms, body_terms) "
+    "VALUES (new.id, new.language, new.facet_terms, new.title_terms, new.body_terms); END",
 )
 SQLITE_FTS_DROP = (
     "DROP TRIGGER IF EXISTS search_entries_ai", "DROP TRIGGER IF EXISTS search_entries_ad",

@@ -17,10 +17,10 @@ from sqlalchemy.dialects import postgresql
 
 # Written out here (not imported): a migration must not change when the model does.
 SQLITE_FTS_DDL = (
-    "CREATE VIRTUAL TABLE search_fts USING fts5(language, title_terms, body_terms, content='search_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
-    'CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN INSERT INTO search_fts(rowid, language, title_terms, body_terms) VALUES (new.id, new.language, new.title_terms, new.body_terms); END',
-    "CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN INSERT INTO search_fts(search_fts, rowid, language, title_terms, body_terms) VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); END",
-    "CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN INSERT INTO search_fts(search_fts, rowid, language, title_terms, body_terms) VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); INSERT INTO search_fts(rowid, language, title_terms, body_terms) VALUES (new.id, new.language, new.title_terms, new.body_terms); END",
+    "CREATE VIRTUAL TABLE search_fts USING fts5(language, facet_terms, title_terms, body_terms, content='search_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+    'CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN INSERT INTO search_fts(rowid, language, facet_terms, title_terms, body_terms) VALUES (new.id, new.language, new.facet_terms, new.title_terms, new.body_terms); END',
+    "CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN INSERT INTO search_fts(search_fts, rowid, language, facet_terms, title_terms, body_terms) VALUES ('delete', old.id, old.language, old.facet_terms, old.title_terms, old.body_terms); END",
+    "CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN INSERT INTO search_fts(search_fts, rowid, language, facet_terms, title_terms, body_terms) VALUES ('delete', old.id, old.language, old.facet_terms, old.title_terms, old.body_terms); INSERT INTO search_fts(rowid, language, facet_terms, title_terms, body_terms) VALUES (new.id, new.language, new.facet_terms, new.title_terms, new.body_terms); END",
 )
 SQLITE_FTS_DROP = (
     'DROP TRIGGER IF EXISTS search_entries_ai',
@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('title_terms', sa.Text(), nullable=True),
     sa.Column('body_terms', sa.Text(), nullable=True),
+    sa.Column('facet_terms', sa.Text(), nullable=True),
     sa.Column('document', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_entries')),
     sa.UniqueConstraint('kind', 'object_id', name='uq_search_entries_kind_object')

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import cast, delete, event, func, inspect, literal, literal_column, select, update
+from sqlalchemy import cast, delete, event, func, inspect, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 
 from forum.extensions import db
-from forum.models.accounts import Sector, User
+from forum.models.accounts import Sector, User  # noqa: F401 - User: dirty-checked
 from forum.models.base import insert_or_merge
 from forum.models.search import SearchEntry
 from forum.services.search.sources import BY_MODEL, DEPENDENTS, SOURCES, Document
@@ -131,7 +131,8 @@ def _row(d: Document, postgres: bool) -> dict:
            "author_sector": Sector(d.author.sector).value if d.author is not None else None,
            "author_verified": bool(d.author is not None and d.author.verified_at is not None),
            "language": d.language, "created_at": d.created_at, "title": d.title[:300],
-           "body": d.body, "title_terms": None, "body_terms": None, "document": None}
+           "body": d.body, "title_terms": None, "body_terms": None, "facet_terms": None,
+           "document": None}
     if postgres:
         config = cast(literal(LANGUAGES[d.language]), REGCONFIG)
         weight = lambda letter: literal_column(f"'{letter}'")  # noqa: E731 - a "char"
@@ -142,16 +143,32 @@ def _row(d: Document, postgres: bool) -> dict:
     else:
         row["title_terms"] = stemmed(row["title"], d.language) if d.title_searchable else ""
         row["body_terms"] = stemmed(d.body, d.language)
+        row["facet_terms"] = facet_words(row)
     return row
 
 
+def facet_words(row: dict) -> str:
+    """The filter values of an entry as words FTS5 can match (letters and digits only)."""
+    found = [f"aud{row['audience']}", f"kind{row['kind']}"]
+    if row["author_sector"]:
+        found.append("sec" + row["author_sector"].replace("_", ""))
+    if row["author_verified"]:
+        found.append("verified")
+    if row["focus_area_id"] is not None:
+        found.append(f"area{row['focus_area_id']}")
+    return " ".join(found)
+
+
 def _refresh_authors(user_ids: set[int]) -> None:
-    """A member's sector or verification changed (or the account was erased): the filters
-    on their entries follow."""
-    for user in db.session.scalars(select(User).where(User.id.in_(user_ids))):
-        db.session.execute(update(SearchEntry).where(SearchEntry.author_id == user.id).values(
-            author_sector=Sector(user.sector).value,
-            author_verified=user.verified_at is not None and user.erased_at is None))
+    """A member's sector or verification changed (or the account was erased): their
+    entries are written again, so the author filters follow."""
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for kind, object_id in db.session.execute(select(SearchEntry.kind, SearchEntry.object_id)
+                                              .where(SearchEntry.author_id.in_(user_ids))):
+        by_kind[kind].append(object_id)
+    for kind, ids in by_kind.items():
+        if kind in SOURCES:
+            refresh(kind, sorted(ids))
 
 
 def rebuild(progress: Callable[[str, int, int], None] = lambda kind, done, total: None,

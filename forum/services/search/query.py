@@ -109,34 +109,58 @@ def run(reader, query: Query, filters: Filters, page: int = 1,
         per_page: int = PER_PAGE) -> Results:
     """One page of hits the reader may see, best first, and how many there are in all."""
     page = max(1, min(page, MAX_PAGE))
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    match, rank, source = (_postgres if postgres else _sqlite)(query)
-    conditions = [match, SearchEntry.audience.in_(audiences_for(reader)),
-                  *_filter_conditions(filters)]
-    total = db.session.scalar(select(func.count()).select_from(source).where(*conditions))
-    rows = db.session.execute(
-        select(SearchEntry, rank.label("rank")).select_from(source).where(*conditions)
-        .order_by(rank.desc() if postgres else rank, SearchEntry.created_at.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return Results(query, _hits(rows, query, postgres), total or 0, page, per_page)
+    audiences = audiences_for(reader)
+    if db.session.get_bind().dialect.name == "postgresql":
+        match, rank = _postgres(query)
+        conditions = [match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters)]
+        total = db.session.scalar(select(func.count()).select_from(SearchEntry)
+                                  .where(*conditions))
+        rows = db.session.execute(
+            select(SearchEntry, rank.label("rank")).where(*conditions)
+            .order_by(rank.desc(), SearchEntry.created_at.desc())
+            .limit(per_page).offset((page - 1) * per_page)).all()
+        return Results(query, _hits(rows, query), total or 0, page, per_page)
+    return _sqlite(query, filters, audiences, page, per_page)
 
 
-def _sqlite(query: Query):
-    """FTS5 over the stemmed columns: the words in Swedish for Swedish texts, in English
-    for English ones. The terms are letters and digits only, quoted: no FTS syntax gets in."""
-    fts = table(FTS_TABLE, column("rowid"))
-
+def _sqlite(query: Query, filters: Filters, audiences, page: int, per_page: int) -> Results:
+    """FTS5 over the stemmed columns: the words in Swedish for Swedish texts, in English for
+    English ones; audience, kind, area, sector and verified are words of the facet column,
+    so FTS5 answers them from its own index. Terms are letters and digits only, quoted: no
+    FTS syntax gets in."""
     def terms(lang: str) -> str:
-        stems = text.stems(query.words, lang)
-        return " AND ".join(f'"{s}"' for s in stems)
+        return " AND ".join(f'"{s}"' for s in text.stems(query.words, lang))
 
-    expression = " OR ".join(
-        f"(language:{lang} AND {{title_terms body_terms}}:({terms(lang)}))"
-        for lang in text.LANGUAGES)
+    facets = ["(" + " OR ".join(f"aud{a}" for a in audiences) + ")"]
+    if filters.kinds:
+        facets.append("(" + " OR ".join(f"kind{k}" for k in filters.kinds) + ")")
+    if filters.sector is not None:
+        facets.append("sec" + Sector(filters.sector).value.replace("_", ""))
+    if filters.verified:
+        facets.append("verified")
+    if filters.area is not None:
+        facets.append(f"area{filters.area.id}")
+    words = " OR ".join(f"(language:{lang} AND {{title_terms body_terms}}:({terms(lang)}))"
+                        for lang in text.LANGUAGES)
+    expression = f"facet_terms:({' AND '.join(facets)}) AND ({words})"
+    fts = table(FTS_TABLE, column("rowid"))
     match = sql_text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=expression)
-    rank = literal_column(f"bm25({FTS_TABLE}, 0.0, 5.0, 1.0)")
-    source = fts.join(SearchEntry, SearchEntry.id == fts.c.rowid)
-    return match, rank, source
+    rank = literal_column(f"bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
+    dates = _date_conditions(filters)
+    if dates:  # dates are not words: join the entries
+        source = fts.join(SearchEntry, SearchEntry.id == fts.c.rowid)
+        total = db.session.scalar(select(func.count()).select_from(source).where(match, *dates))
+        ranked = (select(fts.c.rowid, rank.label("rank")).select_from(source)
+                  .where(match, *dates).order_by(rank, SearchEntry.created_at.desc()))
+    else:
+        total = db.session.scalar(select(func.count()).select_from(fts).where(match))
+        ranked = select(fts.c.rowid, rank.label("rank")).select_from(fts).where(match) \
+            .order_by(rank, fts.c.rowid.desc())
+    top = db.session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    entries = {e.id: e for e in db.session.scalars(
+        select(SearchEntry).where(SearchEntry.id.in_([r[0] for r in top])))}
+    rows = [(entries[r[0]], -r[1]) for r in top if r[0] in entries]
+    return Results(query, _hits(rows, query), total or 0, page, per_page)
 
 
 def _postgres(query: Query):
@@ -151,7 +175,7 @@ def _postgres(query: Query):
                   for lang in text.LANGUAGES))
     rank = func.ts_rank(document, case(
         *((SearchEntry.language == lang, tsquery(lang)) for lang in text.LANGUAGES)))
-    return match, rank, SearchEntry.__table__
+    return match, rank
 
 
 def _filter_conditions(filters: Filters) -> list:
@@ -164,6 +188,11 @@ def _filter_conditions(filters: Filters) -> list:
         found.append(SearchEntry.author_sector == Sector(filters.sector).value)
     if filters.verified:
         found.append(SearchEntry.author_verified.is_(True))
+    return found + _date_conditions(filters)
+
+
+def _date_conditions(filters: Filters) -> list:
+    found = []
     zone = display_zone()
     if filters.since is not None:
         found.append(SearchEntry.created_at >= datetime.combine(
@@ -174,7 +203,7 @@ def _filter_conditions(filters: Filters) -> list:
     return found
 
 
-def _hits(rows, query: Query, postgres: bool) -> list[Hit]:
+def _hits(rows, query: Query) -> list[Hit]:
     entries = [row[0] for row in rows]
     authors = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_({e.author_id for e in entries if e.author_id is not None})))}
@@ -191,7 +220,7 @@ def _hits(rows, query: Query, postgres: bool) -> list[Hit]:
             excerpt=text.excerpt(entry.body, query.stems, entry.language),
             created_at=entry.created_at, author=authors.get(entry.author_id),
             area=areas.get(entry.focus_area_id), language=entry.language,
-            rank=float(-rank if not postgres else rank)))
+            rank=float(rank)))
     return hits
 
 
