@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, inspect, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
 from forum import rendering
@@ -84,7 +85,7 @@ def register(source: Source) -> Source:
     return source
 
 
-def _load(model, ids: Iterable[int]) -> list:
+def _load(model, ids: Iterable[int], *options) -> list:
     """The objects, from the session when it holds them fresh (a post just written), else
     in one query."""
     held, missing = [], []
@@ -95,7 +96,8 @@ def _load(model, ids: Iterable[int]) -> list:
         else:
             missing.append(ident)
     if missing:
-        held += db.session.scalars(select(model).where(model.id.in_(missing)))
+        held += db.session.scalars(select(model).options(*options)
+                                   .where(model.id.in_(missing)))
     return held
 
 
@@ -143,7 +145,7 @@ def _threads(ids: list[int]) -> dict[int, Document | None]:
 
 
 def _posts(ids: list[int]) -> dict[int, Document | None]:
-    posts = _load(Post, ids)
+    posts = _load(Post, ids, selectinload(Post.thread))  # with its topic (joined)
     sessions = _archive_sessions({p.thread_id for p in posts})
     found: dict[int, Document | None] = {}
     for post in posts:
