@@ -183,7 +183,7 @@ def main() -> None:
           f"(visitor and member alternately), ms")
     print(f"{'query':28} {'q':24} {'hits':>7} {'p50':>7} {'p99':>7}")
     every = []
-    for (label, timings, total), (_l, q, given) in zip(measure(url, args.rounds), QUERIES):
+    for (label, timings, total), (_l, q, given) in zip(measure(url, args.rounds), QUERIES, strict=True):
         every += timings
         shown = q + ("".join(f" {k}={v}" for k, v in given.items()))
         print(f"{label:28} {shown[:24]:24} {total:7,} {pct(timings, 50):7.1f} "

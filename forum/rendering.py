@@ -4,9 +4,9 @@ Posts are rendered once when saved; the HTML is stored beside the source."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from html import unescape
 from urllib.parse import urlsplit
 
 import nh3

@@ -71,7 +71,7 @@ def test_the_language_detector():
 
 
 def test_titles_and_opening_posts_find_the_thread(app):
-    thread = factories.make_thread(title="Cykelbanor längs Drottninggatan")
+    factories.make_thread(title="Cykelbanor längs Drottninggatan")
     hits = search.search(None, "cykelbanor").hits
     assert [h.kind for h in hits] == ["thread"]
     assert "<mark>Cykelbanor</mark>" in hits[0].title

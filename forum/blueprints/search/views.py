@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from forum import ratelimits
 from forum.blueprints.search import bp
 from forum.exceptions import InvalidInput
+from forum.extensions import db
 from forum.models.accounts import Sector
 from forum.models.discussion import FocusArea
-from forum.extensions import db
 from forum.services import search
-from sqlalchemy import select
 
 FILTERS = ("kind", "area", "sector", "verified", "since", "until")
 
