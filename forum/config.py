@@ -67,6 +67,7 @@ class Config:
     THREAD_LIMIT_IP = "20 per 10 minutes"  # new threads per address
     FLAG_LIMIT = "20 per hour"  # flags per member
     FLAG_LIMIT_IP = "60 per hour"  # flags per address
+    SEARCH_LIMIT = "60 per minute"  # searches (page and API) per member or address
     API_LIMIT = "600 per minute"  # API requests per token (member) or per address
     NEW_MEMBER_DAYS = 7  # unverified members younger than this get the tighter limits below
     NEW_MEMBER_POST_LIMIT = "5 per minute;50 per day"  # replies and edits per new member

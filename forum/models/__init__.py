@@ -5,6 +5,7 @@ from forum.models import (
     feeds,  # noqa: F401  (private calendar addresses)
     live,  # noqa: F401  (live-session tables)
     rounds,  # noqa: F401  (statement rounds)
+    search,  # noqa: F401  (the search index)
 )
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
 from forum.models.discussion import (

@@ -35,6 +35,10 @@ VISITS: list[Visit] = [
     Visit("home.index", lambda f: "/"),
     Visit("home.index", lambda f: "/", who="anna", name="home.index-member"),
     Visit("home.about", lambda f: "/about"),
+    Visit("search.page", lambda f: "/search"),
+    Visit("search.page", lambda f: "/search?q=harbour", who="anna", name="search.page-results"),
+    Visit("search.page", lambda f: "/search?q=%22*%22&since=yesterday", status=400,
+          name="search.page-errors"),
     # accounts
     Visit("auth.register", lambda f: "/register"),
     Visit("auth.register", lambda f: "/register", status=400, submit="main form button[type=submit]",
