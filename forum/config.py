@@ -78,6 +78,7 @@ class Config:
     ROUND_GROUPS_SECONDS = 30  # a round's opinion groups are recomputed at most this often
     ROUND_RESULTS_SECONDS = 2  # while votes arrive, a round's results are at most this old
     REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
+    NOTICE_MAIL_WINDOW_SECONDS = 60  # notices by email at once wait this long for company
     CORS_ORIGINS = ""  # FORUM_CORS_ORIGINS: origins that may call /api/ from a browser
     API_TITLE = "Rådslag API"  # the OpenAPI document (flask-smorest)
     API_VERSION = "1"

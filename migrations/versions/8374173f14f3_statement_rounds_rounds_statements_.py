@@ -1,7 +1,7 @@
 """Statement rounds: rounds, statements, votes, per-sector tallies and flags
 
 Revision ID: 8374173f14f3
-Revises: 7c4d08b304bd
+Revises: 612b00a3a12e
 Create Date: 2026-12-02 18:46:27.838463
 
 """
@@ -13,7 +13,7 @@ import forum.extensions
 
 # revision identifiers, used by Alembic.
 revision = '8374173f14f3'
-down_revision = '7c4d08b304bd'
+down_revision = '612b00a3a12e'
 branch_labels = None
 depends_on = None
 
