@@ -23,19 +23,16 @@ def worker_env(database_url: str, jobs_path: str, **settings: str) -> dict:
 
 
 class Worker:
-    """`flask --app tests.jobs.worker_app forum worker` in a process of its own.
-
-    Without the periodic scheduler unless asked: a worker that starts in a minute a periodic
-    job names (the deliberation job runs at minute 7 of every hour) queues that job at once,
-    and a test counting the queue would then count one job more, now and then."""
+    """`flask --app tests.jobs.worker_app forum worker` in a process of its own. Without its
+    scheduler unless asked: a periodic job due every minute (live-session reminders) would
+    otherwise add runs to the queue a test counts."""
 
     def __init__(self, env: dict, *, threads: int = 1, periodic: bool = False) -> None:
         self.log = tempfile.TemporaryFile()
-        command = [sys.executable, "-m", "flask", "--app", "tests.jobs.worker_app", "forum",
-                   "worker", "--threads", str(threads)]
-        self.proc = subprocess.Popen(command + ([] if periodic else ["--no-periodic"]),
-                                     cwd=ROOT, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "tests.jobs.worker_app", "forum", "worker",
+             "--threads", str(threads), *(() if periodic else ("--no-periodic",))],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
         self.log.seek(0)

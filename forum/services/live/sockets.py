@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/live"
 # Watchers with no presence rows: each namespace knows its sockets (`sids_of`), in every
 # process when it keeps them in a `SocketDirectory`.
-OTHER_NAMESPACES = ("/deliberation",)
+OTHER_NAMESPACES = ("/deliberation", "/notifications")
 
 
 class SocketDirectory:
