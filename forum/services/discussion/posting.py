@@ -194,8 +194,8 @@ def _record_mentions(post: Post, user_ids: set[int], author: User) -> set[int]:
 
 
 def clean_body(body: str | None, field: str = "body") -> str:
-    """Refuse an empty, whitespace-only or oversized body."""
-    body = (body or "").replace("\r\n", "\n")
+    """Refuse an empty, whitespace-only or oversized body (stored as `storable` makes it)."""
+    body = rendering.storable(body or "").replace("\r\n", "\n")
     if not body.strip():
         raise InvalidInput({field: _("Write something before posting.")}, code="empty_body")
     if len(body) > MAX_POST_CHARS:
@@ -205,7 +205,7 @@ def clean_body(body: str | None, field: str = "body") -> str:
 
 
 def clean_title(title: str | None, field: str = "title") -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(rendering.storable(title or "").split())
     if not title:
         raise InvalidInput({field: _("Give it a title.")}, code="empty_title")
     if len(title) > MAX_TITLE_CHARS:
