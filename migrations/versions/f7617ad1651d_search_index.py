@@ -5,7 +5,7 @@ The index starts empty: `flask --app wsgi forum reindex` fills it (`make run` do
 empty); from then on every commit keeps it in step.
 
 Revision ID: f7617ad1651d
-Revises: 7c4d08b304bd
+Revises: 8374173f14f3
 Create Date: 2026-12-02 19:40:55.256515
 
 """
@@ -31,7 +31,7 @@ SQLITE_FTS_DROP = (
 
 # revision identifiers, used by Alembic.
 revision = 'f7617ad1651d'
-down_revision = '7c4d08b304bd'
+down_revision = '8374173f14f3'
 branch_labels = None
 depends_on = None
 
