@@ -218,5 +218,5 @@ NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
     "api_discussion.post", "api_discussion.replies", "api_discussion.revisions",
     "api_discussion.reactions", "api_moderation.flags", "api_moderation.flag", "api_live.index", "api_live.session",
     "api_live.questions", "api_live.polls", "api_live.record", "api_rounds.round",
-    "api_members.member",
+    "api_members.member", "api_search.find",
     "api_members.me", "api_members.notices")})
