@@ -3,6 +3,7 @@ from forum.models import (
     api,  # noqa: F401  (API bookkeeping)
     deliberation,  # noqa: F401  (proposals, outcomes, commitments)
     live,  # noqa: F401  (live-session tables)
+    webhooks,  # noqa: F401  (webhook endpoints, events, deliveries)
 )
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
 from forum.models.discussion import (

@@ -21,10 +21,11 @@ from forum.models.discussion import FocusArea
 from forum.models.live import LiveSession
 from forum.permissions import Action, can, require
 from forum.permissions.core import plain_user
-from forum.services import accounts, notifications
+from forum.services import accounts, notifications, webhooks
 from forum.services.deliberation import proposals
 from forum.services.live import sessions as live_sessions
 from forum.services.moderation import modlog
+from forum.services.webhooks import payloads
 
 MAX_TEXT_CHARS = 500
 MAX_NOTE_CHARS = 500
@@ -110,6 +111,7 @@ def _record(actor: User, commitment: Commitment) -> Commitment:
         notifications.notify(commitment.owner_id, "commitment",
                              _("A commitment of yours has been recorded: %(text)s",
                                text=commitment.text), path(commitment.id))
+    webhooks.emit("commitment.changed", lambda: payloads.commitment(commitment, "recorded"))
     db.session.commit()
     return commitment
 
@@ -147,6 +149,7 @@ def update_status(actor: User, commitment_id: int, status, note) -> Commitment:
     commitment.status, commitment.status_note = status, note
     db.session.add(CommitmentUpdate(commitment_id=commitment.id, author_id=actor.id,
                                     status=status, note=note))
+    webhooks.emit("commitment.changed", lambda: payloads.commitment(commitment, "status"))
     db.session.commit()
     return commitment
 
