@@ -15,6 +15,7 @@ import pytest
 from forum.models.accounts import Role
 from forum.services.webhooks import endpoints
 from tests import factories
+from tests.api.conftest import api, token_for  # noqa: F401 - JSON requests with tokens
 
 
 def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
