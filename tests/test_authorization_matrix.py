@@ -302,6 +302,18 @@ def _proposal_form(participation: str) -> dict:
             "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "participation": participation}
 
 
+def _proposal_json(participation: str) -> dict:
+    return {"title": "Car-free Stortorget", "statement": "Stortorget becomes car-free.",
+            "closes_at": (utcnow() + timedelta(days=3)).isoformat(),
+            "participation": participation}
+
+
+def _commitment_json(w) -> dict:
+    day = (utcnow() + timedelta(days=30)).date().isoformat()
+    return {"owner_email": w.author.email, "text": "Publish the plan", "due_on": day,
+            "review_on": day}
+
+
 def _webhook_form() -> dict:
     return {"url": "http://127.0.0.1:9/hooks", "kinds": ["post.created", "thread.created"],
             "description": "Intranet", "active": "y"}
@@ -321,6 +333,7 @@ class ApiRow(Row):
 API_OK = "ok ok ok ok ok ok ok ok ok"
 API_SIGNED_IN = "in ok ok ok ok ok ok ok ok"
 API_TAKE_PART = "in new new no new new new new new"
+API_OPENS = "in no new no new new new new new"
 API_ADMIN = "in no no no no no no no ok"
 API_ADMIN_NEW = "in no no no no no no no new"
 A = "/api/v1"
@@ -395,6 +408,49 @@ API_ROWS = [
            page="moderation.notices GET"),
     ApiRow("api_members.mark_read", "POST", lambda w: f"{A}/me/notifications/read",
            API_SIGNED_IN),
+    # deliberation
+    ApiRow("api_deliberation.thread_proposals", "GET",
+           lambda w: f"{A}/threads/{w.thread.id}/proposals", API_OK),
+    ApiRow("api_deliberation.open_in_thread", "POST",
+           lambda w: f"{A}/threads/{w.thread.id}/proposals", API_OPENS,
+           lambda w: _proposal_json("members"), page="deliberation.new_proposal POST"),
+    ApiRow("api_deliberation.session_proposals", "GET",
+           lambda w: f"{A}/live-sessions/{w.live_now.id}/proposals", API_OK),
+    ApiRow("api_deliberation.open_in_session", "POST",
+           lambda w: f"{A}/live-sessions/{w.live_now.id}/proposals", API_OPENS,
+           lambda w: _proposal_json("session"), page="deliberation.new_session_proposal POST"),
+    ApiRow("api_deliberation.proposal", "GET", lambda w: f"{A}/proposals/{w.proposal.id}",
+           API_OK, page="deliberation.show GET"),
+    ApiRow("api_deliberation.close", "POST", lambda w: f"{A}/proposals/{w.proposal.id}/close",
+           "in no no no no no ok ok ok", lambda w: {"reason": "Decided"},
+           page="deliberation.close POST"),
+    ApiRow("api_deliberation.position_list", "GET",
+           lambda w: f"{A}/proposals/{w.proposal.id}/positions", API_OK),
+    ApiRow("api_deliberation.take_position", "POST",
+           lambda w: f"{A}/proposals/{w.proposal.id}/positions", API_TAKE_PART,
+           lambda w: {"stance": "agree"}, page="deliberation.position POST"),
+    ApiRow("api_deliberation.outcome", "GET", lambda w: f"{A}/proposals/{w.closed.id}/outcome",
+           API_OK),
+    ApiRow("api_deliberation.record_outcome", "PUT",
+           lambda w: f"{A}/proposals/{w.closed.id}/outcome", "in no no no no no ok ok ok",
+           lambda w: {"kind": "amended", "decision": "Adopted with a cap"},
+           page="deliberation.outcome POST"),
+    ApiRow("api_deliberation.ledger", "GET", lambda w: f"{A}/commitments", API_OK,
+           page="deliberation.ledger GET"),
+    ApiRow("api_deliberation.commitment", "GET", lambda w: f"{A}/commitments/{w.commitment.id}",
+           API_OK, page="deliberation.commitment GET"),
+    ApiRow("api_deliberation.record_outcome_commitment", "POST",
+           lambda w: f"{A}/proposals/{w.closed.id}/commitments", "in no no no no no new new new",
+           lambda w: _commitment_json(w), page="deliberation.new_outcome_commitment POST"),
+    ApiRow("api_deliberation.record_session_commitment", "POST",
+           lambda w: f"{A}/live-sessions/{w.live.id}/commitments",
+           "in no no no no no new new new", lambda w: _commitment_json(w),
+           page="deliberation.new_session_commitment POST"),
+    ApiRow("api_deliberation.report", "POST",
+           lambda w: f"{A}/commitments/{w.commitment.id}/updates", "in no no no new no no no no",
+           lambda w: {"status": "in_progress", "note": "Tender out"},
+           page="deliberation.update_commitment POST"),
+    # webhooks (admins)
     ApiRow("api_webhooks.endpoint_list", "GET", lambda w: f"{A}/webhooks", API_ADMIN,
            page="admin.webhooks_index GET"),
     ApiRow("api_webhooks.create", "POST", lambda w: f"{A}/webhooks", API_ADMIN_NEW,

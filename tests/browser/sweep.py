@@ -184,4 +184,7 @@ NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
     "api_discussion.reactions", "api_moderation.flags", "api_moderation.flag", "api_live.index", "api_live.session",
     "api_live.questions", "api_live.polls", "api_live.record", "api_members.member",
     "api_members.me", "api_members.notices", "api_webhooks.endpoint_list",
+    "api_deliberation.thread_proposals", "api_deliberation.session_proposals",
+    "api_deliberation.proposal", "api_deliberation.position_list", "api_deliberation.outcome",
+    "api_deliberation.ledger", "api_deliberation.commitment",
     "api_webhooks.endpoint", "api_webhooks.deliveries")})

@@ -8,6 +8,7 @@ from flask import Flask
 from forum import ratelimits
 from forum.blueprints.api import (
     auth,
+    deliberation,
     discussion,
     live,
     members,
@@ -18,7 +19,8 @@ from forum.blueprints.api import (
 from forum.blueprints.api.base import ID_SCHEMA, IdConverter, OpenApi
 from forum.extensions import csrf
 
-RESOURCES = (discussion.bp, moderation.bp, live.bp, members.bp, webhooks.bp, meta.bp)
+RESOURCES = (discussion.bp, moderation.bp, live.bp, deliberation.bp, members.bp, webhooks.bp,
+             meta.bp)
 
 DESCRIPTION = (
     "The JSON API of Rådslag. Read public content without a token; read as a member, write "

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from forum import i18n
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
@@ -180,6 +180,31 @@ def ledger(viewer, wanted: LedgerFilter) -> LedgerPage:
     """Commitments by due date (the earliest first), as filtered; those from an
     invitation-only session only for its invitees."""
     now, viewer = today(), plain_user(viewer)
+    query = _filtered(wanted, now)
+    page = max(wanted.page, 1)
+    rows = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
+    visible = [c for c in rows[:PER_PAGE] if can(viewer, Action.VIEW_COMMITMENT, c)]
+    return LedgerPage(visible, page, len(rows) > PER_PAGE, now)
+
+
+def ledger_after(wanted: LedgerFilter, after: tuple[str, int] | None, limit: int
+                 ) -> list[Commitment]:
+    """The ledger in the same order, for the API's cursors: `limit + 1` rows after the
+    (due date, id) key `after`. The caller leaves out what the reader may not see
+    (`visible`)."""
+    query = _filtered(wanted, today())
+    if after is not None:
+        due, ident = date.fromisoformat(after[0]), int(after[1])
+        query = query.where(or_(Commitment.due_on > due,
+                                (Commitment.due_on == due) & (Commitment.id > ident)))
+    return list(db.session.scalars(query.limit(limit + 1)))
+
+
+def visible(viewer, commitment: Commitment) -> bool:
+    return can(viewer, Action.VIEW_COMMITMENT, commitment)
+
+
+def _filtered(wanted: LedgerFilter, now: date):
     query = select(Commitment).order_by(Commitment.due_on, Commitment.id)
     if wanted.focus_area_id is not None:
         query = query.where(Commitment.focus_area_id == wanted.focus_area_id)
@@ -192,10 +217,7 @@ def ledger(viewer, wanted: LedgerFilter) -> LedgerPage:
             [CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS]))
     elif wanted.status in {s.value for s in CommitmentStatus}:
         query = query.where(Commitment.status == CommitmentStatus(wanted.status))
-    page = max(wanted.page, 1)
-    rows = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
-    visible = [c for c in rows[:PER_PAGE] if can(viewer, Action.VIEW_COMMITMENT, c)]
-    return LedgerPage(visible, page, len(rows) > PER_PAGE, now)
+    return query
 
 
 def from_session(viewer, session: LiveSession) -> list[Commitment]:
