@@ -211,3 +211,31 @@ def test_the_purge_forgets_old_history(admin, thread, receiver, register, run_jo
     assert _deliveries() == []
     assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
     assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 0
+
+
+def test_a_switched_off_endpoint_gets_nothing_queued_before(admin, thread, receiver, register,
+                                                            run_jobs):
+    rec = receiver()
+    endpoint = register(rec, "post.created")
+    topic_thread, author = thread
+    posting.reply(author, topic_thread.id, "Före avstängningen")
+    endpoints.update(admin, endpoint.id, endpoints.EndpointData(
+        url=endpoint.url, kinds=endpoint.kinds, active=False))
+    posting.reply(author, topic_thread.id, "Efter avstängningen")  # not even recorded
+    run_jobs()
+    assert rec.received == []
+    [row] = _deliveries()
+    assert row.status == DeliveryStatus.FAILED and row.error == "The endpoint is switched off."
+    db.session.refresh(endpoint)
+    assert endpoint.failing_since is None
+
+
+def test_a_removed_endpoints_queued_jobs_do_nothing(admin, thread, receiver, register,
+                                                    run_jobs):
+    rec = receiver()
+    endpoint = register(rec, "post.created")
+    topic_thread, author = thread
+    posting.reply(author, topic_thread.id, "Borttagen")
+    endpoints.remove(admin, endpoint.id)
+    assert run_jobs() == 1
+    assert rec.received == [] and _deliveries() == []

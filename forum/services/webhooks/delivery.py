@@ -65,6 +65,11 @@ def deliver(delivery_id: int, attempt: int) -> None:
     if claimed != 1:
         return
     row = db.session.get(WebhookDelivery, delivery_id)
+    if row is None:  # its endpoint was removed meanwhile
+        return
+    if not row.endpoint.active:
+        _give_up(row, "The endpoint is switched off.")
+        return
     url, secret, body = row.endpoint.url, row.endpoint.secret, body_of(row.event)
     headers = {"X-Radslag-Event": row.event.kind, "X-Radslag-Delivery": str(row.id)}
     db.session.rollback()  # no transaction stays open while the receiver answers
@@ -165,6 +170,8 @@ def _connect(target: addresses.Target, connect_timeout: float, read_timeout) -> 
 def _record(delivery_id: int, attempt: int, started_at: datetime, result: Result) -> None:
     """Keep the attempt; then finish the delivery, or queue its retry, or give it up."""
     row = db.session.get(WebhookDelivery, delivery_id)
+    if row is None:
+        return
     db.session.add(WebhookAttempt(delivery_id=delivery_id, number=attempt, started_at=started_at,
                                   response_code=result.code, duration_ms=result.duration_ms,
                                   error=result.error))
@@ -184,6 +191,13 @@ def _record(delivery_id: int, attempt: int, started_at: datetime, result: Result
             row.status, row.completed_at, row.next_attempt_at = DeliveryStatus.FAILED, now, None
             endpoint.failing_since = endpoint.failing_since or now
             endpoint.failure_reason = (f"#{row.id}: {result.error}")[:500]
+    db.session.commit()
+
+
+def _give_up(row: WebhookDelivery, reason: str) -> None:
+    """A delivery that will not be sent (its endpoint is off); the endpoint is not failing."""
+    row.status, row.completed_at, row.next_attempt_at = DeliveryStatus.FAILED, utcnow(), None
+    row.error, row.claimed_until = reason, None
     db.session.commit()
 
 
