@@ -171,11 +171,13 @@ def register_blueprints(app: Flask) -> None:
         api,
         auth,
         deliberation,
+        feeds,
         health,
         home,
         live,
         mail,
         moderation,
+        notifications,
         profiles,
         security,
         threads,
@@ -195,6 +197,8 @@ def register_blueprints(app: Flask) -> None:
         (live.bp, "/live"),
         (deliberation.bp, None),
         (mail.bp, None),
+        (feeds.bp, None),
+        (notifications.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
     api.register(app)  # /api/v1: the resources, their OpenAPI document and docs
@@ -213,9 +217,11 @@ def register_socketio(app: Flask) -> None:
     )
     from forum.blueprints.deliberation.events import DeliberationNamespace
     from forum.blueprints.live.events import LiveNamespace
+    from forum.blueprints.notifications.events import NotificationsNamespace
 
     socketio.on_namespace(LiveNamespace("/live"))
     socketio.on_namespace(DeliberationNamespace("/deliberation"))
+    socketio.on_namespace(NotificationsNamespace("/notifications"))
 
 
 def register_proxies(app: Flask) -> None:

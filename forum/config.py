@@ -84,6 +84,7 @@ class Config:
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
     IP_RETENTION_DAYS = 30  # FORUM_IP_RETENTION_DAYS: stored addresses are then cut to networks
     REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
+    NOTICE_MAIL_WINDOW_SECONDS = 60  # notices by email at once wait this long for company
     CORS_ORIGINS = ""  # FORUM_CORS_ORIGINS: origins that may call /api/ from a browser
     API_TITLE = "Rådslag API"  # the OpenAPI document (flask-smorest)
     API_VERSION = "1"

@@ -26,6 +26,7 @@ from forum.models.base import utcnow
 from forum.models.discussion import PostStatus, Revision
 from forum.models.jobs import FailedJob
 from forum.models.moderation import Appeal, Flag
+from forum.models.notifications import Notification
 from forum.models.security import LoginSession, TrustedDevice
 from forum.services.mail import preferences
 from forum.services.moderation import modlog
@@ -57,6 +58,7 @@ class Row:
 ALL_OK = "ok ok ok ok ok ok ok ok ok"
 ALL_GO = "go go go go go go go go go"
 ALL_IN = "in in in in in in in in in"
+SIGNED_IN_GO = "in go go go go go go go go"
 ALL_BAD = "bad bad bad bad bad bad bad bad bad"  # e.g. an emailed link that does not work  # sent to the sign-in page (e.g. no sign-in under way)
 SIGNED_IN_OK = "in ok ok ok ok ok ok ok ok"
 MOD_HERE_OK = "in no no no no no ok ok ok"  # moderators of the item's area (and global, admin)
@@ -169,7 +171,7 @@ ROWS = [
     Row("moderation.log", "GET", lambda w: "/moderation/log", ALL_OK),
     Row("moderation.queue", "GET", lambda w: "/moderation/queue", ANY_MOD_OK),
     Row("moderation.suspensions", "GET", lambda w: "/moderation/suspensions", ANY_MOD_OK),
-    Row("moderation.notices", "GET", lambda w: "/moderation/notifications", SIGNED_IN_OK),
+    Row("moderation.notices", "GET", lambda w: "/moderation/notifications", SIGNED_IN_GO),
     Row("moderation.flag", "GET", lambda w: f"/moderation/flag/post/{w.post.id}",
         "in ok ok no no ok ok ok ok"),
     Row("moderation.flag", "POST", lambda w: f"/moderation/flag/post/{w.post.id}",
@@ -245,11 +247,43 @@ ROWS = [
     # --- email ------------------------------------------------------------------------------
     Row("mail.unsubscribe", "GET", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
     Row("mail.unsubscribe", "POST", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
+    # --- notifications and following -----------------------------------------------------
+    Row("notifications.index", "GET", lambda w: "/notifications", SIGNED_IN_OK),
+    Row("notifications.mark_read", "POST", lambda w: "/notifications/read", SIGNED_IN_GO),
+    Row("notifications.mark_one_read", "POST", lambda w: f"/notifications/{w.notice.id}/read",
+        "in nf nf nf go nf nf nf nf"),  # one's own notices only
+    Row("notifications.open_notice", "GET", lambda w: f"/notifications/{w.notice.id}/open",
+        "in nf nf nf go nf nf nf nf"),
+    Row("notifications.follow", "POST", lambda w: f"/follow/thread/{w.thread.id}", SIGNED_IN_GO),
+    # an invite-only session is "not found" to those not invited (staff of its area see it)
+    Row("notifications.follow", "POST", lambda w: f"/follow/session/{w.secret_live.id}",
+        "in nf nf nf nf nf go go go"),
+    Row("notifications.unfollow", "POST", lambda w: f"/unfollow/thread/{w.thread.id}",
+        SIGNED_IN_GO),
+    Row("notifications.followed", "GET", lambda w: "/account/following", SIGNED_IN_OK),
+    Row("notifications.settings_page", "GET", lambda w: "/account/notifications", SIGNED_IN_OK),
+    Row("notifications.settings_page", "POST", lambda w: "/account/notifications",
+        "in bad bad bad bad bad bad bad bad", lambda w: {"mail_reply": "weekly"}),
     # --- live sessions --------------------------------------------------------------------
+    # --- feeds (public: the same for everyone; the private calendar: its secret alone) ------
+    Row("feeds.latest", "GET", lambda w: "/feeds/latest.atom", ALL_OK),
+    Row("feeds.area", "GET", lambda w: f"/feeds/areas/{w.area.slug}.atom", ALL_OK),
+    Row("feeds.topic", "GET", lambda w: f"/feeds/topics/{w.topic.id}.atom", ALL_OK),
+    Row("feeds.thread", "GET", lambda w: f"/feeds/threads/{w.thread.id}.atom", ALL_OK),
+    Row("feeds.live_calendar", "GET", lambda w: "/feeds/live.ics", ALL_OK),
+    Row("feeds.member_calendar", "GET", lambda w: "/feeds/my-sessions/rdc_not-a-secret.ics",
+        "nf nf nf nf nf nf nf nf nf"),
+    Row("feeds.account", "GET", lambda w: "/account/calendar", SIGNED_IN_OK),
+    Row("feeds.renew", "POST", lambda w: "/account/calendar/renew", SIGNED_IN_OK),
+    Row("feeds.revoke", "POST", lambda w: "/account/calendar/revoke",
+        "in go go go go go go go go"),
     Row("live.index", "GET", lambda w: "/live/", ALL_OK),
     Row("live.show", "GET", lambda w: f"/live/{w.live.id}", ALL_OK),
     Row("live.calendar", "GET", lambda w: f"/live/{w.live.id}/calendar.ics", ALL_OK),
     Row("live.rsvp", "POST", lambda w: f"/live/{w.live.id}/rsvp", TAKE_PART_GO),
+    # Withdrawing one's own RSVP stays open to a suspended member.
+    Row("live.cancel_rsvp", "POST", lambda w: f"/live/{w.live.id}/rsvp/cancel",
+        "in go go go go go go go go"),
     Row("live.create", "GET", lambda w: "/live/new", ANY_MOD_OK),
     Row("live.create", "POST", lambda w: "/live/new", "in no no no no bad bad bad bad",
         lambda w: {"title": ""}),
@@ -405,7 +439,7 @@ API_ROWS = [
            page="profiles.show GET"),
     ApiRow("api_members.me", "GET", lambda w: f"{A}/me", API_SIGNED_IN),
     ApiRow("api_members.notices", "GET", lambda w: f"{A}/me/notifications", API_SIGNED_IN,
-           page="moderation.notices GET"),
+           page="notifications.index GET"),
     ApiRow("api_members.mark_read", "POST", lambda w: f"{A}/me/notifications/read",
            API_SIGNED_IN),
     # deliberation
@@ -476,7 +510,7 @@ def _world() -> SimpleNamespace:
     and committed once, so a world is cheap to rebuild."""
     from forum.models.accounts import AccessToken, Role, User
     from forum.models.discussion import Post, Thread, Topic
-    from forum.models.live import LiveSession, SessionStatus
+    from forum.models.live import LiveSession, SessionStatus, Visibility
 
     w = SimpleNamespace(anonymous=None)
     w.area, other = factories.focus_area("city-governance"), factories.focus_area("quality-of-life")
@@ -547,6 +581,12 @@ def _world() -> SimpleNamespace:
                              args=["ops@example.org", "test_message", None, {}], kwargs={},
                              attempts=9, error="SMTPServerDisconnected()", traceback="")
     w.unsubscribe_token = preferences.unsubscribe_token(w.author.id, "replies")
+    w.notice = Notification(user_id=w.author.id, kind="suspension_lifted", params={})
+    w.secret_live = LiveSession(title="Closed hearing", focus_area_id=area_id,
+                                topic_id=w.topic.id, starts_at=now + timedelta(days=3),
+                                ends_at=now + timedelta(days=3, hours=1),
+                                visibility=Visibility.INVITE_ONLY, created_by_id=w.mod_here.id)
+    db.session.add_all([w.notice, w.secret_live])
     db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag,
                         w.failed_job, w.login, w.device])
     _deliberation_world(w, now)

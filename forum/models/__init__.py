@@ -2,6 +2,7 @@
 from forum.models import (
     api,  # noqa: F401  (API bookkeeping)
     deliberation,  # noqa: F401  (proposals, outcomes, commitments)
+    feeds,  # noqa: F401  (private calendar addresses)
     live,  # noqa: F401  (live-session tables)
     webhooks,  # noqa: F401  (webhook endpoints, events, deliveries)
 )
@@ -23,11 +24,18 @@ from forum.models.discussion import (
 )
 from forum.models.jobs import FailedJob
 from forum.models.mail import EmailDelivery, EmailPreference
-from forum.models.moderation import ModerationAction, Notification
+from forum.models.moderation import ModerationAction
+from forum.models.notifications import (
+    NoticeSettings,
+    Notification,
+    SessionReminder,
+    Subscription,
+)
 from forum.models.security import LoginSession, RecoveryCode, SiteSetting, TrustedDevice
 
 __all__ = [
-    "EmailDelivery", "EmailPreference", "FailedJob", "ModerationAction", "Notification",
+    "EmailDelivery", "EmailPreference", "FailedJob", "ModerationAction", "NoticeSettings", "Notification", "SessionReminder",
+    "Subscription",
     "LoginSession", "RecoveryCode", "SiteSetting", "TrustedDevice",
     "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
     "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",

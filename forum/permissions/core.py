@@ -53,6 +53,7 @@ class Action(enum.StrEnum):
     SPEAK_LIVE = "speak_live"
     MODERATE_LIVE = "moderate_live"
     MANAGE_LIVE = "manage_live"
+    RSVP_LIVE = "rsvp_live"  # say one will come to a session (and take it back)
     # deliberation: proposals, outcomes, commitments
     OPEN_PROPOSAL = "open_proposal"  # target: a thread or a live session
     VIEW_PROPOSAL = "view_proposal"

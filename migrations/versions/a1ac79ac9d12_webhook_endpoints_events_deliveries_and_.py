@@ -1,7 +1,7 @@
 """webhook endpoints, events, deliveries and attempts
 
 Revision ID: a1ac79ac9d12
-Revises: 7c4d08b304bd
+Revises: 612b00a3a12e
 Create Date: 2026-12-02 18:49:15.186360
 
 """
@@ -13,7 +13,7 @@ import forum.extensions
 
 # revision identifiers, used by Alembic.
 revision = 'a1ac79ac9d12'
-down_revision = '7c4d08b304bd'
+down_revision = '612b00a3a12e'
 branch_labels = None
 depends_on = None
 

@@ -89,7 +89,6 @@ VISITS: list[Visit] = [
     Visit("moderation.item", lambda f: "/moderation/queue/{}/{}".format(*f["flag_target"]),
           who="mod"),
     Visit("moderation.log", lambda f: "/moderation/log"),
-    Visit("moderation.notices", lambda f: "/moderation/notifications", who="omar"),
     Visit("moderation.edit_out", lambda f: f"/moderation/posts/{f['post_id']}/edit-out",
           who="mod"),
     Visit("moderation.move", lambda f: f"/moderation/threads/{f['thread_id']}/move", who="mod"),
@@ -102,6 +101,14 @@ VISITS: list[Visit] = [
           who="unappealed"),
     Visit("moderation.appeal_item", lambda f: f"/moderation/appeal/post/{f['unappealed']['post_id']}",
           who="unappealed"),
+    # notifications and following
+    Visit("notifications.index", lambda f: "/notifications", who="anna"),
+    Visit("notifications.index", lambda f: "/notifications", who="omar",
+          name="notifications.index-second-member"),
+    Visit("notifications.followed", lambda f: "/account/following", who="anna"),
+    Visit("notifications.followed", lambda f: "/account/following", who="omar",
+          name="notifications.followed-second-member"),
+    Visit("notifications.settings_page", lambda f: "/account/notifications", who="anna"),
     # administration
     Visit("admin.index", lambda f: "/admin/", who="admin"),
     Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
@@ -121,12 +128,18 @@ VISITS: list[Visit] = [
     Visit("live.index", lambda f: "/live/"),
     Visit("live.show", _live("scheduled")),
     Visit("live.show", _live("scheduled"), who="mod", name="live.show-room-before-start"),
+    Visit("live.show", _live("scheduled"), who="omar", name="live.show-rsvp-member"),
     Visit("live.show", _live("live"), who="omar", name="live.show-room-during-session",
           ready="#live-connection[data-state=connected]"),
     Visit("live.show", _live("live"), who="mod", name="live.show-room-moderator",
           ready="#live-connection[data-state=connected]"),
     Visit("live.show", _live("ended"), name="live.show-ended"),
     Visit("live.create", lambda f: "/live/new", who="mod"),
+    # feeds: the member's sessions and private calendar address (a new one shown once)
+    Visit("feeds.account", lambda f: "/account/calendar", who="omar"),
+    Visit("feeds.account", lambda f: "/account/calendar", who="omar",
+          submit="form[action$='/account/calendar/renew'] button[type=submit]",
+          name="feeds.account-new-address"),
     Visit("live.edit", lambda f: f"/live/{f['live_session_ids']['scheduled']}/edit", who="mod"),
     # deliberation
     Visit("deliberation.show", lambda f: f"/proposals/{f['deliberation']['open']}"),
@@ -171,9 +184,17 @@ VISITS: list[Visit] = [
 NOT_PAGES = {
     "static": "our own CSS, scripts and images",
     "live.calendar": "an iCalendar file",
+    "feeds.latest": "an Atom feed",
+    "feeds.area": "an Atom feed",
+    "feeds.topic": "an Atom feed",
+    "feeds.thread": "an Atom feed",
+    "feeds.live_calendar": "an iCalendar feed",
+    "feeds.member_calendar": "an iCalendar feed behind a member's secret address",
     "profiles.export": "a JSON download of the member's data",
     "health.check": "a JSON answer for load balancers and monitoring",
     "deliberation.card": "an HTML fragment the live room inserts into the session page",
+    "moderation.notices": "the old address of the notifications page: a redirect",
+    "notifications.open_notice": "marks a notice read and redirects to what it is about",
 }
 # The JSON API answers JSON, never HTML (its one page, the docs, has a Visit above).
 NOT_PAGES.update({endpoint: "JSON API" for endpoint in (

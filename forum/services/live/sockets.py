@@ -9,7 +9,7 @@ from forum.extensions import db, socketio
 from forum.models.live import Connection
 
 NAMESPACE = "/live"
-OTHER_NAMESPACES = ("/deliberation",)  # read-only watchers: only this process's are known
+OTHER_NAMESPACES = ("/deliberation", "/notifications")  # read-only watchers: only this process's are known
 
 
 def close(user_id: int, login_session_id: int | None = None) -> int:
