@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 from forum.blueprints.api.paging import PageArgs
 from forum.blueprints.api.schemas.common import Member, link, page_of
 from forum.blueprints.api.schemas.fast import FastSchema
+from forum.ids import MAX_ID
 from forum.models.deliberation import CommitmentStatus, OutcomeKind, Participation, Stance
 from forum.services.deliberation import commitments, positions, proposals
 
@@ -160,9 +161,11 @@ class CommitmentWithHistory(Commitment):
 class LedgerArgs(PageArgs):
     """The ledger's filters, as on the page, and the page."""
 
-    area = fields.Integer(load_default=None, metadata={"description": "A focus area's id"})
+    area = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID),
+                          metadata={"description": "A focus area's id"})
     sector = fields.String(load_default=None, validate=validate.Length(max=40))
-    owner = fields.Integer(load_default=None, metadata={"description": "A member's id"})
+    owner = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID),
+                           metadata={"description": "A member's id"})
     status = fields.String(load_default=None, validate=validate.OneOf([*STATUSES, "overdue"]))
 
 
