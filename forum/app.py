@@ -160,6 +160,7 @@ def init_extensions(app: Flask) -> None:
     fragments.init_app(app)
     health.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
+    from forum.services import search  # noqa: F401 - the search index follows every commit
 
     jobs.init_app(app)
 
@@ -179,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
         moderation,
         notifications,
         profiles,
+        search,
         security,
         threads,
         topics,
@@ -199,6 +201,7 @@ def register_blueprints(app: Flask) -> None:
         (mail.bp, None),
         (feeds.bp, None),
         (notifications.bp, None),
+        (search.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
     api.register(app)  # /api/v1: the resources, their OpenAPI document and docs

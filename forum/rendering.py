@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from html import unescape
 from urllib.parse import urlsplit
 
 import nh3
@@ -145,6 +146,16 @@ def sanitise(html: str, host: str | None = None) -> str:
                      attribute_filter=_attribute_filter(host), link_rel=LINK_REL,
                      url_schemes=URL_SCHEMES, strip_comments=True,
                      allowed_classes={"a": {"mention"}})
+
+
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr|td|th)>|<br\s*/?>", re.I)
+
+
+def plain_text(html: str) -> str:
+    """The words of stored (sanitised) HTML without any markup, for search and excerpts:
+    tags removed, entities decoded, blocks separated by a space, whitespace collapsed."""
+    spaced = _BLOCK_END.sub(" ", html or "")
+    return " ".join(unescape(nh3.clean(spaced, tags=set())).split())
 
 
 def render_markdown(source: str, *, mentions: dict[str, tuple[int, str]] | None = None,

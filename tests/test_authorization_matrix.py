@@ -81,6 +81,7 @@ ROWS = [
     Row("health.check", "GET", lambda w: "/healthz", ALL_OK),
     Row("home.index", "GET", lambda w: "/", ALL_OK),
     Row("home.about", "GET", lambda w: "/about", ALL_OK),
+    Row("search.page", "GET", lambda w: "/search?q=thread", ALL_OK),
     Row("home.set_language", "POST", lambda w: "/language", ALL_GO,
         lambda w: {"language": "en", "next": "/"}),
     Row("auth.login", "GET", lambda w: "/login", ALL_OK),
@@ -327,6 +328,40 @@ ROWS = [
     Row("deliberation.update_commitment", "POST",
         lambda w: f"/commitments/{w.commitment.id}/status", AUTHOR_GO,
         lambda w: {"status": "in_progress", "note": "Tender out"}),
+    # --- deliberation: statement rounds ---------------------------------------------------------
+    Row("deliberation.new_round", "GET", lambda w: f"/threads/{w.thread.id}/rounds/new",
+        MOD_HERE_OK),
+    Row("deliberation.new_round", "POST", lambda w: f"/threads/{w.thread.id}/rounds/new",
+        MOD_HERE_GO, lambda w: _round_form("members")),
+    Row("deliberation.new_session_round", "GET",
+        lambda w: f"/live/{w.live_now.id}/rounds/new", MOD_HERE_OK),
+    Row("deliberation.new_session_round", "POST",
+        lambda w: f"/live/{w.live_now.id}/rounds/new", MOD_HERE_GO,
+        lambda w: _round_form("session")),
+    Row("deliberation.show_round", "GET", lambda w: f"/rounds/{w.round.id}", ALL_OK),
+    Row("deliberation.round_results_page", "GET", lambda w: f"/rounds/{w.round.id}/results",
+        ALL_OK),
+    Row("deliberation.submit_statement", "POST", lambda w: f"/rounds/{w.round.id}/statements",
+        TAKE_PART_GO, lambda w: {"text": "The quay stays open to everyone"}),
+    # the author wrote the statement: one's own is neither voted on nor flagged (400)
+    Row("deliberation.vote", "POST", lambda w: f"/rounds/{w.round.id}/vote",
+        "in go go no bad go go go go",
+        lambda w: {"statement_id": w.statement.id, "choice": "agree"}),
+    Row("deliberation.flag_statement", "POST",
+        lambda w: f"/rounds/statements/{w.statement.id}/flag", "in go go no bad go go go go",
+        lambda w: {"reason": "spam"}),
+    Row("deliberation.close_round", "POST", lambda w: f"/rounds/{w.round.id}/close",
+        MOD_HERE_GO, lambda w: {"reason": "Enough"}),
+    Row("deliberation.approve_statement", "POST",
+        lambda w: f"/rounds/statements/{w.held_statement.id}/approve", MOD_HERE_GO),
+    Row("deliberation.reject_statement", "POST",
+        lambda w: f"/rounds/statements/{w.held_statement.id}/reject", MOD_HERE_GO,
+        lambda w: {"reason": "Off topic"}),
+    Row("deliberation.hide_statement", "POST",
+        lambda w: f"/rounds/statements/{w.statement.id}/hide", MOD_HERE_GO,
+        lambda w: {"reason": "Personal data"}),
+    Row("deliberation.restore_statement", "POST",
+        lambda w: f"/rounds/statements/{w.hidden_statement.id}/restore", MOD_HERE_GO),
 ]
 
 
@@ -351,6 +386,12 @@ def _commitment_json(w) -> dict:
 def _webhook_form() -> dict:
     return {"url": "http://127.0.0.1:9/hooks", "kinds": ["post.created", "thread.created"],
             "description": "Intranet", "active": "y"}
+
+
+def _round_form(participation: str) -> dict:
+    closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Europe/Stockholm"))
+    return {"question": "How should the harbour develop?",
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "participation": participation}
 
 
 def _commitment_form(w) -> dict:
@@ -435,6 +476,18 @@ API_ROWS = [
     ApiRow("api_live.polls", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/polls", API_OK),
     ApiRow("api_live.record", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/record",
            "cf cf cf cf cf cf cf cf cf"),
+    ApiRow("api_rounds.round", "GET", lambda w: f"{A}/rounds/{w.round.id}", API_OK,
+           page="deliberation.show_round GET"),
+    ApiRow("api_rounds.submit", "POST", lambda w: f"{A}/rounds/{w.round.id}/statements",
+           API_TAKE_PART, lambda w: {"text": "The quay stays open to everyone"},
+           page="deliberation.submit_statement POST"),
+    # the author wrote the statement: no vote on one's own
+    ApiRow("api_rounds.vote", "POST", lambda w: f"{A}/rounds/{w.round.id}/votes",
+           "in ok ok no bad ok ok ok ok",
+           lambda w: {"statement_id": w.statement.id, "choice": "agree"},
+           page="deliberation.vote POST"),
+    ApiRow("api_search.find", "GET", lambda w: f"{A}/search?q=thread", API_OK,
+           page="search.page GET"),
     ApiRow("api_members.member", "GET", lambda w: f"{A}/members/{w.author.id}", API_OK,
            page="profiles.show GET"),
     ApiRow("api_members.me", "GET", lambda w: f"{A}/me", API_SIGNED_IN),
@@ -627,6 +680,25 @@ def _deliberation_world(w: SimpleNamespace, now) -> None:
                               review_on=(now + timedelta(days=20)).date(),
                               recorded_by_id=w.mod_x.id)
     db.session.add(w.commitment)
+    _rounds_world(w, now)
+
+
+def _rounds_world(w: SimpleNamespace, now) -> None:
+    """An open statement round in the thread with a shown statement by the author, one
+    waiting for approval and one hidden."""
+    from forum.models.rounds import Round, Statement
+
+    w.round = Round(focus_area_id=w.area.id, topic_id=w.topic.id, thread_id=w.thread.id,
+                    author_id=w.mod_x.id, question="What should the harbour be?",
+                    closes_at=now + timedelta(days=2))
+    db.session.add(w.round)
+    db.session.flush()
+    w.statement, w.held_statement, w.hidden_statement = (
+        Statement(round_id=w.round.id, author_id=w.author.id, text=text, sector="politics",
+                  **extra)
+        for text, extra in (("Open quays", {}), ("Held", {"status": PostStatus.PENDING}),
+                            ("Hidden", {"hidden_at": now, "hidden_by_id": w.mod_x.id})))
+    db.session.add_all([w.statement, w.held_statement, w.hidden_statement])
 
 
 def _webhook_world(w: SimpleNamespace) -> None:

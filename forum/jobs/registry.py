@@ -16,6 +16,7 @@ TASK_MODULES = (
     "forum.services.notifications.reminders",  # live sessions about to start
     "forum.services.webhooks.delivery",  # webhook deliveries, the lost-job sweep, the purge
     "forum.services.idempotency",  # expired Idempotency-Key records are purged
+    "forum.services.search.jobs",  # rebuilding the search index
 )
 
 

@@ -4,6 +4,8 @@ from forum.models import (
     deliberation,  # noqa: F401  (proposals, outcomes, commitments)
     feeds,  # noqa: F401  (private calendar addresses)
     live,  # noqa: F401  (live-session tables)
+    rounds,  # noqa: F401  (statement rounds)
+    search,  # noqa: F401  (the search index)
     webhooks,  # noqa: F401  (webhook endpoints, events, deliveries)
 )
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User

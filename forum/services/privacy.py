@@ -19,6 +19,7 @@ from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
 from forum.services import notifications, passwords
+from forum.services.deliberation import votes
 from forum.services.feeds import tokens as feed_tokens
 from forum.services.live import rsvps, sockets
 from forum.services.notifications import following
@@ -116,13 +117,15 @@ def _deliberation(member: User) -> dict:
         "commitments": [{"id": c.id, "text": c.text, "organisation": c.organisation,
                          "due_on": c.due_on.isoformat(), "status": c.status.value,
                          "note": c.status_note} for c in owned],
+        **votes.export_member(member.id),
     }
 
 
 def erase_account(member: User, password: str) -> None:
     """Remove the member's personal details and close the account: every session, token,
     remembered device, RSVP, calendar address and open live socket of theirs ends. Their posts stay in the
-    discussion (others replied to them) under the name "Tidigare medlem · Former member"; nothing is re-attributed."""
+    discussion (others replied to them) under the name "Tidigare medlem · Former member"; nothing is
+    re-attributed. Their votes in statement rounds are removed from the counts."""
     if not passwords.verify_password(member.password_hash, password):
         raise InvalidInput({"password": _("The password is not correct.")})
     member.email = f"erased-{member.id}-{secrets.token_hex(4)}@invalid"
@@ -139,6 +142,7 @@ def erase_account(member: User, password: str) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == member.id))
     rsvps.forget_member(member.id)
     feed_tokens.forget_member(member.id)
+    votes.forget_member(member.id)  # statements stay, shown without their author, as posts do
     devices.forget_all(member.id)
     sessions.end_all(member.id)
     following.forget_member(member.id)

@@ -1,7 +1,7 @@
 """webhook endpoints, events, deliveries and attempts
 
 Revision ID: a1ac79ac9d12
-Revises: 612b00a3a12e
+Revises: f7617ad1651d
 Create Date: 2026-12-02 18:49:15.186360
 
 """
@@ -13,7 +13,7 @@ import forum.extensions
 
 # revision identifiers, used by Alembic.
 revision = 'a1ac79ac9d12'
-down_revision = '612b00a3a12e'
+down_revision = 'f7617ad1651d'
 branch_labels = None
 depends_on = None
 

@@ -14,14 +14,16 @@ from forum.blueprints.api import (
     members,
     meta,
     moderation,
+    rounds,
+    search,
     webhooks,
 )
 from forum.blueprints.api.base import ID_SCHEMA, IdConverter, OpenApi
 from forum.blueprints.api.problems import in_api
 from forum.extensions import csrf
 
-RESOURCES = (discussion.bp, moderation.bp, live.bp, deliberation.bp, members.bp, webhooks.bp,
-             meta.bp)
+RESOURCES = (discussion.bp, moderation.bp, live.bp, deliberation.bp, members.bp, rounds.bp,
+             search.bp, webhooks.bp, meta.bp)
 
 DESCRIPTION = (
     "The JSON API of Rådslag. Read public content without a token; read as a member, write "

@@ -22,7 +22,7 @@ from forum.exceptions import DomainError
 from forum.extensions import db, socketio
 from forum.models.accounts import User
 from forum.services import accounts
-from forum.services.deliberation import proposals, results
+from forum.services.deliberation import proposals, results, rounds, votes
 from forum.services.live import stream
 from forum.services.security import sessions
 from forum.services.security.origins import origin_allowed
@@ -63,6 +63,7 @@ def publish_to_live_room(wires: list[dict]) -> None:
 
 
 watchable("proposal", proposals.for_viewer, results.tally)
+watchable("round", rounds.for_viewer, votes.snapshot)
 
 
 def _error(code: str, message: str) -> dict:

@@ -11,6 +11,7 @@ from forum.services.demo import (
     moderation,
     notifications,
     people,
+    rounds,
     security,
 )
 
@@ -21,7 +22,7 @@ def add_demo_content() -> str:
     if cast is None:
         return "Demo content is already present."
     lines = ["Demo members: " + ", ".join(sorted(cast))]
-    for part in (discussion, live, moderation, deliberation, api, security, notifications):
+    for part in (discussion, live, moderation, deliberation, rounds, api, security, notifications):
         lines.append(part.add(cast))
     mail.send_to_member(cast["admin"], "test_message")
     lines.append("Queued a test email to the demo admin (the worker writes it to the outbox).")
