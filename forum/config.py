@@ -14,6 +14,14 @@ class Config:
     JOBS_RETRY_DELAY = 30  # seconds before the first retry; each later wait doubles
     JOBS_RETRY_BACKOFF = 2.0
     JOBS_SHUTDOWN_TIMEOUT = 30  # seconds a stopping worker lets a running job finish
+    WEBHOOK_ALLOWED_NETWORKS = ""  # FORUM_WEBHOOK_ALLOWED_NETWORKS: private nets webhooks may reach
+    WEBHOOK_CONNECT_TIMEOUT = 3.0  # seconds to connect to a receiver
+    WEBHOOK_READ_TIMEOUT = 5.0  # seconds a receiver may take to answer
+    WEBHOOK_RETRY_SECONDS = 24 * 3600  # a delivery is retried this long, then given up
+    WEBHOOK_RETRY_DELAY = 30  # seconds before the first retry; each later wait doubles
+    WEBHOOK_MAX_DELAY = 6 * 3600  # the longest wait between two attempts
+    WEBHOOK_HISTORY_DAYS = 30  # deliveries and events older than this are deleted
+    IDEMPOTENCY_KEY_HOURS = 24  # an Idempotency-Key is remembered this long
     SMTP_URL: str | None = None  # FORUM_SMTP_URL, e.g. smtp://user:pass@host:587?starttls=1
     MAIL_FROM = "Rådslag <noreply@localhost>"  # FORUM_MAIL_FROM: sender of every email
     MAIL_OUTBOX_DIR: str | None = None  # without SMTP: .eml files here (instance/outbox)
@@ -110,6 +118,7 @@ class TestingConfig(Config):
     NEW_MEMBER_THREAD_LIMIT = Config.THREAD_LIMIT
     NEW_MEMBER_FLAG_LIMIT = Config.FLAG_LIMIT
     SERVER_NAME = None
+    WEBHOOK_ALLOWED_NETWORKS = "127.0.0.1/32"  # the tests' receivers listen on loopback
 
 
 ENV_KEYS = {
@@ -128,5 +137,6 @@ ENV_KEYS = {
     "FORUM_BASE_URL": "BASE_URL",
     "FORUM_JOBS_SQLITE_PATH": "JOBS_SQLITE_PATH",
     "FORUM_SMTP_URL": "SMTP_URL",
+    "FORUM_WEBHOOK_ALLOWED_NETWORKS": "WEBHOOK_ALLOWED_NETWORKS",
     "FORUM_MAIL_FROM": "MAIL_FROM",
 }

@@ -6,11 +6,15 @@ API share them: posting through either counts against the same limit. Sign-in li
 spare the member's own browser (see `_sign_in_limits` and docs/production.md)."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from flask import current_app, request, session
+from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from limits import parse_many
+from werkzeug.exceptions import TooManyRequests
 
 from forum.extensions import limiter
 
@@ -139,6 +143,31 @@ def api_requests(blueprint):
     blueprint, so every answer of an API route carries the X-RateLimit headers. (The same
     provider and key each time, so applying it again for another app adds nothing.)"""
     return limiter.shared_limit(_api_limit, scope="api", key_func=_member_key)(blueprint)
+
+
+def count_unrouted_api_request() -> None:
+    """A request under /api/ that matches no route (a 404 or 405 from routing) has no view
+    for the limiter to see: count it against the same API_LIMIT budget here, so it also
+    carries the X-RateLimit headers and an over-eager client gets 429 rather than 404s."""
+    if not limiter.enabled or request.url_rule is not None:
+        return
+    args = [_member_key(), "api"]
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
+    if prefix:
+        args.insert(0, prefix)
+    chosen, breached = None, False
+    for item in sorted(parse_many(_api_limit())):
+        allowed = limiter.limiter.hit(item, *args)
+        if chosen is None or not allowed:
+            chosen, breached = item, not allowed
+        if not allowed:
+            break
+    if chosen is None:
+        return
+    limiter.context.view_rate_limit = RequestLimit(limiter, chosen, args, breached, True)
+    if breached:
+        raise TooManyRequests(retry_after=int(
+            limiter.limiter.get_window_stats(chosen, *args).reset_time - time.time()) + 1)
 
 
 def password_reset(view):

@@ -235,6 +235,16 @@ ROWS = [
         lambda w: {"role": "moderator", "areas": [str(w.area.id)]}),
     Row("admin.jobs", "GET", lambda w: "/admin/jobs", ADMIN_OK),
     Row("admin.retry_job", "POST", lambda w: f"/admin/jobs/{w.failed_job.id}/retry", ADMIN_GO),
+    Row("admin.webhooks_index", "GET", lambda w: "/admin/webhooks", ADMIN_OK),
+    Row("admin.webhooks_index", "POST", lambda w: "/admin/webhooks", ADMIN_GO,
+        lambda w: _webhook_form()),
+    Row("admin.webhook", "GET", lambda w: f"/admin/webhooks/{w.webhook.id}", ADMIN_OK),
+    Row("admin.webhook", "POST", lambda w: f"/admin/webhooks/{w.webhook.id}", ADMIN_GO,
+        lambda w: _webhook_form()),
+    Row("admin.delete_webhook", "POST", lambda w: f"/admin/webhooks/{w.webhook.id}/delete",
+        ADMIN_GO),
+    Row("admin.resend_delivery", "POST",
+        lambda w: f"/admin/webhooks/{w.webhook.id}/deliveries/{w.delivery.id}/resend", ADMIN_GO),
     # --- email ------------------------------------------------------------------------------
     Row("mail.unsubscribe", "GET", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
     Row("mail.unsubscribe", "POST", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
@@ -361,6 +371,23 @@ def _proposal_form(participation: str) -> dict:
             "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "participation": participation}
 
 
+def _proposal_json(participation: str) -> dict:
+    return {"title": "Car-free Stortorget", "statement": "Stortorget becomes car-free.",
+            "closes_at": (utcnow() + timedelta(days=3)).isoformat(),
+            "participation": participation}
+
+
+def _commitment_json(w) -> dict:
+    day = (utcnow() + timedelta(days=30)).date().isoformat()
+    return {"owner_email": w.author.email, "text": "Publish the plan", "due_on": day,
+            "review_on": day}
+
+
+def _webhook_form() -> dict:
+    return {"url": "http://127.0.0.1:9/hooks", "kinds": ["post.created", "thread.created"],
+            "description": "Intranet", "active": "y"}
+
+
 def _round_form(participation: str) -> dict:
     closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Europe/Stockholm"))
     return {"question": "How should the harbour develop?",
@@ -381,6 +408,9 @@ class ApiRow(Row):
 API_OK = "ok ok ok ok ok ok ok ok ok"
 API_SIGNED_IN = "in ok ok ok ok ok ok ok ok"
 API_TAKE_PART = "in new new no new new new new new"
+API_OPENS = "in no new no new new new new new"
+API_ADMIN = "in no no no no no no no ok"
+API_ADMIN_NEW = "in no no no no no no no new"
 A = "/api/v1"
 
 API_ROWS = [
@@ -465,6 +495,65 @@ API_ROWS = [
            page="notifications.index GET"),
     ApiRow("api_members.mark_read", "POST", lambda w: f"{A}/me/notifications/read",
            API_SIGNED_IN),
+    # deliberation
+    ApiRow("api_deliberation.thread_proposals", "GET",
+           lambda w: f"{A}/threads/{w.thread.id}/proposals", API_OK),
+    ApiRow("api_deliberation.open_in_thread", "POST",
+           lambda w: f"{A}/threads/{w.thread.id}/proposals", API_OPENS,
+           lambda w: _proposal_json("members"), page="deliberation.new_proposal POST"),
+    ApiRow("api_deliberation.session_proposals", "GET",
+           lambda w: f"{A}/live-sessions/{w.live_now.id}/proposals", API_OK),
+    ApiRow("api_deliberation.open_in_session", "POST",
+           lambda w: f"{A}/live-sessions/{w.live_now.id}/proposals", API_OPENS,
+           lambda w: _proposal_json("session"), page="deliberation.new_session_proposal POST"),
+    ApiRow("api_deliberation.proposal", "GET", lambda w: f"{A}/proposals/{w.proposal.id}",
+           API_OK, page="deliberation.show GET"),
+    ApiRow("api_deliberation.close", "POST", lambda w: f"{A}/proposals/{w.proposal.id}/close",
+           "in no no no no no ok ok ok", lambda w: {"reason": "Decided"},
+           page="deliberation.close POST"),
+    ApiRow("api_deliberation.position_list", "GET",
+           lambda w: f"{A}/proposals/{w.proposal.id}/positions", API_OK),
+    ApiRow("api_deliberation.take_position", "POST",
+           lambda w: f"{A}/proposals/{w.proposal.id}/positions", API_TAKE_PART,
+           lambda w: {"stance": "agree"}, page="deliberation.position POST"),
+    ApiRow("api_deliberation.outcome", "GET", lambda w: f"{A}/proposals/{w.closed.id}/outcome",
+           API_OK),
+    ApiRow("api_deliberation.record_outcome", "PUT",
+           lambda w: f"{A}/proposals/{w.closed.id}/outcome", "in no no no no no ok ok ok",
+           lambda w: {"kind": "amended", "decision": "Adopted with a cap"},
+           page="deliberation.outcome POST"),
+    ApiRow("api_deliberation.ledger", "GET", lambda w: f"{A}/commitments", API_OK,
+           page="deliberation.ledger GET"),
+    ApiRow("api_deliberation.commitment", "GET", lambda w: f"{A}/commitments/{w.commitment.id}",
+           API_OK, page="deliberation.commitment GET"),
+    ApiRow("api_deliberation.record_outcome_commitment", "POST",
+           lambda w: f"{A}/proposals/{w.closed.id}/commitments", "in no no no no no new new new",
+           lambda w: _commitment_json(w), page="deliberation.new_outcome_commitment POST"),
+    ApiRow("api_deliberation.record_session_commitment", "POST",
+           lambda w: f"{A}/live-sessions/{w.live.id}/commitments",
+           "in no no no no no new new new", lambda w: _commitment_json(w),
+           page="deliberation.new_session_commitment POST"),
+    ApiRow("api_deliberation.report", "POST",
+           lambda w: f"{A}/commitments/{w.commitment.id}/updates", "in no no no new no no no no",
+           lambda w: {"status": "in_progress", "note": "Tender out"},
+           page="deliberation.update_commitment POST"),
+    # webhooks (admins)
+    ApiRow("api_webhooks.endpoint_list", "GET", lambda w: f"{A}/webhooks", API_ADMIN,
+           page="admin.webhooks_index GET"),
+    ApiRow("api_webhooks.create", "POST", lambda w: f"{A}/webhooks", API_ADMIN_NEW,
+           lambda w: {"url": "http://127.0.0.1:9/hooks", "kinds": ["post.created"]},
+           page="admin.webhooks_index POST"),
+    ApiRow("api_webhooks.endpoint", "GET", lambda w: f"{A}/webhooks/{w.webhook.id}", API_ADMIN,
+           page="admin.webhook GET"),
+    ApiRow("api_webhooks.edit", "PATCH", lambda w: f"{A}/webhooks/{w.webhook.id}", API_ADMIN,
+           lambda w: {"description": "Dashboard"}, page="admin.webhook POST"),
+    ApiRow("api_webhooks.delete", "DELETE", lambda w: f"{A}/webhooks/{w.webhook.id}",
+           API_ADMIN, page="admin.delete_webhook POST"),
+    ApiRow("api_webhooks.deliveries", "GET", lambda w: f"{A}/webhooks/{w.webhook.id}/deliveries",
+           API_ADMIN, page="admin.webhook GET"),
+    ApiRow("api_webhooks.redeliver", "POST",
+           lambda w: f"{A}/webhooks/{w.webhook.id}/deliveries/{w.delivery.id}/redeliver",
+           API_ADMIN_NEW, page="admin.resend_delivery POST"),
 ]
 
 
@@ -554,6 +643,7 @@ def _world() -> SimpleNamespace:
     db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag,
                         w.failed_job, w.login, w.device])
     _deliberation_world(w, now)
+    _webhook_world(w)
     db.session.commit()
     # Each kind signs in once, as a browser would, so requests add no session records.
     w.login_keys = {kind: factories.login_key(getattr(w, kind)) for kind in KINDS
@@ -609,6 +699,19 @@ def _rounds_world(w: SimpleNamespace, now) -> None:
         for text, extra in (("Open quays", {}), ("Held", {"status": PostStatus.PENDING}),
                             ("Hidden", {"hidden_at": now, "hidden_by_id": w.mod_x.id})))
     db.session.add_all([w.statement, w.held_statement, w.hidden_statement])
+
+
+def _webhook_world(w: SimpleNamespace) -> None:
+    """An endpoint on loopback (which the test settings allow) with one delivery."""
+    from forum.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+    w.webhook = WebhookEndpoint(url="http://127.0.0.1:9/hooks", secret="whsec_matrix_secret",
+                                kinds=["post.created"], created_by_id=w.admin.id)
+    event = WebhookEvent(kind="post.created", payload={"post": {"id": 1}})
+    db.session.add_all([w.webhook, event])
+    db.session.flush()
+    w.delivery = WebhookDelivery(endpoint_id=w.webhook.id, event_id=event.id)
+    db.session.add(w.delivery)
 
 
 def _outcome(response) -> str:
@@ -678,7 +781,7 @@ def test_matrix(app, db, row: Row):
 
 # --- The JSON API ------------------------------------------------------------------------------
 
-API_OUTCOMES = {200: "ok", 201: "new", 401: "in", 403: "no", 404: "nf", 409: "cf", 422: "bad"}
+API_OUTCOMES = {200: "ok", 201: "new", 204: "ok", 401: "in", 403: "no", 404: "nf", 409: "cf", 422: "bad"}
 PAGE_TO_API = {"ok": {"ok", "new"}, "go": {"ok", "new"}, "in": {"in"}, "no": {"no"},
                "nf": {"nf"}, "bad": {"bad"}, "cf": {"cf"}}
 ALL_SCOPES = "read write moderate"

@@ -14,6 +14,8 @@ TASK_MODULES = (
     "forum.services.security.password_reset",  # reset links (the job looks the address up)
     "forum.services.notifications.mailing",  # notices by email, at once and daily digests
     "forum.services.notifications.reminders",  # live sessions about to start
+    "forum.services.webhooks.delivery",  # webhook deliveries, the lost-job sweep, the purge
+    "forum.services.idempotency",  # expired Idempotency-Key records are purged
     "forum.services.search.jobs",  # rebuilding the search index
 )
 

@@ -6,6 +6,7 @@ from forum.models import (
     live,  # noqa: F401  (live-session tables)
     rounds,  # noqa: F401  (statement rounds)
     search,  # noqa: F401  (the search index)
+    webhooks,  # noqa: F401  (webhook endpoints, events, deliveries)
 )
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
 from forum.models.discussion import (

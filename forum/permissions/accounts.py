@@ -27,3 +27,8 @@ def _grant_role(user, target) -> bool:
 @rule(Action.MANAGE_JOBS)
 def _manage_jobs(user, target) -> bool:
     return is_admin(user)
+
+
+@rule(Action.MANAGE_WEBHOOKS)
+def _manage_webhooks(user, target) -> bool:
+    return is_admin(user)

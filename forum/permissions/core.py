@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     VERIFY_MEMBER = "verify_member"
     GRANT_ROLE = "grant_role"
     MANAGE_JOBS = "manage_jobs"  # read and retry failed background jobs
+    MANAGE_WEBHOOKS = "manage_webhooks"  # register endpoints, read and resend deliveries
     # discussion
     START_THREAD = "start_thread"
     REPLY = "reply"

@@ -1,15 +1,19 @@
 """Idempotency keys of API requests that create something. A key is claimed by inserting
 its row in the transaction of the work itself: of two requests with one key, the second
 waits on the unique (member, key) index until the first commits, then finds the row and
-replays its answer. Keys are kept; a member cannot reuse one for another request."""
+replays its answer. Keys are kept IDEMPOTENCY_KEY_HOURS (a day); a periodic job then
+purges them, and the key may be used afresh."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from forum import jobs
 from forum.exceptions import Conflict, InvalidInput
 from forum.extensions import db
 from forum.models.accounts import User
@@ -63,3 +67,13 @@ def record(row: IdempotencyKey, status: int, body: str, location: str | None) ->
 def _find(user_id: int, key: str) -> IdempotencyKey | None:
     return db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
                                                           IdempotencyKey.key == key))
+
+
+@jobs.periodic(jobs.crontab(minute="23"))
+def purge_expired_keys() -> int:
+    """Every hour: forget the keys older than IDEMPOTENCY_KEY_HOURS."""
+    cutoff = utcnow() - timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"])
+    gone = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)
+                              ).rowcount
+    db.session.commit()
+    return gone

@@ -110,3 +110,23 @@ def test_a_question_is_created_once(app, api, world, token_for):
     answers = _race(app, url, token, {"body": "Will the bus run?"}, "q-1", 3)
     assert {status for status, _body in answers} == {201}, answers
     assert count(Question, Question.body == "Will the bus run?") == 1
+
+
+def test_keys_older_than_a_day_are_purged_and_may_be_used_again(api, world, token_for):
+    from datetime import timedelta
+
+    from forum.models.base import utcnow
+    from forum.services import idempotency
+
+    token, url = token_for(world.other, "write"), f"/api/v1/threads/{world.thread.id}/posts"
+    headers = {"Idempotency-Key": "old-key"}
+    api("POST", url, token, headers=headers, json={"body": "Yesterday"})
+    api("POST", url, token, headers={"Idempotency-Key": "fresh-key"}, json={"body": "Today"})
+    old = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "old-key"))
+    old.created_at = utcnow() - timedelta(hours=25)
+    db.session.commit()
+    assert idempotency.purge_expired_keys() == 1
+    assert [k.key for k in db.session.scalars(select(IdempotencyKey))] == ["fresh-key"]
+    again = api("POST", url, token, headers=headers, json={"body": "A new request"})
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert count(Post, Post.body_source == "A new request") == 1

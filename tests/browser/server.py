@@ -140,6 +140,7 @@ def _add_page_material() -> None:
     _add_two_factor_member()
     _add_unconfirmed_member()
     _add_failed_job()
+    _add_webhook()
 
 
 TWO_FACTOR_KEY = "tvafaktor"  # a member with two-factor sign-in, for the sign-in pages
@@ -192,6 +193,43 @@ def _add_failed_job() -> None:
                         ConnectionRefusedError(111, "Connection refused"))
 
 
+def _add_webhook() -> None:
+    """A failing webhook endpoint with a delivery of two attempts, for the admin's pages.
+    Inserted directly: the browser server's settings may not allow its address."""
+    from datetime import timedelta
+
+    from forum.extensions import db
+    from forum.models.base import utcnow
+    from forum.models.webhooks import (
+        DeliveryStatus,
+        WebhookAttempt,
+        WebhookDelivery,
+        WebhookEndpoint,
+        WebhookEvent,
+    )
+
+    now = utcnow()
+    endpoint = WebhookEndpoint(url="https://intranet.example.se/hooks/radslag",
+                               description="Stadens intranät", secret="whsec_" + "x" * 32,
+                               kinds=["post.created", "proposal.closed"],
+                               created_by_id=_user("admin").id, failing_since=now,
+                               failure_reason="#1: HTTP 502 Bad Gateway")
+    event = WebhookEvent(kind="post.created", payload={"post": {"id": 1}})
+    db.session.add_all([endpoint, event])
+    db.session.flush()
+    row = WebhookDelivery(endpoint_id=endpoint.id, event_id=event.id, attempts=2,
+                          status=DeliveryStatus.FAILED, response_code=502, duration_ms=41,
+                          error="HTTP 502 Bad Gateway", completed_at=now)
+    db.session.add(row)
+    db.session.flush()
+    for number, code in ((1, None), (2, 502)):
+        db.session.add(WebhookAttempt(delivery_id=row.id, number=number,
+                                      started_at=now - timedelta(minutes=3 - number),
+                                      response_code=code, duration_ms=5000 if code is None else 41,
+                                      error="timed out" if code is None else "HTTP 502 Bad Gateway"))
+    db.session.commit()
+
+
 def _hide_one_more() -> None:
     """A second hidden post, so its author has a decision not yet appealed."""
     from sqlalchemy import select
@@ -240,6 +278,7 @@ def _facts() -> dict:
     from forum.models.discussion import FocusArea, Post, PostStatus, Revision, Topic
     from forum.models.live import LiveSession, SessionStatus
     from forum.models.moderation import Appeal, Flag, ModerationAction
+    from forum.models.webhooks import WebhookEndpoint
     from forum.services.mail import preferences
 
     def first(stmt):
@@ -280,6 +319,7 @@ def _facts() -> dict:
         "deliberation": _deliberation_facts(),
         "rounds": _round_facts(),
         "unsubscribe_token": preferences.unsubscribe_token(_user("omar").id, "replies"),
+        "webhook_id": first(select(WebhookEndpoint.id).order_by(WebhookEndpoint.id)),
     }
 
 

@@ -118,6 +118,10 @@ VISITS: list[Visit] = [
     Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
     Visit("admin.security", lambda f: "/admin/security", who="admin"),
     Visit("admin.jobs", lambda f: "/admin/jobs", who="admin"),
+    Visit("admin.webhooks_index", lambda f: "/admin/webhooks", who="admin"),
+    Visit("admin.webhooks_index", lambda f: "/admin/webhooks", who="admin", status=400,
+          submit="main form button[type=submit]", name="admin.webhooks_index-errors"),
+    Visit("admin.webhook", lambda f: f"/admin/webhooks/{f['webhook_id']}", who="admin"),
     # email
     Visit("mail.unsubscribe", lambda f: f"/unsubscribe/{f['unsubscribe_token']}"),
     Visit("mail.unsubscribe", lambda f: f"/unsubscribe/{f['unsubscribe_token']}", status=200,
@@ -218,5 +222,8 @@ NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
     "api_discussion.post", "api_discussion.replies", "api_discussion.revisions",
     "api_discussion.reactions", "api_moderation.flags", "api_moderation.flag", "api_live.index", "api_live.session",
     "api_live.questions", "api_live.polls", "api_live.record", "api_rounds.round",
-    "api_members.member", "api_search.find",
-    "api_members.me", "api_members.notices")})
+    "api_members.member", "api_search.find", "api_members.me", "api_members.notices", "api_webhooks.endpoint_list",
+    "api_deliberation.thread_proposals", "api_deliberation.session_proposals",
+    "api_deliberation.proposal", "api_deliberation.position_list", "api_deliberation.outcome",
+    "api_deliberation.ledger", "api_deliberation.commitment",
+    "api_webhooks.endpoint", "api_webhooks.deliveries")})

@@ -1,10 +1,18 @@
-"""Forms for granting and taking the moderator role and its focus areas."""
+"""Forms for granting and taking the moderator role and its focus areas, the staff sign-in
+setting, and webhook endpoints."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    URLField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.forms import Form
@@ -27,3 +35,20 @@ class RoleForm(Form):
 
 class StaffTwoFactorForm(Form):
     required = BooleanField(_l("Moderators and admins must use two-factor sign-in"))
+
+
+class WebhookForm(Form):
+    """Shape only: the service checks the address (public, resolvable) and the kinds."""
+
+    url = URLField(_l("Address (URL) that receives the events"),
+                   validators=[InputRequired(), Length(max=2000)],
+                   description=_l("An https:// address is best. It must be reachable on the "
+                                  "internet; private and loopback addresses are refused."))
+    description = StringField(_l("Description (optional)"), validators=[Length(max=200)])
+    kinds = SelectMultipleField(
+        _l("Events to send"), option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False))
+    secret = StringField(_l("Secret (optional)"), validators=[Optional(), Length(min=16, max=200)],
+                         description=_l("Used to sign each delivery. Leave empty to keep the "
+                                        "current one (a new endpoint gets one made for it)."))
+    active = BooleanField(_l("Send events to this endpoint"), default=True)

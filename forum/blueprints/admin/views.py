@@ -1,5 +1,5 @@
 """Admin pages: who moderates where (admins grant and take the moderator role and scopes),
-and background jobs that failed."""
+background jobs that failed, and webhook endpoints with their deliveries."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -8,15 +8,21 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from forum.blueprints.admin import bp
-from forum.blueprints.admin.forms import FindMemberForm, RoleForm, StaffTwoFactorForm
+from forum.blueprints.admin.forms import (
+    FindMemberForm,
+    RoleForm,
+    StaffTwoFactorForm,
+    WebhookForm,
+)
 from forum.exceptions import InvalidInput
 from forum.i18n import select_locale
 from forum.permissions import Action, require
 from forum.permissions.core import staff_two_factor_required
-from forum.services import accounts
+from forum.services import accounts, webhooks
 from forum.services import jobs as job_records
 from forum.services.moderation import moderators, modlog
 from forum.services.security import two_factor
+from forum.services.webhooks import endpoints
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -97,3 +103,77 @@ def retry_job(failed_id: int):
     row = job_records.retry(current_user, failed_id)
     flash(_("The job %(task)s was queued again.", task=row.task), "success")
     return redirect(url_for("admin.jobs"))
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+
+def _webhook_form(obj=None) -> WebhookForm:
+    form = WebhookForm(obj=obj) if request.method == "GET" else WebhookForm()
+    form.kinds.choices = [SelectChoice(kind, label) for kind, label in webhooks.KINDS.items()]
+    if obj is not None and request.method == "GET":
+        form.secret.data = ""
+    return form
+
+
+def _endpoint_data(form: WebhookForm) -> endpoints.EndpointData:
+    return endpoints.EndpointData(url=form.url.data, kinds=form.kinds.data,
+                                  description=form.description.data or "",
+                                  secret=form.secret.data or None, active=form.active.data)
+
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@login_required
+def webhooks_index():
+    """The webhook endpoints, how their deliveries fared, and a form to add one."""
+    form = _webhook_form()
+    listed = endpoints.listing(current_user)
+    if form.validate_on_submit():
+        try:
+            endpoint = endpoints.create(current_user, _endpoint_data(form))
+        except InvalidInput as err:
+            err.attach_to(form)
+        else:
+            flash(_("The endpoint was added. Give its secret to the receiver."), "success")
+            return redirect(url_for("admin.webhook", endpoint_id=endpoint.id))
+    return render_template("admin/webhooks.html", endpoints=listed, form=form,
+                           counts=endpoints.counts(current_user)), \
+        400 if form.is_submitted() else 200
+
+
+@bp.route("/webhooks/<int:endpoint_id>", methods=["GET", "POST"])
+@login_required
+def webhook(endpoint_id: int):
+    """One endpoint: change it, see its latest deliveries and send one again."""
+    endpoint = endpoints.get(current_user, endpoint_id)
+    form = _webhook_form(endpoint)
+    if form.validate_on_submit():
+        try:
+            endpoints.update(current_user, endpoint.id, _endpoint_data(form))
+        except InvalidInput as err:
+            err.attach_to(form)
+        else:
+            flash(_("The endpoint was saved."), "success")
+            return redirect(url_for("admin.webhook", endpoint_id=endpoint.id))
+    rows = endpoints.deliveries(current_user, endpoint.id)[:50]
+    return render_template("admin/webhook.html", endpoint=endpoint, form=form, deliveries=rows,
+                           attempts=endpoints.attempts_of(rows), kinds=webhooks.KINDS), \
+        400 if form.is_submitted() else 200
+
+
+@bp.post("/webhooks/<int:endpoint_id>/delete")
+@login_required
+def delete_webhook(endpoint_id: int):
+    """Remove an endpoint and its delivery history."""
+    endpoints.remove(current_user, endpoint_id)
+    flash(_("The endpoint was removed."), "success")
+    return redirect(url_for("admin.webhooks_index"))
+
+
+@bp.post("/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/resend")
+@login_required
+def resend_delivery(endpoint_id: int, delivery_id: int):
+    """Send a delivery's event again, as a new delivery."""
+    endpoints.redeliver(current_user, delivery_id, endpoint_id)
+    flash(_("The event was queued to be sent again."), "success")
+    return redirect(url_for("admin.webhook", endpoint_id=endpoint_id))

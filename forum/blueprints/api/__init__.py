@@ -6,11 +6,24 @@ from __future__ import annotations
 from flask import Flask
 
 from forum import ratelimits
-from forum.blueprints.api import auth, discussion, live, members, meta, moderation, rounds, search
+from forum.blueprints.api import (
+    auth,
+    deliberation,
+    discussion,
+    live,
+    members,
+    meta,
+    moderation,
+    rounds,
+    search,
+    webhooks,
+)
 from forum.blueprints.api.base import ID_SCHEMA, IdConverter, OpenApi
+from forum.blueprints.api.problems import in_api
 from forum.extensions import csrf
 
-RESOURCES = (discussion.bp, moderation.bp, live.bp, members.bp, rounds.bp, search.bp, meta.bp)
+RESOURCES = (discussion.bp, moderation.bp, live.bp, deliberation.bp, members.bp, rounds.bp,
+             search.bp, webhooks.bp, meta.bp)
 
 DESCRIPTION = (
     "The JSON API of Rådslag. Read public content without a token; read as a member, write "
@@ -23,6 +36,7 @@ def register(app: Flask) -> None:
     """Bind the document, the resources, token sign-in (first of all request hooks, so the
     rate limiter sees the token's member), CSRF exemption, limits and CORS."""
     app.before_request_funcs.setdefault(None, []).insert(0, auth.authenticate)
+    app.before_request(_count_unrouted)
     app.url_map.converters["id"] = IdConverter
     openapi = OpenApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     openapi.register_converter(IdConverter, lambda _converter: ID_SCHEMA)
@@ -38,6 +52,11 @@ def register(app: Flask) -> None:
         ratelimits.api_requests(blueprint)
     app.register_blueprint(meta.pages)
     _cors(app)
+
+
+def _count_unrouted() -> None:
+    if in_api():
+        ratelimits.count_unrouted_api_request()
 
 
 def _cors(app: Flask) -> None:

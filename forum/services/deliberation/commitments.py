@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from forum import i18n
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
@@ -20,10 +20,11 @@ from forum.models.discussion import FocusArea
 from forum.models.live import LiveSession
 from forum.permissions import Action, can, require
 from forum.permissions.core import plain_user
-from forum.services import accounts, notifications
+from forum.services import accounts, notifications, webhooks
 from forum.services.deliberation import proposals
 from forum.services.live import sessions as live_sessions
 from forum.services.moderation import modlog
+from forum.services.webhooks import payloads
 
 MAX_TEXT_CHARS = 500
 MAX_NOTE_CHARS = 500
@@ -109,6 +110,7 @@ def _record(actor: User, commitment: Commitment) -> Commitment:
         notifications.notify(commitment.owner_id, "commitment",
                              {"text": commitment.text, "commitment_id": commitment.id},
                              actor_id=actor.id)
+    webhooks.emit("commitment.changed", lambda: payloads.commitment(commitment, "recorded"))
     db.session.commit()
     return commitment
 
@@ -146,6 +148,7 @@ def update_status(actor: User, commitment_id: int, status, note) -> Commitment:
     commitment.status, commitment.status_note = status, note
     db.session.add(CommitmentUpdate(commitment_id=commitment.id, author_id=actor.id,
                                     status=status, note=note))
+    webhooks.emit("commitment.changed", lambda: payloads.commitment(commitment, "status"))
     db.session.commit()
     return commitment
 
@@ -176,6 +179,31 @@ def ledger(viewer, wanted: LedgerFilter) -> LedgerPage:
     """Commitments by due date (the earliest first), as filtered; those from an
     invitation-only session only for its invitees."""
     now, viewer = today(), plain_user(viewer)
+    query = _filtered(wanted, now)
+    page = max(wanted.page, 1)
+    rows = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
+    visible = [c for c in rows[:PER_PAGE] if can(viewer, Action.VIEW_COMMITMENT, c)]
+    return LedgerPage(visible, page, len(rows) > PER_PAGE, now)
+
+
+def ledger_after(wanted: LedgerFilter, after: tuple[str, int] | None, limit: int
+                 ) -> list[Commitment]:
+    """The ledger in the same order, for the API's cursors: `limit + 1` rows after the
+    (due date, id) key `after`. The caller leaves out what the reader may not see
+    (`visible`)."""
+    query = _filtered(wanted, today())
+    if after is not None:
+        due, ident = date.fromisoformat(after[0]), int(after[1])
+        query = query.where(or_(Commitment.due_on > due,
+                                (Commitment.due_on == due) & (Commitment.id > ident)))
+    return list(db.session.scalars(query.limit(limit + 1)))
+
+
+def visible(viewer, commitment: Commitment) -> bool:
+    return can(viewer, Action.VIEW_COMMITMENT, commitment)
+
+
+def _filtered(wanted: LedgerFilter, now: date):
     query = select(Commitment).order_by(Commitment.due_on, Commitment.id)
     if wanted.focus_area_id is not None:
         query = query.where(Commitment.focus_area_id == wanted.focus_area_id)
@@ -188,10 +216,7 @@ def ledger(viewer, wanted: LedgerFilter) -> LedgerPage:
             [CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS]))
     elif wanted.status in {s.value for s in CommitmentStatus}:
         query = query.where(Commitment.status == CommitmentStatus(wanted.status))
-    page = max(wanted.page, 1)
-    rows = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
-    visible = [c for c in rows[:PER_PAGE] if can(viewer, Action.VIEW_COMMITMENT, c)]
-    return LedgerPage(visible, page, len(rows) > PER_PAGE, now)
+    return query
 
 
 def from_session(viewer, session: LiveSession) -> list[Commitment]:

@@ -229,6 +229,23 @@ def reasons(proposal: Proposal) -> list[Entry]:
             for p in rows]
 
 
+def after(viewer, proposal_id: int, after_id: int, limit: int
+          ) -> tuple[Proposal, list[Position]]:
+    """For the API's cursors: the current positions in the order they were first taken
+    (`limit + 1` after id `after_id`), of a proposal this reader may see."""
+    proposal = proposals.for_viewer(viewer, proposal_id)
+    rows = db.session.scalars(select(Position).where(
+        Position.proposal_id == proposal.id, Position.id > after_id)
+        .order_by(Position.id).limit(limit + 1)).all()
+    return proposal, list(rows)
+
+
+def entry_of(proposal: Proposal, position: Position) -> Entry:
+    """A position as readers may see it (the attribution of its session applies)."""
+    return _entry(proposal, position.user, position.stance, position.reason,
+                  position.updated_at, position.sector)
+
+
 def history(proposal: Proposal) -> list[list[Entry]]:
     """The submissions of each member who changed their position, oldest first within a
     member, the member who changed last first. Attributed as `reasons` are."""

@@ -32,8 +32,10 @@ from forum.models.discussion import (
 )
 from forum.permissions import Action, require
 from forum.permissions.core import may_take_part
+from forum.services import webhooks
 from forum.services.discussion import policy
 from forum.services.notifications import activity
+from forum.services.webhooks import payloads
 
 MAX_POST_CHARS = 20_000
 MAX_TITLE_CHARS = 200
@@ -129,6 +131,9 @@ def note_published(post: Post) -> None:
         .execution_options(synchronize_session=False))
     _expire_counts(post.thread_id)
     activity.post_published(post)
+    webhooks.emit("post.created", lambda: payloads.post(post))
+    if post.position == 1:
+        webhooks.emit("thread.created", lambda: payloads.thread(post.thread, post))
 
 
 def _expire_counts(thread_id: int) -> None:

@@ -26,9 +26,11 @@ from forum.models.live import (
     TurnStatus,
 )
 from forum.permissions import Action, require
+from forum.services import webhooks
 from forum.services.live import archive, stream
 from forum.services.live.stream import Outcome
 from forum.services.moderation import modlog
+from forum.services.webhooks import payloads
 
 MAX_REASON = 500
 MAX_SLOW_MODE = 600
@@ -337,6 +339,7 @@ def _start(user, session, payload) -> Outcome:
     if session.status != SessionStatus.SCHEDULED:
         raise Conflict(_("Only an upcoming session can be started."), code="not_scheduled")
     session.status, session.started_at = SessionStatus.LIVE, utcnow()
+    webhooks.emit("live_session.started", payloads.live_session(session))
     return _emit(session, "session", user, {"status": "live"})
 
 
@@ -353,4 +356,6 @@ def _end(user, session, payload) -> Outcome:
     session.status, session.ended_at = SessionStatus.ENDED, utcnow()
     db.session.flush()
     thread = archive.archive(session, user)
+    webhooks.emit("live_session.ended", lambda: {
+        **payloads.live_session(session), "archive_thread_id": thread.id})
     return _emit(session, "session", user, {"status": "ended", "thread_id": thread.id})

@@ -20,7 +20,7 @@ from forum.models.discussion import Post, PostStatus, Revision, Thread, Topic
 from forum.models.moderation import Flag, FlagReason, ModerationAction
 from forum.permissions import Action, require
 from forum.permissions.core import moderated_areas
-from forum.services import notifications
+from forum.services import notifications, webhooks
 from forum.services.discussion import posting
 from forum.services.live import sockets
 from forum.services.moderation import modlog, sanctions
@@ -29,6 +29,7 @@ from forum.services.moderation.targets import (
     get_post,
     get_target,
 )
+from forum.services.webhooks import payloads
 
 MAX_FLAG_TEXT = 1000
 
@@ -192,6 +193,10 @@ def decide(actor: User, target_type: str, target_id: int, decision: str, reason:
         sanctions.suspend_in_transaction(actor, target.author, reason, suspend_until, target)
     flags = _resolve_flags(actor, target_type, target.id, decision)
     _tell_flaggers(flags, target)
+    if flags:
+        thread_id = target.thread_id if isinstance(target, Post) else target.id
+        webhooks.emit("flag.decided", payloads.decision(
+            target_type, target.id, thread_id, decision, [f.id for f in flags], actor))
     db.session.commit()
     if decision == "suspend":
         sockets.close(target.author_id)  # a suspended member's live sockets close at once
