@@ -27,6 +27,7 @@ class Config:
     POSTS_PER_PAGE = 20  # posts on one thread page
     THREADS_PER_PAGE = 30  # threads on one topic page
     LIVE_BATCH_DELAY = 0.005  # seconds the live room gathers committed events before sending
+    LIVE_PRESENCE_TIMEOUT = 60  # FORUM_PRESENCE_TIMEOUT: seconds a dead process's sockets count
     FRAGMENT_CACHE_CHARS = 8_000_000  # rendered post HTML kept per process (0: no cache)
     MAX_POST_CHARS = 20_000  # longest post body accepted
     MAX_TITLE_CHARS = 200  # longest thread or topic title
@@ -124,4 +125,5 @@ ENV_KEYS = {
     "FORUM_JOBS_SQLITE_PATH": "JOBS_SQLITE_PATH",
     "FORUM_SMTP_URL": "SMTP_URL",
     "FORUM_MAIL_FROM": "MAIL_FROM",
+    "FORUM_PRESENCE_TIMEOUT": "LIVE_PRESENCE_TIMEOUT",
 }

@@ -11,6 +11,7 @@ so the client waited for a close that never came (issue 17)."""
 from __future__ import annotations
 
 import socket
+import time
 
 import gevent
 from gevent import pywsgi
@@ -44,17 +45,50 @@ def close_after_websocket(sock, linger: float = LINGER_SECONDS) -> None:
 
 class WebSocketClosingHandler(pywsgi.WSGIHandler):
     """gevent's handler, except that a request which asked for a websocket is the last one on
-    its connection: no keep-alive after it, and the connection is closed once it is over."""
+    its connection: no keep-alive after it, and the connection is closed once it is over.
+    It also counts the plain HTTP requests being answered, so a stopping server can wait
+    for them (`drain`)."""
 
     def handle_one_response(self):
-        super().handle_one_response()
-        if asks_for_websocket(self.environ):
+        websocket = asks_for_websocket(self.environ)
+        if not websocket:
+            self.server.in_flight += 1
+        try:
+            super().handle_one_response()
+        finally:
+            if not websocket:
+                self.server.in_flight -= 1
+        if websocket:
             self.close_connection = True
             close_after_websocket(self.socket)
 
 
-def make_server(app, host: str, port: int) -> pywsgi.WSGIServer:
+class Server(pywsgi.WSGIServer):
+    in_flight = 0  # plain HTTP requests being answered now (websockets are not counted)
+
+
+def make_server(app, host: str, port: int) -> Server:
     """The server `serve.py` runs: what `socketio.run` builds under gevent (no access log,
     errors to stderr), with the websocket-closing handler."""
-    return pywsgi.WSGIServer((host, port), app, handler_class=WebSocketClosingHandler,
-                             log=None)
+    return Server((host, port), app, handler_class=WebSocketClosingHandler, log=None)
+
+
+DRAIN_SECONDS = 10.0  # how long a stopping server waits for the HTTP requests it is answering
+
+
+def drain(server: Server, engineio_server, timeout: float = DRAIN_SECONDS) -> None:
+    """Stop gracefully (SIGTERM under serve.py): take no new connections, close every
+    Socket.IO connection (its client reconnects, through the load balancer to another
+    process, and catches up by seq; a pending long-polling request is answered with the
+    close), wait until the HTTP requests already here are answered (at most `timeout`),
+    then stop the server. A load balancer that still sends requests here sees the port
+    closed and retries them elsewhere (HAProxy: `retries` with `option redispatch`)."""
+    server.close()
+    try:
+        engineio_server.disconnect()  # every client of this process
+    except Exception:  # noqa: BLE001 - the server stops either way
+        pass
+    deadline = time.monotonic() + timeout
+    while server.in_flight > 0 and time.monotonic() < deadline:
+        gevent.sleep(0.05)
+    server.stop(timeout=1)

@@ -98,18 +98,16 @@ def disconnect(sid: str) -> list[LiveSession]:
     return [db.session.get(LiveSession, i) for i in ids]
 
 
-STALE_AFTER = timedelta(seconds=60)  # a presence row this old needs a live socket to stay
-
-
-def forget_dead_connections(live_sids: set[str], *, every_row: bool) -> list[int]:
+def forget_dead_connections(live_sids: set[str], *, every_row: bool,
+                            stale_after: float = 60) -> list[int]:
     """Delete the presence rows of sockets that died with their server process. `live_sids`
     are the sockets known to be open. With `every_row` (one server process, which just
     started) every other row is dead; otherwise (several processes) only rows older than
-    `STALE_AFTER` go, so a socket that joins through another process meanwhile stays.
+    `stale_after` seconds go, so a socket that joins through another process meanwhile stays.
     Returns the sessions whose presence changed."""
     query = select(Connection.sid, Connection.session_id)
     if not every_row:
-        query = query.where(Connection.connected_at < utcnow() - STALE_AFTER)
+        query = query.where(Connection.connected_at < utcnow() - timedelta(seconds=stale_after))
     dead = [(sid, session_id) for sid, session_id in db.session.execute(query)
             if sid not in live_sids]
     for sid, session_id in dead:
