@@ -121,8 +121,8 @@ class Cluster:
         except (OSError, ValueError):
             return None
         proc = getattr(self, "_children", {}).get(pid)
-        if proc is not None and proc.poll() is not None:
-            return None
+        if proc is not None:  # started by this very object: ask (and reap) the child itself
+            return pid if proc.poll() is None else None
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except OSError:

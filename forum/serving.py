@@ -46,17 +46,21 @@ def close_after_websocket(sock, linger: float = LINGER_SECONDS) -> None:
 class WebSocketClosingHandler(pywsgi.WSGIHandler):
     """gevent's handler, except that a request which asked for a websocket is the last one on
     its connection: no keep-alive after it, and the connection is closed once it is over.
-    It also counts the plain HTTP requests being answered, so a stopping server can wait
-    for them (`drain`)."""
+    It also keeps count of what the server is serving, so a stopping server can wait for its
+    HTTP requests and cut its websockets (`drain`)."""
 
     def handle_one_response(self):
         websocket = asks_for_websocket(self.environ)
-        if not websocket:
+        if websocket:
+            self.server.websockets.add(self.socket)
+        else:
             self.server.in_flight += 1
         try:
             super().handle_one_response()
         finally:
-            if not websocket:
+            if websocket:
+                self.server.websockets.discard(self.socket)
+            else:
                 self.server.in_flight -= 1
         if websocket:
             self.close_connection = True
@@ -64,7 +68,12 @@ class WebSocketClosingHandler(pywsgi.WSGIHandler):
 
 
 class Server(pywsgi.WSGIServer):
-    in_flight = 0  # plain HTTP requests being answered now (websockets are not counted)
+    """gevent's WSGI server, knowing its open websockets and its HTTP requests in hand."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0  # plain HTTP requests being answered (long-polls included)
+        self.websockets: set = set()
 
 
 def make_server(app, host: str, port: int) -> Server:
@@ -77,18 +86,33 @@ DRAIN_SECONDS = 10.0  # how long a stopping server waits for the HTTP requests i
 
 
 def drain(server: Server, engineio_server, timeout: float = DRAIN_SECONDS) -> None:
-    """Stop gracefully (SIGTERM under serve.py): take no new connections, close every
-    Socket.IO connection (its client reconnects, through the load balancer to another
-    process, and catches up by seq; a pending long-polling request is answered with the
-    close), wait until the HTTP requests already here are answered (at most `timeout`),
-    then stop the server. A load balancer that still sends requests here sees the port
-    closed and retries them elsewhere (HAProxy: `retries` with `option redispatch`)."""
-    server.close()
-    try:
-        engineio_server.disconnect()  # every client of this process
-    except Exception:  # noqa: BLE001 - the server stops either way
-        pass
+    """Stop gracefully (SIGTERM under serve.py), for a load balancer that has stopped
+    sending new requests here (cluster.py sets the server to `maint` first):
+
+    - take no new connections;
+    - answer every waiting long-poll with a no-op, so its client's next poll goes through
+      the load balancer to another process, which does not know the connection: the client
+      connects again there (a Socket.IO "close" instead would tell clients not to come back);
+    - cut every websocket as a dying process would: its client reconnects by itself with
+      its back-off and catches up by seq (docs/live-protocol.md);
+    - wait until the HTTP requests already here are answered (at most `timeout`), then stop.
+    """
+    from engineio import packet  # noqa: PLC0415
+
+    server.stop_accepting()  # not close(): that would end serve_forever, and the process, now
+    server.socket.close()
+    for connection in list(getattr(engineio_server, "sockets", {}).values()):
+        if not connection.upgraded:
+            try:
+                connection.send(packet.Packet(packet.NOOP))
+            except Exception:  # noqa: BLE001 - it is closing anyway
+                pass
+    for sock in list(server.websockets):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
     deadline = time.monotonic() + timeout
     while server.in_flight > 0 and time.monotonic() < deadline:
         gevent.sleep(0.05)
-    server.stop(timeout=1)
+    server.close()  # serve_forever returns: serve.py stops its worker, if any, and exits
