@@ -5,6 +5,7 @@ from __future__ import annotations
 class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # FORUM_DATABASE_URL, else instance/forum.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DB_POOL_SIZE = 15  # FORUM_DB_POOL_SIZE: PostgreSQL connections per process (kept open)
     SECRET_KEY: str | None = None  # FORUM_SECRET_KEY, else generated once into instance/
     REDIS_URL: str | None = None  # FORUM_REDIS_URL: Socket.IO queue, rate limits, job queue
     BASE_URL = "http://127.0.0.1:5000"  # FORUM_BASE_URL: links in emails (no request to ask)
@@ -126,4 +127,5 @@ ENV_KEYS = {
     "FORUM_SMTP_URL": "SMTP_URL",
     "FORUM_MAIL_FROM": "MAIL_FROM",
     "FORUM_PRESENCE_TIMEOUT": "LIVE_PRESENCE_TIMEOUT",
+    "FORUM_DB_POOL_SIZE": "DB_POOL_SIZE",
 }
