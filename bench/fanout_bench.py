@@ -551,10 +551,14 @@ def main() -> None:
             if kind == "cluster":
                 cluster = BenchCluster(database_url, args.cluster_size)
                 try:
+                    redis_cpu = cpu_seconds([cluster.redis.pid])
                     result = measure(cluster.port, tokens, session_id, clients, args.seconds,
                                      args.window, args.procs, args.nap_ms / 1000,
                                      cluster.pids(), on_joined=cluster.spread)
                     spread = result.pop("spread")
+                    redis_cpu = cpu_seconds([cluster.redis.pid]) - redis_cpu
+                    spread += (f"; Redis CPU over the whole run (both phases, joins included): "
+                               f"{redis_cpu:.2f} s")
                 finally:
                     cluster.stop()
             else:

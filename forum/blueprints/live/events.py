@@ -82,7 +82,11 @@ class SocketRegistry:
     def __init__(self, url: str, timeout: float = 60) -> None:
         import redis
 
-        self.redis = redis.Redis.from_url(url, socket_timeout=5)
+        # A blocking pool: a reconnect storm (a thousand sockets arriving from a process that
+        # died) waits for one of 20 connections instead of failing the connect handlers.
+        pool = redis.BlockingConnectionPool.from_url(url, socket_timeout=5, max_connections=20,
+                                                     timeout=10)
+        self.redis = redis.Redis(connection_pool=pool)
         self.key = f"forum:live:sockets:{uuid.uuid4().hex}"
         # The set lives `timeout` seconds unless renewed; it is renewed three times as often.
         self.ttl = max(1, round(timeout))
