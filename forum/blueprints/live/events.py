@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 import uuid
 from collections import deque
 
@@ -92,8 +93,14 @@ class SocketRegistry:
         self.ttl = max(1, round(timeout))
         self.beat_every = timeout / 3
 
+    # When Redis lost the sets (a restart without persistence), every process refills its own
+    # at its next beat. Until all could have, a missing set says nothing: this key, set once
+    # by whichever process notices first, tells since when the sets have been filling.
+    SINCE = "forum:live:sockets-since"
+
     def add(self, sid: str) -> None:
-        self.redis.pipeline().sadd(self.key, sid).expire(self.key, self.ttl).execute()
+        self.redis.pipeline().sadd(self.key, sid).expire(self.key, self.ttl) \
+            .set(self.SINCE, time.time(), nx=True).execute()
 
     def remove(self, sid: str) -> None:
         self.redis.srem(self.key, sid)
@@ -103,9 +110,14 @@ class SocketRegistry:
         pipe = self.redis.pipeline()
         if sids:
             pipe.sadd(self.key, *sids)
-        pipe.expire(self.key, self.ttl).execute()
+        pipe.expire(self.key, self.ttl).set(self.SINCE, time.time(), nx=True).execute()
 
-    def live_sids(self) -> set[str]:
+    def live_sids(self) -> set[str] | None:
+        """The sockets every live process holds; None while the sets may still be refilling
+        (less than a TTL since Redis had none)."""
+        since = self.redis.get(self.SINCE)
+        if since is None or time.time() - float(since) < self.ttl:
+            return None
         keys = list(self.redis.scan_iter(match="forum:live:sockets:*", count=100))
         return {sid.decode() for sid in self.redis.sunion(keys)} if keys else set()
 
@@ -184,8 +196,11 @@ class LiveNamespace(Namespace):
             if self._registry is None:
                 changed = live_room.forget_dead_connections(set(self.users), every_row=True)
             else:
+                live = self._registry.live_sids()
+                if live is None:
+                    return  # Redis lost the sets a moment ago: ask again at the next beat
                 changed = live_room.forget_dead_connections(
-                    self._registry.live_sids(), every_row=False,
+                    live, every_row=False,
                     stale_after=float(current_app.config["LIVE_PRESENCE_TIMEOUT"]))
         except Exception:  # noqa: BLE001 - presence is repaired next time; sockets go on
             db.session.rollback()
