@@ -62,6 +62,7 @@ migrate:
 
 seed:
 	$(FLASK) forum seed --demo --if-empty
+	$(FLASK) forum reindex --here --if-empty
 
 serve:
 	@echo "Rådslag on http://$(HOST):$(PORT) with a job worker; emails go to instance/outbox/  (demo sign-in: see README)"

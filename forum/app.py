@@ -177,6 +177,7 @@ def init_extensions(app: Flask) -> None:
     fragments.init_app(app)
     health.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
+    from forum.services import search  # noqa: F401 - the search index follows every commit
 
     jobs.init_app(app)
 
@@ -188,12 +189,15 @@ def register_blueprints(app: Flask) -> None:
         api,
         auth,
         deliberation,
+        feeds,
         health,
         home,
         live,
         mail,
         moderation,
+        notifications,
         profiles,
+        search,
         security,
         threads,
         topics,
@@ -212,6 +216,9 @@ def register_blueprints(app: Flask) -> None:
         (live.bp, "/live"),
         (deliberation.bp, None),
         (mail.bp, None),
+        (feeds.bp, None),
+        (notifications.bp, None),
+        (search.bp, None),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)
     api.register(app)  # /api/v1: the resources, their OpenAPI document and docs
@@ -230,9 +237,11 @@ def register_socketio(app: Flask) -> None:
     )
     from forum.blueprints.deliberation.events import DeliberationNamespace
     from forum.blueprints.live.events import LiveNamespace
+    from forum.blueprints.notifications.events import NotificationsNamespace
 
     socketio.on_namespace(LiveNamespace("/live"))
     socketio.on_namespace(DeliberationNamespace("/deliberation"))
+    socketio.on_namespace(NotificationsNamespace("/notifications"))
 
 
 def register_proxies(app: Flask) -> None:

@@ -126,6 +126,57 @@ def commitments_due() -> None:
     click.echo(f"Review notices: {sent['soon']} nearing, {sent['passed']} passed.")
 
 
+@forum_cli.command("reindex")
+@click.option("--here", is_flag=True, help="Rebuild in this process instead of on a worker.")
+@click.option("--if-empty", is_flag=True, help="Do nothing unless the index is empty.")
+@click.option("--wait", default=60, show_default=True, type=click.IntRange(0, 86400),
+              help="Seconds to wait for a worker to report progress (0: queue and return).")
+def reindex(here: bool, if_empty: bool, wait: int) -> None:
+    """Rebuild the search index from the content, as a job, printing its progress."""
+    import time  # noqa: PLC0415
+    import uuid  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from forum import jobs  # noqa: PLC0415
+    from forum.extensions import db  # noqa: PLC0415
+    from forum.models.search import SearchEntry  # noqa: PLC0415
+    from forum.services.search import jobs as search_jobs  # noqa: PLC0415
+
+    if if_empty and db.session.scalar(select(SearchEntry.id).limit(1)) is not None:
+        click.echo("The search index holds entries already; nothing to do.")
+        return
+
+    def show(kind: str, done: int, total: int) -> None:
+        click.echo(f"{kind}: {done}/{total}")
+
+    if here:
+        counts = search_jobs.rebuild(show)
+        click.echo("Index rebuilt: " + _counts(counts))
+        return
+    run_id = uuid.uuid4().hex
+    search_jobs.rebuild_index.enqueue(run_id)
+    click.echo(f"Rebuild queued (run {run_id[:8]}).")
+    key, last, quiet_since = search_jobs.progress_key(run_id), None, time.monotonic()
+    while wait and time.monotonic() - quiet_since < wait:
+        state = jobs.huey.get(key, peek=True)
+        if state and state != last:
+            last, quiet_since = state, time.monotonic()
+            if "finished" in state:
+                jobs.huey.get(key)  # consumed
+                click.echo("Index rebuilt: " + _counts(state["finished"]))
+                return
+            show(state["kind"], state["done"], state["total"])
+        time.sleep(0.25)
+    click.echo("No progress reported yet: the job stays queued and a worker "
+               "(`flask --app wsgi forum worker`, started by `make run`) will run it. "
+               "Use --here to rebuild in this process.")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in counts.items())
+
+
 @forum_cli.command("worker")
 @click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 32),
               help="Jobs run at the same time.")

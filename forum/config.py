@@ -69,6 +69,7 @@ class Config:
     THREAD_LIMIT_IP = "20 per 10 minutes"  # new threads per address
     FLAG_LIMIT = "20 per hour"  # flags per member
     FLAG_LIMIT_IP = "60 per hour"  # flags per address
+    SEARCH_LIMIT = "60 per minute"  # searches (page and API) per member or address
     API_LIMIT = "600 per minute"  # API requests per token (member) or per address
     NEW_MEMBER_DAYS = 7  # unverified members younger than this get the tighter limits below
     NEW_MEMBER_POST_LIMIT = "5 per minute;50 per day"  # replies and edits per new member
@@ -77,7 +78,10 @@ class Config:
     PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
     IP_RETENTION_DAYS = 30  # FORUM_IP_RETENTION_DAYS: stored addresses are then cut to networks
+    ROUND_GROUPS_SECONDS = 30  # a round's opinion groups are recomputed at most this often
+    ROUND_RESULTS_SECONDS = 2  # while votes arrive, a round's results are at most this old
     REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
+    NOTICE_MAIL_WINDOW_SECONDS = 60  # notices by email at once wait this long for company
     CORS_ORIGINS = ""  # FORUM_CORS_ORIGINS: origins that may call /api/ from a browser
     API_TITLE = "Rådslag API"  # the OpenAPI document (flask-smorest)
     API_VERSION = "1"
@@ -103,6 +107,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_KIB = 1024
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - tests never run with FORUM_SECRET_KEY
     PREMODERATION_POSTS = 0  # off, so factory members post freely; moderation tests turn it on
+    ROUND_RESULTS_SECONDS = 0  # results follow every vote (tests read them straight after)
     NEW_MEMBER_POST_LIMIT = Config.POST_LIMIT  # as for everyone; the rate-limit tests tighten them
     NEW_MEMBER_THREAD_LIMIT = Config.THREAD_LIMIT
     NEW_MEMBER_FLAG_LIMIT = Config.FLAG_LIMIT

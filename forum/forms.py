@@ -9,7 +9,10 @@ from babel import support
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
 from wtforms.i18n import messages_path
+
+from forum.rendering import storable
 
 
 @cache
@@ -34,8 +37,20 @@ class _WTFormsMessages:
 _MESSAGES = _WTFormsMessages()
 
 
+def _storable(value):
+    return storable(value) if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            """Every text field's value is `storable` (no NUL, no lone surrogate) before any
+            validator or service sees it; passwords are left exactly as typed."""
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                options["filters"] = [*unbound_field.kwargs.get("filters", ()), _storable]
+            return super().bind_field(form, unbound_field, options)
+
         def get_translations(self, form):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)

@@ -66,6 +66,12 @@ def flagging(view):
     return _shared("FLAG_LIMIT_IP", "flags-ip", per_member=False)(view)
 
 
+def search(view):
+    """Searches, by page or API: SEARCH_LIMIT per member (or address), one budget for both."""
+    return limiter.shared_limit(_limit("SEARCH_LIMIT"), scope="search",
+                                key_func=_member_key, override_defaults=False)(view)
+
+
 def _failed(response) -> bool:
     """Only failed attempts count: a success redirects."""
     return response.status_code != 302

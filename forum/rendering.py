@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from html import unescape
 from urllib.parse import urlsplit
 
 import nh3
@@ -30,7 +31,18 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 TABLE_ALIGN = {"text-align:left", "text-align:center", "text-align:right"}  # from Markdown tables
 
+# A UTF-16 half without its other half: JSON ("\ud800") can carry one, UTF-8 cannot.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 MentionResolver = Callable[[Iterable[str]], dict[str, tuple[int, str]]]
+
+
+def storable(text: str) -> str:
+    """Text as every database can store it and every encoder can write it: NUL characters
+    (PostgreSQL refuses them in text) dropped, lone surrogates replaced by U+FFFD."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def mention_key(name: str) -> str:
@@ -141,10 +153,20 @@ def _attribute_filter(host: str | None):
 
 def sanitise(html: str, host: str | None = None) -> str:
     """Keep only harmless tags and attributes; every link gets rel=nofollow ugc noopener."""
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+    return nh3.clean(storable(html), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      attribute_filter=_attribute_filter(host), link_rel=LINK_REL,
                      url_schemes=URL_SCHEMES, strip_comments=True,
                      allowed_classes={"a": {"mention"}})
+
+
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr|td|th)>|<br\s*/?>", re.I)
+
+
+def plain_text(html: str) -> str:
+    """The words of stored (sanitised) HTML without any markup, for search and excerpts:
+    tags removed, entities decoded, blocks separated by a space, whitespace collapsed."""
+    spaced = _BLOCK_END.sub(" ", html or "")
+    return " ".join(unescape(nh3.clean(spaced, tags=set())).split())
 
 
 def render_markdown(source: str, *, mentions: dict[str, tuple[int, str]] | None = None,
@@ -157,7 +179,7 @@ def render_with_mentions(source: str, *, mentions: dict[str, tuple[int, str]] | 
                          host: str | None = None) -> tuple[str, set[int]]:
     """Sanitised HTML and the ids of the members actually linked (not those inside code)."""
     env = {"mentions": mentions or {}}
-    html = _build(host).render(source, env)
+    html = _build(host).render(storable(source), env)
     return sanitise(html, host), env.get("linked", set())
 
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from babel import dates as babel_dates
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, get_locale, get_translations
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from forum import i18n
@@ -107,6 +108,33 @@ def install_gettext(app: Flask) -> None:
     )
 
 
+def _notice_lines(notes) -> list:
+    """Notices (oldest first, as emails list them) worded in the current locale, grouped."""
+    from forum.services.notifications import store  # noqa: PLC0415 - services load later
+
+    return list(reversed(store.grouped(sorted(notes, key=lambda n: n.id, reverse=True))))
+
+
+def _unread_notices(user) -> int:
+    """The bell's count (one statement per page, for signed-in members only)."""
+    from forum.services.notifications import store  # noqa: PLC0415
+
+    return store.unread_count(user.id) if getattr(user, "is_authenticated", False) else 0
+
+
+def _follows(target: str, target_id: int) -> bool:
+    """Does the signed-in member follow this (for the follow button)?"""
+    from forum.models.notifications import FollowTarget  # noqa: PLC0415
+    from forum.services.notifications import following  # noqa: PLC0415
+
+    return following.is_following(plain_user(current_user), FollowTarget(target), target_id)
+
+
+def _absolute(path: str) -> str:
+    """A site path as a full URL on the request's (an email's: BASE_URL's) host."""
+    return request.host_url.rstrip("/") + "/" + path.lstrip("/")
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=can,
@@ -119,10 +147,12 @@ def register(app: Flask) -> None:
         needs_two_factor_setup=lambda user: needs_two_factor_setup(plain_user(user)),
     )
     app.jinja_env.filters.update(
-        when=when, day=day, iso=iso, sector_label=sector_label, role_label=role_label
+        when=when, day=day, iso=iso, absolute=_absolute, sector_label=sector_label, role_label=role_label
     )
     install_gettext(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.globals.update(notice_lines=_notice_lines, unread_notices=_unread_notices,
+                                 follows=_follows)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

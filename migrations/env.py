@@ -42,6 +42,14 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_name(name, type_, _parent_names):
+    """Tables no model describes (SQLite's FTS5 search table and its shadow tables) are left
+    alone by autogenerate."""
+    from forum.models.search import NOT_MODELLED
+
+    return not (type_ == "table" and name in NOT_MODELLED)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -97,6 +105,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=include_name,
             **conf_args
         )
 

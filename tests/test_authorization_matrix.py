@@ -26,6 +26,7 @@ from forum.models.base import utcnow
 from forum.models.discussion import PostStatus, Revision
 from forum.models.jobs import FailedJob
 from forum.models.moderation import Appeal, Flag
+from forum.models.notifications import Notification
 from forum.models.security import LoginSession, TrustedDevice
 from forum.services.mail import preferences
 from forum.services.moderation import modlog
@@ -57,6 +58,7 @@ class Row:
 ALL_OK = "ok ok ok ok ok ok ok ok ok"
 ALL_GO = "go go go go go go go go go"
 ALL_IN = "in in in in in in in in in"
+SIGNED_IN_GO = "in go go go go go go go go"
 ALL_BAD = "bad bad bad bad bad bad bad bad bad"  # e.g. an emailed link that does not work  # sent to the sign-in page (e.g. no sign-in under way)
 SIGNED_IN_OK = "in ok ok ok ok ok ok ok ok"
 MOD_HERE_OK = "in no no no no no ok ok ok"  # moderators of the item's area (and global, admin)
@@ -79,6 +81,7 @@ ROWS = [
     Row("health.check", "GET", lambda w: "/healthz", ALL_OK),
     Row("home.index", "GET", lambda w: "/", ALL_OK),
     Row("home.about", "GET", lambda w: "/about", ALL_OK),
+    Row("search.page", "GET", lambda w: "/search?q=thread", ALL_OK),
     Row("home.set_language", "POST", lambda w: "/language", ALL_GO,
         lambda w: {"language": "en", "next": "/"}),
     Row("auth.login", "GET", lambda w: "/login", ALL_OK),
@@ -169,7 +172,7 @@ ROWS = [
     Row("moderation.log", "GET", lambda w: "/moderation/log", ALL_OK),
     Row("moderation.queue", "GET", lambda w: "/moderation/queue", ANY_MOD_OK),
     Row("moderation.suspensions", "GET", lambda w: "/moderation/suspensions", ANY_MOD_OK),
-    Row("moderation.notices", "GET", lambda w: "/moderation/notifications", SIGNED_IN_OK),
+    Row("moderation.notices", "GET", lambda w: "/moderation/notifications", SIGNED_IN_GO),
     Row("moderation.flag", "GET", lambda w: f"/moderation/flag/post/{w.post.id}",
         "in ok ok no no ok ok ok ok"),
     Row("moderation.flag", "POST", lambda w: f"/moderation/flag/post/{w.post.id}",
@@ -235,11 +238,43 @@ ROWS = [
     # --- email ------------------------------------------------------------------------------
     Row("mail.unsubscribe", "GET", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
     Row("mail.unsubscribe", "POST", lambda w: f"/unsubscribe/{w.unsubscribe_token}", ALL_OK),
+    # --- notifications and following -----------------------------------------------------
+    Row("notifications.index", "GET", lambda w: "/notifications", SIGNED_IN_OK),
+    Row("notifications.mark_read", "POST", lambda w: "/notifications/read", SIGNED_IN_GO),
+    Row("notifications.mark_one_read", "POST", lambda w: f"/notifications/{w.notice.id}/read",
+        "in nf nf nf go nf nf nf nf"),  # one's own notices only
+    Row("notifications.open_notice", "GET", lambda w: f"/notifications/{w.notice.id}/open",
+        "in nf nf nf go nf nf nf nf"),
+    Row("notifications.follow", "POST", lambda w: f"/follow/thread/{w.thread.id}", SIGNED_IN_GO),
+    # an invite-only session is "not found" to those not invited (staff of its area see it)
+    Row("notifications.follow", "POST", lambda w: f"/follow/session/{w.secret_live.id}",
+        "in nf nf nf nf nf go go go"),
+    Row("notifications.unfollow", "POST", lambda w: f"/unfollow/thread/{w.thread.id}",
+        SIGNED_IN_GO),
+    Row("notifications.followed", "GET", lambda w: "/account/following", SIGNED_IN_OK),
+    Row("notifications.settings_page", "GET", lambda w: "/account/notifications", SIGNED_IN_OK),
+    Row("notifications.settings_page", "POST", lambda w: "/account/notifications",
+        "in bad bad bad bad bad bad bad bad", lambda w: {"mail_reply": "weekly"}),
     # --- live sessions --------------------------------------------------------------------
+    # --- feeds (public: the same for everyone; the private calendar: its secret alone) ------
+    Row("feeds.latest", "GET", lambda w: "/feeds/latest.atom", ALL_OK),
+    Row("feeds.area", "GET", lambda w: f"/feeds/areas/{w.area.slug}.atom", ALL_OK),
+    Row("feeds.topic", "GET", lambda w: f"/feeds/topics/{w.topic.id}.atom", ALL_OK),
+    Row("feeds.thread", "GET", lambda w: f"/feeds/threads/{w.thread.id}.atom", ALL_OK),
+    Row("feeds.live_calendar", "GET", lambda w: "/feeds/live.ics", ALL_OK),
+    Row("feeds.member_calendar", "GET", lambda w: "/feeds/my-sessions/rdc_not-a-secret.ics",
+        "nf nf nf nf nf nf nf nf nf"),
+    Row("feeds.account", "GET", lambda w: "/account/calendar", SIGNED_IN_OK),
+    Row("feeds.renew", "POST", lambda w: "/account/calendar/renew", SIGNED_IN_OK),
+    Row("feeds.revoke", "POST", lambda w: "/account/calendar/revoke",
+        "in go go go go go go go go"),
     Row("live.index", "GET", lambda w: "/live/", ALL_OK),
     Row("live.show", "GET", lambda w: f"/live/{w.live.id}", ALL_OK),
     Row("live.calendar", "GET", lambda w: f"/live/{w.live.id}/calendar.ics", ALL_OK),
     Row("live.rsvp", "POST", lambda w: f"/live/{w.live.id}/rsvp", TAKE_PART_GO),
+    # Withdrawing one's own RSVP stays open to a suspended member.
+    Row("live.cancel_rsvp", "POST", lambda w: f"/live/{w.live.id}/rsvp/cancel",
+        "in go go go go go go go go"),
     Row("live.create", "GET", lambda w: "/live/new", ANY_MOD_OK),
     Row("live.create", "POST", lambda w: "/live/new", "in no no no no bad bad bad bad",
         lambda w: {"title": ""}),
@@ -283,12 +318,52 @@ ROWS = [
     Row("deliberation.update_commitment", "POST",
         lambda w: f"/commitments/{w.commitment.id}/status", AUTHOR_GO,
         lambda w: {"status": "in_progress", "note": "Tender out"}),
+    # --- deliberation: statement rounds ---------------------------------------------------------
+    Row("deliberation.new_round", "GET", lambda w: f"/threads/{w.thread.id}/rounds/new",
+        MOD_HERE_OK),
+    Row("deliberation.new_round", "POST", lambda w: f"/threads/{w.thread.id}/rounds/new",
+        MOD_HERE_GO, lambda w: _round_form("members")),
+    Row("deliberation.new_session_round", "GET",
+        lambda w: f"/live/{w.live_now.id}/rounds/new", MOD_HERE_OK),
+    Row("deliberation.new_session_round", "POST",
+        lambda w: f"/live/{w.live_now.id}/rounds/new", MOD_HERE_GO,
+        lambda w: _round_form("session")),
+    Row("deliberation.show_round", "GET", lambda w: f"/rounds/{w.round.id}", ALL_OK),
+    Row("deliberation.round_results_page", "GET", lambda w: f"/rounds/{w.round.id}/results",
+        ALL_OK),
+    Row("deliberation.submit_statement", "POST", lambda w: f"/rounds/{w.round.id}/statements",
+        TAKE_PART_GO, lambda w: {"text": "The quay stays open to everyone"}),
+    # the author wrote the statement: one's own is neither voted on nor flagged (400)
+    Row("deliberation.vote", "POST", lambda w: f"/rounds/{w.round.id}/vote",
+        "in go go no bad go go go go",
+        lambda w: {"statement_id": w.statement.id, "choice": "agree"}),
+    Row("deliberation.flag_statement", "POST",
+        lambda w: f"/rounds/statements/{w.statement.id}/flag", "in go go no bad go go go go",
+        lambda w: {"reason": "spam"}),
+    Row("deliberation.close_round", "POST", lambda w: f"/rounds/{w.round.id}/close",
+        MOD_HERE_GO, lambda w: {"reason": "Enough"}),
+    Row("deliberation.approve_statement", "POST",
+        lambda w: f"/rounds/statements/{w.held_statement.id}/approve", MOD_HERE_GO),
+    Row("deliberation.reject_statement", "POST",
+        lambda w: f"/rounds/statements/{w.held_statement.id}/reject", MOD_HERE_GO,
+        lambda w: {"reason": "Off topic"}),
+    Row("deliberation.hide_statement", "POST",
+        lambda w: f"/rounds/statements/{w.statement.id}/hide", MOD_HERE_GO,
+        lambda w: {"reason": "Personal data"}),
+    Row("deliberation.restore_statement", "POST",
+        lambda w: f"/rounds/statements/{w.hidden_statement.id}/restore", MOD_HERE_GO),
 ]
 
 
 def _proposal_form(participation: str) -> dict:
     closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Europe/Stockholm"))
     return {"title": "Car-free Stortorget", "statement": "Stortorget becomes car-free.",
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "participation": participation}
+
+
+def _round_form(participation: str) -> dict:
+    closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Europe/Stockholm"))
+    return {"question": "How should the harbour develop?",
             "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "participation": participation}
 
 
@@ -371,11 +446,23 @@ API_ROWS = [
     ApiRow("api_live.polls", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/polls", API_OK),
     ApiRow("api_live.record", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/record",
            "cf cf cf cf cf cf cf cf cf"),
+    ApiRow("api_rounds.round", "GET", lambda w: f"{A}/rounds/{w.round.id}", API_OK,
+           page="deliberation.show_round GET"),
+    ApiRow("api_rounds.submit", "POST", lambda w: f"{A}/rounds/{w.round.id}/statements",
+           API_TAKE_PART, lambda w: {"text": "The quay stays open to everyone"},
+           page="deliberation.submit_statement POST"),
+    # the author wrote the statement: no vote on one's own
+    ApiRow("api_rounds.vote", "POST", lambda w: f"{A}/rounds/{w.round.id}/votes",
+           "in ok ok no bad ok ok ok ok",
+           lambda w: {"statement_id": w.statement.id, "choice": "agree"},
+           page="deliberation.vote POST"),
+    ApiRow("api_search.find", "GET", lambda w: f"{A}/search?q=thread", API_OK,
+           page="search.page GET"),
     ApiRow("api_members.member", "GET", lambda w: f"{A}/members/{w.author.id}", API_OK,
            page="profiles.show GET"),
     ApiRow("api_members.me", "GET", lambda w: f"{A}/me", API_SIGNED_IN),
     ApiRow("api_members.notices", "GET", lambda w: f"{A}/me/notifications", API_SIGNED_IN,
-           page="moderation.notices GET"),
+           page="notifications.index GET"),
     ApiRow("api_members.mark_read", "POST", lambda w: f"{A}/me/notifications/read",
            API_SIGNED_IN),
 ]
@@ -387,7 +474,7 @@ def _world() -> SimpleNamespace:
     and committed once, so a world is cheap to rebuild."""
     from forum.models.accounts import AccessToken, Role, User
     from forum.models.discussion import Post, Thread, Topic
-    from forum.models.live import LiveSession, SessionStatus
+    from forum.models.live import LiveSession, SessionStatus, Visibility
 
     w = SimpleNamespace(anonymous=None)
     w.area, other = factories.focus_area("city-governance"), factories.focus_area("quality-of-life")
@@ -458,6 +545,12 @@ def _world() -> SimpleNamespace:
                              args=["ops@example.org", "test_message", None, {}], kwargs={},
                              attempts=9, error="SMTPServerDisconnected()", traceback="")
     w.unsubscribe_token = preferences.unsubscribe_token(w.author.id, "replies")
+    w.notice = Notification(user_id=w.author.id, kind="suspension_lifted", params={})
+    w.secret_live = LiveSession(title="Closed hearing", focus_area_id=area_id,
+                                topic_id=w.topic.id, starts_at=now + timedelta(days=3),
+                                ends_at=now + timedelta(days=3, hours=1),
+                                visibility=Visibility.INVITE_ONLY, created_by_id=w.mod_here.id)
+    db.session.add_all([w.notice, w.secret_live])
     db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag,
                         w.failed_job, w.login, w.device])
     _deliberation_world(w, now)
@@ -497,6 +590,25 @@ def _deliberation_world(w: SimpleNamespace, now) -> None:
                               review_on=(now + timedelta(days=20)).date(),
                               recorded_by_id=w.mod_x.id)
     db.session.add(w.commitment)
+    _rounds_world(w, now)
+
+
+def _rounds_world(w: SimpleNamespace, now) -> None:
+    """An open statement round in the thread with a shown statement by the author, one
+    waiting for approval and one hidden."""
+    from forum.models.rounds import Round, Statement
+
+    w.round = Round(focus_area_id=w.area.id, topic_id=w.topic.id, thread_id=w.thread.id,
+                    author_id=w.mod_x.id, question="What should the harbour be?",
+                    closes_at=now + timedelta(days=2))
+    db.session.add(w.round)
+    db.session.flush()
+    w.statement, w.held_statement, w.hidden_statement = (
+        Statement(round_id=w.round.id, author_id=w.author.id, text=text, sector="politics",
+                  **extra)
+        for text, extra in (("Open quays", {}), ("Held", {"status": PostStatus.PENDING}),
+                            ("Hidden", {"hidden_at": now, "hidden_by_id": w.mod_x.id})))
+    db.session.add_all([w.statement, w.held_statement, w.hidden_statement])
 
 
 def _outcome(response) -> str:

@@ -12,6 +12,9 @@ TASK_MODULES = (
     "forum.services.deliberation.jobs",  # commitment review notices
     "forum.services.retention",  # IP addresses shortened every night
     "forum.services.security.password_reset",  # reset links (the job looks the address up)
+    "forum.services.notifications.mailing",  # notices by email, at once and daily digests
+    "forum.services.notifications.reminders",  # live sessions about to start
+    "forum.services.search.jobs",  # rebuilding the search index
 )
 
 

@@ -2,7 +2,10 @@
 from forum.models import (
     api,  # noqa: F401  (API bookkeeping)
     deliberation,  # noqa: F401  (proposals, outcomes, commitments)
+    feeds,  # noqa: F401  (private calendar addresses)
     live,  # noqa: F401  (live-session tables)
+    rounds,  # noqa: F401  (statement rounds)
+    search,  # noqa: F401  (the search index)
 )
 from forum.models.accounts import AccessToken, ModeratorScope, Role, Sector, Suspension, User
 from forum.models.discussion import (
@@ -22,11 +25,18 @@ from forum.models.discussion import (
 )
 from forum.models.jobs import FailedJob
 from forum.models.mail import EmailDelivery, EmailPreference
-from forum.models.moderation import ModerationAction, Notification
+from forum.models.moderation import ModerationAction
+from forum.models.notifications import (
+    NoticeSettings,
+    Notification,
+    SessionReminder,
+    Subscription,
+)
 from forum.models.security import LoginSession, RecoveryCode, SiteSetting, TrustedDevice
 
 __all__ = [
-    "EmailDelivery", "EmailPreference", "FailedJob", "ModerationAction", "Notification",
+    "EmailDelivery", "EmailPreference", "FailedJob", "ModerationAction", "NoticeSettings", "Notification", "SessionReminder",
+    "Subscription",
     "LoginSession", "RecoveryCode", "SiteSetting", "TrustedDevice",
     "AccessToken", "Capacity", "FocusArea", "Mention", "ModeratorScope", "Post", "PostStatus",
     "Reaction", "ReactionKind", "ReadMark", "Revision", "Role", "Sector", "Suspension", "Tag",

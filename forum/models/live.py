@@ -142,10 +142,13 @@ class Invitation(TimestampMixin, db.Model):
 
 
 class Rsvp(TimestampMixin, db.Model):
+    """A member says they will come to a session (one per member and session)."""
+
     __tablename__ = "live_rsvps"
 
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # Indexed apart: a member's own sessions and calendar feed look RSVPs up by member.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
 
 
 class Participant(db.Model):

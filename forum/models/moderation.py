@@ -1,4 +1,4 @@
-"""Moderation: the append-only public log, in-app notifications, flags and appeals."""
+"""Moderation: the append-only public log, flags and appeals."""
 from __future__ import annotations
 
 import enum
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.extensions import db
 from forum.models.accounts import User
 from forum.models.base import TimestampMixin, str_enum
+from forum.models.notifications import Notification  # noqa: F401 - its old home
 
 
 class ModerationAction(TimestampMixin, db.Model):
@@ -31,21 +32,6 @@ class ModerationAction(TimestampMixin, db.Model):
     moderator: Mapped[User | None] = relationship(foreign_keys=[moderator_id], lazy="joined")
 
     __table_args__ = (Index("ix_moderation_actions_target", "target_type", "target_id"),)
-
-
-class Notification(TimestampMixin, db.Model):
-    """An in-app message to one member (delivery by email is a later feature)."""
-
-    __tablename__ = "notifications"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(40))
-    message: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(300))
-    read_at: Mapped[datetime | None]
-
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
 
 
 class FlagReason(enum.StrEnum):

@@ -52,6 +52,7 @@ class Action(enum.StrEnum):
     SPEAK_LIVE = "speak_live"
     MODERATE_LIVE = "moderate_live"
     MANAGE_LIVE = "manage_live"
+    RSVP_LIVE = "rsvp_live"  # say one will come to a session (and take it back)
     # deliberation: proposals, outcomes, commitments
     OPEN_PROPOSAL = "open_proposal"  # target: a thread or a live session
     VIEW_PROPOSAL = "view_proposal"
@@ -61,6 +62,11 @@ class Action(enum.StrEnum):
     RECORD_COMMITMENT = "record_commitment"  # target: a proposal (its outcome) or a session
     VIEW_COMMITMENT = "view_commitment"
     UPDATE_COMMITMENT = "update_commitment"
+    # statement rounds
+    OPEN_ROUND = "open_round"  # target: a thread or a live session
+    VIEW_ROUND = "view_round"
+    TAKE_PART_IN_ROUND = "take_part_in_round"  # submit statements and vote
+    MODERATE_ROUND = "moderate_round"  # close early, approve, hide and restore statements
 
 
 Rule = Callable[[Any, Any], bool]

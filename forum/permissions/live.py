@@ -66,6 +66,14 @@ def _speak(user, session: LiveSession) -> bool:
             and session.status == SessionStatus.LIVE)
 
 
+@rule(Action.RSVP_LIVE)
+def _rsvp(user, session: LiveSession) -> bool:
+    """Members who may take part and may see the session (invite-only: the invited) say
+    they will come to it while it is upcoming or under way."""
+    return (may_take_part(user) and _view(user, session)
+            and session.status in (SessionStatus.SCHEDULED, SessionStatus.LIVE))
+
+
 @rule(Action.MODERATE_LIVE)
 def _moderate(user, session: LiveSession) -> bool:
     return may_take_part(user) and is_session_staff(user, session)

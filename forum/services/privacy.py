@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
@@ -13,16 +14,21 @@ from forum.models.accounts import AccessToken, User
 from forum.models.base import utcnow
 from forum.models.deliberation import Commitment, PositionChange, Proposal
 from forum.models.discussion import Post, Reaction, Revision, Thread
+from forum.models.live import LiveSession, Rsvp
 from forum.models.mail import EmailPreference
 from forum.models.moderation import Notification
 from forum.models.security import LoginSession, RecoveryCode, TrustedDevice
-from forum.services import passwords
-from forum.services.live import sockets
+from forum.services import notifications, passwords
+from forum.services.deliberation import votes
+from forum.services.feeds import tokens as feed_tokens
+from forum.services.live import rsvps, sockets
+from forum.services.notifications import following
 from forum.services.security import devices, sessions
 
 
 def export_data(member: User) -> dict:
     """Everything stored about `member`, as plain JSON-ready data."""
+    language = member.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     posts = db.session.execute(
         select(Post, Thread.title).join(Thread, Post.thread_id == Thread.id)
         .where(Post.author_id == member.id).order_by(Post.id)).all()
@@ -47,10 +53,14 @@ def export_data(member: User) -> dict:
         "reactions": [{"post_id": r.post_id, "kind": r.kind.value, "at": _iso(r.created_at)}
                       for r in db.session.scalars(select(Reaction)
                                                   .where(Reaction.user_id == member.id))],
-        "notifications": [{"kind": n.kind, "message": n.message, "at": _iso(n.created_at)}
+        "notifications": [{"kind": n.kind, "message": notifications.worded(n, language).text,
+                           "params": n.params, "at": _iso(n.created_at)}
                           for n in db.session.scalars(select(Notification)
                                                       .where(Notification.user_id == member.id))],
+        "following": following.export_for(member.id),
         **_deliberation(member),
+        "live_rsvps": _rsvps(member),
+        "calendar_address": _calendar_address(member),
         "email_preferences": [{"kind": p.kind, "delivery": p.delivery.value}
                               for p in db.session.scalars(select(EmailPreference)
                                                           .where(EmailPreference.user_id == member.id))],
@@ -75,6 +85,22 @@ def _security_data(member: User) -> dict:
     }
 
 
+def _rsvps(member: User) -> list[dict]:
+    """Every live session the member said they would come to, past ones too."""
+    rows = db.session.execute(
+        select(Rsvp.created_at, LiveSession.id, LiveSession.title, LiveSession.starts_at)
+        .join(LiveSession, LiveSession.id == Rsvp.session_id)
+        .where(Rsvp.user_id == member.id).order_by(LiveSession.starts_at))
+    return [{"session_id": sid, "session": title, "starts_at": _iso(starts),
+             "rsvp_at": _iso(at)} for at, sid, title, starts in rows]
+
+
+def _calendar_address(member: User) -> dict | None:
+    """Whether the member has a private calendar address (its secret is not kept)."""
+    token = feed_tokens.current(member)
+    return token and {"made_at": _iso(token.created_at), "last_used_at": _iso(token.last_used_at)}
+
+
 def _deliberation(member: User) -> dict:
     """The member's positions (with every change) and the commitments they own."""
     proposals = dict(db.session.execute(select(Proposal.id, Proposal.title).where(
@@ -91,13 +117,15 @@ def _deliberation(member: User) -> dict:
         "commitments": [{"id": c.id, "text": c.text, "organisation": c.organisation,
                          "due_on": c.due_on.isoformat(), "status": c.status.value,
                          "note": c.status_note} for c in owned],
+        **votes.export_member(member.id),
     }
 
 
 def erase_account(member: User, password: str) -> None:
     """Remove the member's personal details and close the account: every session, token,
-    remembered device and open live socket of theirs ends. Their posts stay in the
-    discussion (others replied to them) under the name "Tidigare medlem · Former member"; nothing is re-attributed."""
+    remembered device, RSVP, calendar address and open live socket of theirs ends. Their posts stay in the
+    discussion (others replied to them) under the name "Tidigare medlem · Former member"; nothing is
+    re-attributed. Their votes in statement rounds are removed from the counts."""
     if not passwords.verify_password(member.password_hash, password):
         raise InvalidInput({"password": _("The password is not correct.")})
     member.email = f"erased-{member.id}-{secrets.token_hex(4)}@invalid"
@@ -112,8 +140,12 @@ def erase_account(member: User, password: str) -> None:
                                                  AccessToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == member.id))
+    rsvps.forget_member(member.id)
+    feed_tokens.forget_member(member.id)
+    votes.forget_member(member.id)  # statements stay, shown without their author, as posts do
     devices.forget_all(member.id)
     sessions.end_all(member.id)
+    following.forget_member(member.id)
     db.session.commit()
     sockets.close(member.id)
 

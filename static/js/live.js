@@ -137,6 +137,9 @@
   });
   socket.on("event", function (e) { if (joining) { held.push(e); } else { receive(e); } });
   socket.on("presence", drawPresence);
+  socket.on("me", function (msg) {
+    if ("muted" in msg) { me.muted = msg.muted; drawMe(); if (msg.muted) { announce(T.muted); } }
+  });
   socket.on("pending_question", function (msg) { questions[msg.question.id] = msg.question; drawQuestions(); });
 
   function receive(e) {
@@ -192,9 +195,7 @@
         polls[d.poll.id] = d.poll; drawPolls();
         if (isNew && live) { announce(fmt(T.poll_opened, { q: d.poll.question })); }
         break;
-      case "participant":
-        if (d.user_id === me.id && "muted" in d) { me.muted = d.muted; drawMe(); if (d.muted) { announce(T.muted); } }
-        break;
+      case "participant": break;  // a member hears of their own mute by "me"
       case "slow_mode": announce(fmt(T.slow_mode, { n: d.seconds })); break;
       case "proposal": case "position": case "proposal_closed":
         if (window.RadslagDeliberation) { window.RadslagDeliberation.roomEvent(e, live); }

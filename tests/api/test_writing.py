@@ -218,10 +218,12 @@ def test_starting_a_thread_and_a_topic(api, world, token_for):
 
 def test_notifications_are_the_members_own(api, world, token_for):
     from forum.services import notifications
-    notifications.notify(world.other.id, "test", "Hello")
+    world.other.language = "en"
+    notifications.notify(world.other.id, "suspension_lifted", {"suspension_id": 1})
     db.session.commit()
     token = token_for(world.other, "read", "write")
     items = api("GET", "/api/v1/me/notifications", token).json["items"]
-    assert [n["message"] for n in items] == ["Hello"]
+    assert [n["message"] for n in items] == ["Your suspension has been lifted."]
+    assert items[0]["kind"] == "suspension_lifted" and items[0]["params"] == {"suspension_id": 1}
     assert api("GET", "/api/v1/me/notifications", token_for(world.author)).json["items"] == []
     assert api("POST", "/api/v1/me/notifications/read", token).json == {"unread": 0}

@@ -278,6 +278,7 @@ def _facts() -> dict:
         "two_factor": {"email": demo_email(TWO_FACTOR_KEY),
                        "secret": _user(TWO_FACTOR_KEY).totp_secret},
         "deliberation": _deliberation_facts(),
+        "rounds": _round_facts(),
         "unsubscribe_token": preferences.unsubscribe_token(_user("omar").id, "replies"),
     }
 
@@ -299,6 +300,17 @@ def _deliberation_facts() -> dict:
     return {"open": open_one.id, "open_thread": open_one.thread_id, "closed": closed.id,
             "in_session": in_session.id, "session": in_session.live_session_id,
             "commitment": owned.id, "owner": owned.owner.email}
+
+
+def _round_facts() -> dict:
+    """The demo's statement round and the thread it is in."""
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models.rounds import Round
+
+    made = db.session.scalar(select(Round).order_by(Round.id))
+    return {"round": made.id, "thread": made.thread_id}
 
 
 if __name__ == "__main__":

@@ -35,6 +35,10 @@ VISITS: list[Visit] = [
     Visit("home.index", lambda f: "/"),
     Visit("home.index", lambda f: "/", who="anna", name="home.index-member"),
     Visit("home.about", lambda f: "/about"),
+    Visit("search.page", lambda f: "/search"),
+    Visit("search.page", lambda f: "/search?q=harbour", who="anna", name="search.page-results"),
+    Visit("search.page", lambda f: "/search?q=%22*%22&since=yesterday", status=400,
+          name="search.page-errors"),
     # accounts
     Visit("auth.register", lambda f: "/register"),
     Visit("auth.register", lambda f: "/register", status=400, submit="main form button[type=submit]",
@@ -89,7 +93,6 @@ VISITS: list[Visit] = [
     Visit("moderation.item", lambda f: "/moderation/queue/{}/{}".format(*f["flag_target"]),
           who="mod"),
     Visit("moderation.log", lambda f: "/moderation/log"),
-    Visit("moderation.notices", lambda f: "/moderation/notifications", who="omar"),
     Visit("moderation.edit_out", lambda f: f"/moderation/posts/{f['post_id']}/edit-out",
           who="mod"),
     Visit("moderation.move", lambda f: f"/moderation/threads/{f['thread_id']}/move", who="mod"),
@@ -102,6 +105,14 @@ VISITS: list[Visit] = [
           who="unappealed"),
     Visit("moderation.appeal_item", lambda f: f"/moderation/appeal/post/{f['unappealed']['post_id']}",
           who="unappealed"),
+    # notifications and following
+    Visit("notifications.index", lambda f: "/notifications", who="anna"),
+    Visit("notifications.index", lambda f: "/notifications", who="omar",
+          name="notifications.index-second-member"),
+    Visit("notifications.followed", lambda f: "/account/following", who="anna"),
+    Visit("notifications.followed", lambda f: "/account/following", who="omar",
+          name="notifications.followed-second-member"),
+    Visit("notifications.settings_page", lambda f: "/account/notifications", who="anna"),
     # administration
     Visit("admin.index", lambda f: "/admin/", who="admin"),
     Visit("admin.member", lambda f: f"/admin/members/{f['users']['sara']}", who="admin"),
@@ -117,12 +128,18 @@ VISITS: list[Visit] = [
     Visit("live.index", lambda f: "/live/"),
     Visit("live.show", _live("scheduled")),
     Visit("live.show", _live("scheduled"), who="mod", name="live.show-room-before-start"),
+    Visit("live.show", _live("scheduled"), who="omar", name="live.show-rsvp-member"),
     Visit("live.show", _live("live"), who="omar", name="live.show-room-during-session",
           ready="#live-connection[data-state=connected]"),
     Visit("live.show", _live("live"), who="mod", name="live.show-room-moderator",
           ready="#live-connection[data-state=connected]"),
     Visit("live.show", _live("ended"), name="live.show-ended"),
     Visit("live.create", lambda f: "/live/new", who="mod"),
+    # feeds: the member's sessions and private calendar address (a new one shown once)
+    Visit("feeds.account", lambda f: "/account/calendar", who="omar"),
+    Visit("feeds.account", lambda f: "/account/calendar", who="omar",
+          submit="form[action$='/account/calendar/renew'] button[type=submit]",
+          name="feeds.account-new-address"),
     Visit("live.edit", lambda f: f"/live/{f['live_session_ids']['scheduled']}/edit", who="mod"),
     # deliberation
     Visit("deliberation.show", lambda f: f"/proposals/{f['deliberation']['open']}"),
@@ -156,6 +173,20 @@ VISITS: list[Visit] = [
     Visit("deliberation.commitment", lambda f: f"/commitments/{f['deliberation']['commitment']}"),
     Visit("deliberation.commitment", lambda f: f"/commitments/{f['deliberation']['commitment']}",
           who="karin", name="deliberation.commitment-owner"),
+    # statement rounds
+    Visit("deliberation.show_round", lambda f: f"/rounds/{f['rounds']['round']}"),
+    Visit("deliberation.show_round", lambda f: f"/rounds/{f['rounds']['round']}", who="anna",
+          name="deliberation.show_round-member"),
+    Visit("deliberation.show_round", lambda f: f"/rounds/{f['rounds']['round']}", who="mod",
+          name="deliberation.show_round-moderator"),
+    Visit("deliberation.round_results_page", lambda f: f"/rounds/{f['rounds']['round']}/results"),
+    Visit("deliberation.new_round", lambda f: f"/threads/{f['rounds']['thread']}/rounds/new",
+          who="mod"),
+    Visit("deliberation.new_round", lambda f: f"/threads/{f['rounds']['thread']}/rounds/new",
+          who="mod", status=400, submit="main form button[type=submit]",
+          name="deliberation.new_round-errors"),
+    Visit("deliberation.new_session_round",
+          lambda f: f"/live/{f['deliberation']['session']}/rounds/new", who="mod"),
     # error pages
     # the JSON API's documentation (Swagger UI, drawn by script from our own files)
     Visit("api_pages.docs", lambda f: "/api/v1/docs", ready="#swagger-ui .opblock-tag"),
@@ -167,9 +198,17 @@ VISITS: list[Visit] = [
 NOT_PAGES = {
     "static": "our own CSS, scripts and images",
     "live.calendar": "an iCalendar file",
+    "feeds.latest": "an Atom feed",
+    "feeds.area": "an Atom feed",
+    "feeds.topic": "an Atom feed",
+    "feeds.thread": "an Atom feed",
+    "feeds.live_calendar": "an iCalendar feed",
+    "feeds.member_calendar": "an iCalendar feed behind a member's secret address",
     "profiles.export": "a JSON download of the member's data",
     "health.check": "a JSON answer for load balancers and monitoring",
     "deliberation.card": "an HTML fragment the live room inserts into the session page",
+    "moderation.notices": "the old address of the notifications page: a redirect",
+    "notifications.open_notice": "marks a notice read and redirects to what it is about",
 }
 # The JSON API answers JSON, never HTML (its one page, the docs, has a Visit above).
 NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
@@ -178,5 +217,6 @@ NOT_PAGES.update({endpoint: "JSON API" for endpoint in (
     "api_discussion.threads", "api_discussion.thread", "api_discussion.posts",
     "api_discussion.post", "api_discussion.replies", "api_discussion.revisions",
     "api_discussion.reactions", "api_moderation.flags", "api_moderation.flag", "api_live.index", "api_live.session",
-    "api_live.questions", "api_live.polls", "api_live.record", "api_members.member",
+    "api_live.questions", "api_live.polls", "api_live.record", "api_rounds.round",
+    "api_members.member", "api_search.find",
     "api_members.me", "api_members.notices")})

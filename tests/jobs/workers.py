@@ -23,14 +23,16 @@ def worker_env(database_url: str, jobs_path: str, **settings: str) -> dict:
 
 
 class Worker:
-    """`flask --app tests.jobs.worker_app forum worker` in a process of its own."""
+    """`flask --app tests.jobs.worker_app forum worker` in a process of its own. Without its
+    scheduler unless asked: a periodic job due every minute (live-session reminders) would
+    otherwise add runs to the queue a test counts."""
 
-    def __init__(self, env: dict, *, threads: int = 1) -> None:
+    def __init__(self, env: dict, *, threads: int = 1, periodic: bool = False) -> None:
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "tests.jobs.worker_app", "forum", "worker",
-             "--threads", str(threads)], cwd=ROOT, env=env, stdout=self.log,
-            stderr=subprocess.STDOUT)
+             "--threads", str(threads), *(() if periodic else ("--no-periodic",))],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
         self.log.seek(0)

@@ -72,7 +72,7 @@ def test_rsvp_is_stored_and_can_be_withdrawn(client, db, login):
     member = login(factories.make_user())
     client.post(f"/live/{session.id}/rsvp", data={"going": "1"})
     assert db.session.get(Rsvp, (session.id, member.id)) is not None
-    client.post(f"/live/{session.id}/rsvp", data={"going": "0"})
+    client.post(f"/live/{session.id}/rsvp/cancel")
     assert db.session.get(Rsvp, (session.id, member.id)) is None
 
 

@@ -30,8 +30,9 @@ class Server:
     """`python serve.py` (gevent, monkey-patched first) against the test database."""
 
     def __init__(self, database_url: str, *, port: int | None = None,
-                 redis_url: str | None = None) -> None:
+                 redis_url: str | None = None, env: dict[str, str] | None = None) -> None:
         self.database_url, self.redis_url = database_url, redis_url
+        self.extra_env = env or {}
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -46,6 +47,7 @@ class Server:
         env.pop("FORUM_REDIS_URL", None)
         if self.redis_url:
             env["FORUM_REDIS_URL"] = self.redis_url
+        env.update(self.extra_env)
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block it
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "serve.py"), "--host", "127.0.0.1",

@@ -10,6 +10,7 @@ from forum.exceptions import Conflict, Forbidden, InvalidInput
 from forum.extensions import db
 from forum.models.discussion import Revision
 from forum.models.moderation import Flag, ModerationAction, Notification
+from forum.services import notifications
 from forum.services.moderation import review
 from tests import factories
 
@@ -146,7 +147,8 @@ def test_warn_decision_notifies_the_author(moderator, post):
         ModerationAction.action == "warn_member"))
     assert entry.subject_user_id == post.author_id
     note = db.session.scalar(select(Notification).where(Notification.kind == "warning"))
-    assert note.user_id == post.author_id and "Keep it civil" in note.message
+    assert note.user_id == post.author_id and note.params["reason"] == "Keep it civil"
+    assert "Keep it civil" in notifications.worded(note, "en").text
 
 
 def test_decision_needs_a_reason(moderator, post):

@@ -73,12 +73,14 @@ def test_log_is_public(client, moderator, thread):
     assert client.get("/moderation/log").status_code == 200
 
 
-def test_member_reads_notifications_and_they_are_marked_read(client, login, moderator, post):
+def test_member_reads_notifications_and_marks_them_read(client, login, moderator, post):
     from forum.models.moderation import Notification
 
     review.hide(moderator, "post", post.id, "Off topic here")
     login(post.author)
-    body = client.get("/moderation/notifications").get_data(as_text=True)
+    assert client.get("/moderation/notifications").headers["Location"] == "/notifications"
+    body = client.get("/notifications").get_data(as_text=True)
     assert "Off topic here" in body
+    assert client.post("/notifications/read").status_code == 302
     assert db.session.scalar(select(Notification.read_at).where(
         Notification.user_id == post.author_id)) is not None

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models.discussion import Post, PostStatus, Thread
 from forum.models.moderation import Notification
+from forum.services import notifications
 from forum.services.discussion import policy
 from forum.services.moderation import review
 from tests import factories
@@ -80,7 +81,8 @@ def test_rejection_tells_the_author_why(premoderation, moderator, thread):
     assert post.status == PostStatus.REJECTED
     assert post.rejection_reason == "Please stay on the topic"
     note = db.session.scalar(select(Notification).where(Notification.user_id == member.id))
-    assert "Please stay on the topic" in note.message
+    assert note.kind == "post_rejected"
+    assert "Please stay on the topic" in notifications.worded(note, "en").text
 
 
 def test_pending_posts_are_listed_in_the_queue(premoderation, moderator, client, login, thread):

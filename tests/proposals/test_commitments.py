@@ -214,9 +214,13 @@ def _reviewed(db, review_in_days: int, status=CommitmentStatus.OPEN):
 
 
 def _notices(db, owner) -> list[str]:
-    return db.session.scalars(select(Notification.message).where(
-        Notification.user_id == owner.id, Notification.kind == "commitment_review")
-        .order_by(Notification.id)).all()
+    from forum.services import notifications  # noqa: PLC0415
+
+    return [notifications.worded(n, "en").text for n in db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == owner.id,
+            Notification.kind.in_(["commitment_review_soon", "commitment_review_passed"]))
+        .order_by(Notification.id))]
 
 
 def test_owner_hears_once_when_the_review_date_nears(db):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Flask
 
 from forum import ratelimits
-from forum.blueprints.api import auth, discussion, live, members, meta, moderation
+from forum.blueprints.api import auth, discussion, live, members, meta, moderation, rounds, search
 from forum.blueprints.api.base import ID_SCHEMA, IdConverter, OpenApi
 from forum.extensions import csrf
 
-RESOURCES = (discussion.bp, moderation.bp, live.bp, members.bp, meta.bp)
+RESOURCES = (discussion.bp, moderation.bp, live.bp, members.bp, rounds.bp, search.bp, meta.bp)
 
 DESCRIPTION = (
     "The JSON API of Rådslag. Read public content without a token; read as a member, write "

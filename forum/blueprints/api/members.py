@@ -1,6 +1,10 @@
 """Members' public profiles, the calling member, and their notifications."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from flask import current_app
+
 from forum.blueprints.api import auth, paging
 from forum.blueprints.api.base import ApiBlueprint
 from forum.blueprints.api.schemas import common
@@ -31,9 +35,13 @@ def me():
 @bp.arguments(paging.PageArgs, location="query", as_kwargs=True)
 @bp.response(200, s.NotificationPage)
 def notices(limit: int, cursor: str | None):
-    """The member's notifications, newest first."""
-    rows = notifications.before(auth.member(), paging.after("notifications", cursor, None), limit)
-    found = paging.page(rows, limit, "notifications", key=lambda n: n.id)
+    """The member's notifications, newest first. `message` is worded in the member's own
+    language; `kind` and `params` (ids and names) are there for programs."""
+    member = auth.member()
+    rows = notifications.before(member, paging.after("notifications", cursor, None), limit)
+    language = member.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    found = paging.page(rows, limit, "notifications", key=lambda n: n.id,
+                        convert=lambda n: _notice(n, language))
     return found, found.headers
 
 
@@ -44,3 +52,10 @@ def mark_read():
     """Mark every notification read."""
     notifications.mark_all_read(auth.member())
     return {"unread": notifications.unread_count(auth.member())}
+
+
+def _notice(note, language: str) -> SimpleNamespace:
+    shown = notifications.worded(note, language)
+    return SimpleNamespace(id=note.id, kind=note.kind, message=shown.text,
+                           params=note.params or {}, link=shown.link,
+                           created_at=note.created_at, read_at=note.read_at)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("deliberation", __name__)
 
-from forum.blueprints.deliberation import views  # noqa: E402,F401
+from forum.blueprints.deliberation import round_views, views  # noqa: E402,F401

@@ -22,8 +22,9 @@ from forum.exceptions import DomainError
 from forum.extensions import db, socketio
 from forum.models.accounts import User
 from forum.services import accounts
-from forum.services.deliberation import proposals, results
+from forum.services.deliberation import proposals, results, rounds, votes
 from forum.services.live import stream
+from forum.services.live.sockets import SocketDirectory
 from forum.services.security import sessions
 from forum.services.security.origins import origin_allowed
 
@@ -63,6 +64,7 @@ def publish_to_live_room(wires: list[dict]) -> None:
 
 
 watchable("proposal", proposals.for_viewer, results.tally)
+watchable("round", rounds.for_viewer, votes.snapshot)
 
 
 def _error(code: str, message: str) -> dict:
@@ -100,6 +102,16 @@ class DeliberationNamespace(Namespace):
         super().__init__(namespace)
         self.token_users: dict[str, int] = {}
         self.members: dict[str, tuple[int, int | None]] = {}  # sid -> (member, sign-in session)
+        self._directory: SocketDirectory | None = None
+        self._directory_checked = False
+
+    def directory(self) -> SocketDirectory | None:
+        """With Redis (several processes), where every process notes its members' sockets."""
+        if not self._directory_checked:
+            self._directory_checked = True
+            url = current_app.config.get("REDIS_URL")
+            self._directory = SocketDirectory(url, NAMESPACE) if url else None
+        return self._directory
 
     def on_connect(self, auth=None):
         if not origin_allowed(request.headers.get("Origin"), request.host_url):
@@ -115,17 +127,24 @@ class DeliberationNamespace(Namespace):
             self.members[request.sid] = (user.id, None)
         elif current_user.is_authenticated:
             self.members[request.sid] = (current_user.id, sessions.current_id())
+        if request.sid in self.members and self.directory() is not None:
+            user_id, login_id = self.members[request.sid]
+            self.directory().add(user_id, request.sid, login_id)
 
     def on_disconnect(self, reason=None):
         self.token_users.pop(request.sid, None)
-        self.members.pop(request.sid, None)
+        member = self.members.pop(request.sid, None)
+        if member is not None and self.directory() is not None:
+            self.directory().remove(member[0], request.sid)
 
     def sids_of(self, user_id: int, login_id: int | None = None) -> set[str]:
-        """This process's sockets of a member: of one sign-in session, or (None) all. (A
-        cookie socket held by another process watches on as a guest: each event loads the
-        member again, and an ended session names no one.)"""
-        return {sid for sid, (uid, login) in list(self.members.items()) if uid == user_id
+        """A member's sockets: of one sign-in session, or (None) all; this process's, and
+        with Redis every process's (see `SocketDirectory`)."""
+        sids = {sid for sid, (uid, login) in list(self.members.items()) if uid == user_id
                 and (login_id is None or login == login_id)}
+        if self.directory() is not None:
+            sids |= self.directory().sids_of(user_id, login_id)
+        return sids
 
     def viewer(self):
         if request.sid in self.token_users:
@@ -134,7 +153,7 @@ class DeliberationNamespace(Namespace):
 
     def _item(self, data: dict) -> tuple[str, int, Any]:
         kind, item_id = data.get("kind"), data.get("id")
-        if kind not in WATCHABLE:
+        if not isinstance(kind, str) or kind not in WATCHABLE:
             raise DomainError(_("Nothing of that kind can be watched."), code="unknown_kind")
         if not isinstance(item_id, int) or isinstance(item_id, bool):
             raise DomainError(_("A number is needed."), code="invalid")
@@ -149,6 +168,6 @@ class DeliberationNamespace(Namespace):
     @answered
     def on_unwatch(self, data: dict) -> dict:
         kind, item_id = data.get("kind"), data.get("id")
-        if kind in WATCHABLE and isinstance(item_id, int):
+        if isinstance(kind, str) and kind in WATCHABLE and isinstance(item_id, int):
             self.leave_room(request.sid, room(kind, item_id))
         return {}

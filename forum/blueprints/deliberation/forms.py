@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -13,6 +15,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from forum.forms import Form
 from forum.models.deliberation import (
@@ -22,6 +25,9 @@ from forum.models.deliberation import (
     STANCE_LABELS,
     Participation,
 )
+from forum.models.moderation import FLAG_REASON_LABELS
+from forum.models.rounds import CHOICE_LABELS
+from forum.models.rounds import MAX_STATEMENT_CHARS as MAX_ROUND_STATEMENT_CHARS
 from forum.services.deliberation.commitments import MAX_NOTE_CHARS, MAX_TEXT_CHARS
 from forum.services.deliberation.outcomes import MAX_TEXT_CHARS as MAX_OUTCOME_CHARS
 from forum.services.deliberation.positions import MAX_REASON_CHARS
@@ -30,6 +36,7 @@ from forum.services.deliberation.proposals import (
     MAX_STATEMENT_CHARS,
     MAX_TITLE_CHARS,
 )
+from forum.services.deliberation.rounds import MAX_DESCRIPTION_CHARS, MAX_QUESTION_CHARS
 
 MARKDOWN_HELP = _l("Markdown is supported.")
 
@@ -100,3 +107,51 @@ class CommitmentStatusForm(Form):
                                   for k, v in COMMITMENT_STATUS_LABELS.items()])
     note = StringField(_l("Short note"), validators=[InputRequired(),
                                                      Length(max=MAX_NOTE_CHARS)])
+
+
+# --- Statement rounds -------------------------------------------------------------------------
+
+
+class RoundForm(Form):
+    question = StringField(_l("Question"), validators=[InputRequired(),
+                                                      Length(max=MAX_QUESTION_CHARS)],
+                           description=_l("What members write short statements about, e.g. "
+                                          "\"How should the harbour area develop?\""))
+    description = TextAreaField(_l("Background (optional)"),
+                                validators=[Optional(), Length(max=MAX_DESCRIPTION_CHARS)])
+    closes_at = DateTimeLocalField(_l("Closes (Stockholm time)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired()])
+    participation = RadioField(_l("Who may take part"), validators=[InputRequired()])
+    premoderate = BooleanField(_l("Statements wait for a moderator's approval"))
+
+    def offer(self, in_session: bool) -> None:
+        kinds = list(Participation) if in_session else [Participation.MEMBERS,
+                                                        Participation.VERIFIED]
+        self.participation.choices = [SelectChoice(k.value, PARTICIPATION_LABELS[k])
+                                      for k in kinds]
+        if self.participation.data is None:
+            self.participation.data = kinds[-1 if in_session else 0].value
+
+
+class StatementForm(Form):
+    text = TextAreaField(_l("Your statement"), validators=[
+        InputRequired(), Length(max=MAX_ROUND_STATEMENT_CHARS)],
+        description=_l("One idea, at most 280 characters, that others can agree or disagree "
+                       "with."))
+
+
+class VoteForm(Form):
+    statement_id = IntegerField(validators=[InputRequired()], widget=HiddenInput())
+    choice = RadioField(_l("Your vote"), validators=[InputRequired()],
+                        choices=[SelectChoice(k.value, v) for k, v in CHOICE_LABELS.items()])
+
+
+class StatementFlagForm(Form):
+    reason = SelectField(_l("What is wrong?"), validators=[InputRequired()],
+                         choices=[SelectChoice(k.value, v) for k, v in FLAG_REASON_LABELS.items()])
+    text = StringField(_l("Details (needed for \"Other\")"),
+                       validators=[Optional(), Length(max=1000)])
+
+
+class ModerateStatementForm(Form):
+    reason = StringField(_l("Reason (public)"), validators=[Optional(), Length(max=500)])

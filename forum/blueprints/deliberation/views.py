@@ -286,11 +286,12 @@ def _globals(state) -> None:
     """Label tables the deliberation macros use, also on other features' pages (imported
     macros see globals, not context processors)."""
     from forum.models import deliberation as models
+    from forum.models import rounds as rounds_models
 
     state.app.jinja_env.globals.update(
         stance_labels=models.STANCE_LABELS, stance_help=models.STANCE_HELP,
         stances=list(models.Stance), outcome_labels=models.OUTCOME_LABELS,
         participation_labels=models.PARTICIPATION_LABELS,
         commitment_status_labels=models.COMMITMENT_STATUS_LABELS,
-        commitments_today=commitments.today,
+        commitments_today=commitments.today, choice_labels=rounds_models.CHOICE_LABELS,
         format_day=lambda day: format_date(day, "medium"))

@@ -278,6 +278,9 @@ class LiveNamespace(Namespace):
             self._outbox.append((stream.room(session_id), "event", wire))
         for name, payload in outcome.staff:
             self._outbox.append((stream.staff_room(payload["session_id"]), name, payload))
+        for user_id, name, payload in outcome.personal:
+            self._outbox.append((stream.member_room(payload["session_id"], user_id), name,
+                                 payload))
         for sid in outcome.kick:
             self._outbox.append((None, "disconnect", sid))  # no room: a socket to close
         self._send_outbox_soon()
@@ -326,6 +329,7 @@ class LiveNamespace(Namespace):
             if not already_in:  # a bad re-join must not cut a member off the room
                 self.leave_room(request.sid, room)
             raise
+        self.enter_room(request.sid, stream.member_room(session_id, user.id))
         if outcome.reply["state"]["me"]["staff"]:
             self.enter_room(request.sid, stream.staff_room(session_id))
         outcome.reply["proposals"] = deliberation_room.room_state(user, session_id)
@@ -339,6 +343,7 @@ class LiveNamespace(Namespace):
         outcome = live_room.leave(user, session_id, request.sid)
         self.leave_room(request.sid, stream.room(session_id))
         self.leave_room(request.sid, stream.staff_room(session_id))
+        self.leave_room(request.sid, stream.member_room(session_id, user.id))
         self.publish(outcome, session_id)
         outcome.presence = False
         return outcome
@@ -398,4 +403,7 @@ def broadcast(outcome: Outcome) -> None:
         socketio.emit("event", wire, to=stream.room(wire["session_id"]), namespace="/live")
     for name, payload in outcome.staff:
         socketio.emit(name, payload, to=stream.staff_room(payload["session_id"]),
+                      namespace="/live")
+    for user_id, name, payload in outcome.personal:
+        socketio.emit(name, payload, to=stream.member_room(payload["session_id"], user_id),
                       namespace="/live")

@@ -12,6 +12,8 @@ from forum.exceptions import InvalidInput
 from forum.models.accounts import Sector
 from forum.models.live import ATTRIBUTION_LABELS, STATUS_LABELS, VISIBILITY_LABELS
 from forum.permissions import Action, require
+from forum.services.feeds import calendar as calendar_files
+from forum.services.live import rsvps
 from forum.services.live import sessions as live_sessions
 
 
@@ -28,16 +30,15 @@ def show(session_id: int):
                            cancel_form=CancelForm(), labels=STATUS_LABELS,
                            attribution_labels=ATTRIBUTION_LABELS,
                            visibility_labels=VISIBILITY_LABELS,
-                           rsvps=live_sessions.rsvp_count(session.id),
-                           going=live_sessions.has_rsvp(current_user, session.id),
+                           rsvps=rsvps.count(session.id),
+                           going=rsvps.has(current_user, session.id),
                            sector_names={s.value: s.label for s in Sector})
 
 
 @bp.get("/<int:session_id>/calendar.ics")
 def calendar(session_id: int):
     session = live_sessions.for_viewer(current_user, session_id)
-    body = live_sessions.ics(session, url_for("live.show", session_id=session.id,
-                                              _external=True))
+    body = calendar_files.session_file(session)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="radslag-session-{session.id}.ics"'})
 
@@ -46,9 +47,18 @@ def calendar(session_id: int):
 @login_required
 def rsvp(session_id: int):
     if ButtonForm().validate_on_submit():
-        going = live_sessions.rsvp(current_user, session_id, request.form.get("going") == "1")
-        flash(_("See you there.") if going else _("Your place has been given up."), "success")
-    return redirect(url_for("live.show", session_id=session_id))
+        rsvps.rsvp(current_user, session_id)
+        flash(_("See you there."), "success")
+    return redirect(url_for("live.show", session_id=session_id, _anchor="rsvp"))
+
+
+@bp.post("/<int:session_id>/rsvp/cancel")
+@login_required
+def cancel_rsvp(session_id: int):
+    if ButtonForm().validate_on_submit():
+        if rsvps.cancel(current_user, session_id):
+            flash(_("Your place has been given up."), "success")
+    return redirect(url_for("live.show", session_id=session_id, _anchor="rsvp"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

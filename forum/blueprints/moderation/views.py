@@ -26,7 +26,7 @@ from forum.blueprints.moderation.forms import (
 from forum.exceptions import Conflict, InvalidInput, NotFound
 from forum.permissions import Action, require
 from forum.redirects import safe_next
-from forum.services import accounts, notifications
+from forum.services import accounts
 from forum.services.moderation import appeals, modlog, review, sanctions, targets, thread_actions
 
 TARGETS = ("post", "thread")
@@ -385,9 +385,5 @@ def appeal(appeal_id: int):
 @bp.get("/notifications")
 @login_required
 def notices():
-    """The member's own notices (decisions, warnings, suspensions, appeals); marks them read."""
-    items = notifications.latest_for(current_user)
-    unread = {n.id for n in items if n.read_at is None}
-    if unread:
-        notifications.mark_all_read(current_user)
-    return render_template("moderation/notifications.html", items=items, unread=unread)
+    """The old address of the notifications page (links in older notices and emails)."""
+    return redirect(url_for("notifications.index"), 301)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -108,8 +107,8 @@ def _record(actor: User, commitment: Commitment) -> Commitment:
                   details={"due_on": commitment.due_on.isoformat()})
     if commitment.owner_id != actor.id:
         notifications.notify(commitment.owner_id, "commitment",
-                             _("A commitment of yours has been recorded: %(text)s",
-                               text=commitment.text), path(commitment.id))
+                             {"text": commitment.text, "commitment_id": commitment.id},
+                             actor_id=actor.id)
     db.session.commit()
     return commitment
 
@@ -239,19 +238,17 @@ def send_review_notices(now: datetime | None = None) -> dict[str, int]:
         active, Commitment.review_on < day, Commitment.review_passed_noticed_at.is_(None)))
     for commitment in passed.all():
         if _claim(commitment, "review_passed_noticed_at", also="review_soon_noticed_at"):
-            notifications.notify(commitment.owner_id, "commitment_review",
-                                 _("The review date of your commitment has passed: %(text)s",
-                                   text=commitment.text), path(commitment.id))
+            notifications.notify(commitment.owner_id, "commitment_review_passed",
+                                 {"text": commitment.text, "commitment_id": commitment.id})
             sent["passed"] += 1
     soon = db.session.scalars(select(Commitment).where(
         active, Commitment.review_on >= day, Commitment.review_on <= day + ahead,
         Commitment.review_soon_noticed_at.is_(None)))
     for commitment in soon.all():
         if _claim(commitment, "review_soon_noticed_at"):
-            notifications.notify(commitment.owner_id, "commitment_review",
-                                 _("Your commitment is due for review on %(day)s: %(text)s",
-                                   day=format_date(commitment.review_on), text=commitment.text),
-                                 path(commitment.id))
+            notifications.notify(commitment.owner_id, "commitment_review_soon",
+                                 {"text": commitment.text, "commitment_id": commitment.id,
+                                  "day": commitment.review_on.isoformat()})
             sent["soon"] += 1
     db.session.commit()
     return sent

@@ -126,8 +126,8 @@ def _tell_participants(proposal: Proposal, actor: User) -> None:
         Position.proposal_id == proposal.id))) | {proposal.author_id}
     for user_id in sorted(people - {actor.id}):
         notifications.notify(user_id, "proposal_outcome",
-                             _("The outcome of the proposal “%(title)s” has been recorded.",
-                               title=proposal.title), proposal_path(proposal.id))
+                             {"title": proposal.title, "proposal_id": proposal.id},
+                             actor_id=actor.id)
 
 
 def _post_body(outcome: Outcome) -> str:

@@ -33,6 +33,7 @@ from forum.models.discussion import (
 from forum.permissions import Action, require
 from forum.permissions.core import may_take_part
 from forum.services.discussion import policy
+from forum.services.notifications import activity
 
 MAX_POST_CHARS = 20_000
 MAX_TITLE_CHARS = 200
@@ -77,6 +78,7 @@ def append_post(thread: Thread, author: User, body_source: str, *, parent: Post 
     db.session.add(post)
     db.session.flush()
     _record_mentions(post, linked, author)
+    activity.post_added(post)
     if published:
         note_published(post)
     return post
@@ -126,6 +128,7 @@ def note_published(post: Post) -> None:
                                       else_=Topic.last_activity_at))
         .execution_options(synchronize_session=False))
     _expire_counts(post.thread_id)
+    activity.post_published(post)
 
 
 def _expire_counts(thread_id: int) -> None:
@@ -172,21 +175,27 @@ def _mentioned_members(source: str) -> dict[str, tuple[int, str]]:
     return found
 
 
-def _record_mentions(post: Post, user_ids: set[int], author: User) -> None:
-    """Remember who a post names (the notifications feature reads these); never the author."""
+def _record_mentions(post: Post, user_ids: set[int], author: User) -> set[int]:
+    """Remember who a post names (the notifications feature reads these); never the author.
+    Returns the members named for the first time."""
     known = set(db.session.scalars(select(Mention.user_id).where(Mention.post_id == post.id)))
+    added = set()
     for user_id in sorted(user_ids):
         if user_id != author.id and user_id not in known:
             db.session.add(Mention(post_id=post.id, user_id=user_id))
             known.add(user_id)
+            added.add(user_id)
+    if added:
+        db.session.flush()
+    return added
 
 
 # --- Checks on input ------------------------------------------------------------------------
 
 
 def clean_body(body: str | None, field: str = "body") -> str:
-    """Refuse an empty, whitespace-only or oversized body."""
-    body = (body or "").replace("\r\n", "\n")
+    """Refuse an empty, whitespace-only or oversized body (stored as `storable` makes it)."""
+    body = rendering.storable(body or "").replace("\r\n", "\n")
     if not body.strip():
         raise InvalidInput({field: _("Write something before posting.")}, code="empty_body")
     if len(body) > MAX_POST_CHARS:
@@ -196,7 +205,7 @@ def clean_body(body: str | None, field: str = "body") -> str:
 
 
 def clean_title(title: str | None, field: str = "title") -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(rendering.storable(title or "").split())
     if not title:
         raise InvalidInput({field: _("Give it a title.")}, code="empty_title")
     if len(title) > MAX_TITLE_CHARS:
@@ -292,7 +301,7 @@ def edit_post(actor: User, post_id: int, body: str, capacity: str | None = None)
         post.capacity_label = capacity_label(actor, capacity_value)
     post.edited_at = utcnow()
     post.edit_count = Post.edit_count + 1
-    _record_mentions(post, linked, actor)
+    activity.mentioned_in_edit(post, _record_mentions(post, linked, actor))
     db.session.commit()
     return post
 

@@ -12,6 +12,7 @@ from forum.extensions import db
 from forum.models.accounts import User
 from forum.models.base import utcnow
 from forum.models.live import (
+    Attribution,
     Connection,
     LiveEvent,
     LiveSession,
@@ -295,9 +296,13 @@ def _set_flag(user, session, payload, flag: str, value: bool, log: str | None) -
     if flag == "removed":
         kick = list(db.session.scalars(select(Connection.sid).where(
             Connection.session_id == session.id, Connection.user_id == target.user_id)))
-    data = {"participant": stream.shown(session, target.user), flag: value,
-            "user_id": target.user_id}
-    return _emit(session, "participant", user, data, kick=kick, presence=bool(kick))
+    # The room learns who only where it sees names; the member hears it on their own sockets.
+    data = {"participant": stream.shown(session, target.user), flag: value}
+    if session.attribution == Attribution.ON_RECORD:
+        data["user_id"] = target.user_id
+    personal = [(target.user_id, "me", {"session_id": session.id, flag: value})]
+    return _emit(session, "participant", user, data, kick=kick, presence=bool(kick),
+                 personal=personal)
 
 
 @action("mute")

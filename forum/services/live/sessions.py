@@ -1,16 +1,17 @@
-"""Scheduling live sessions: create, edit, cancel, RSVP, the listings and the calendar file."""
+"""Scheduling live sessions: create, edit, cancel and the listings (RSVPs are in `rsvps`,
+calendar files in `forum.services.feeds.calendar`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from forum import i18n
-from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from forum.exceptions import Conflict, InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
 from forum.models.base import utcnow
@@ -19,14 +20,12 @@ from forum.models.live import (
     Attribution,
     Invitation,
     LiveSession,
-    Rsvp,
     SessionPerson,
     SessionRole,
     SessionStatus,
     Visibility,
 )
 from forum.permissions import Action, can, require
-from forum.permissions.core import may_take_part, refusal_message
 from forum.services import accounts
 from forum.services.discussion import posting
 
@@ -133,67 +132,6 @@ def cancel(actor: User, session_id: int, reason: str) -> LiveSession:
     session.status, session.cancelled_reason = SessionStatus.CANCELLED, reason
     db.session.commit()
     return session
-
-
-def rsvp(actor: User, session_id: int, going: bool) -> bool:
-    """Members say they will come (or no longer will) to an upcoming session they may join."""
-    session = for_viewer(actor, session_id)
-    if not may_take_part(actor):
-        raise Forbidden(refusal_message(actor, Action.JOIN_LIVE))
-    if session.status not in (SessionStatus.SCHEDULED, SessionStatus.LIVE):
-        raise Conflict(_("This session is over."))
-    existing = db.session.get(Rsvp, (session.id, actor.id))
-    if going and existing is None:
-        db.session.add(Rsvp(session_id=session.id, user_id=actor.id))
-    elif not going and existing is not None:
-        db.session.delete(existing)
-    db.session.commit()
-    return going
-
-
-def rsvp_count(session_id: int) -> int:
-    return db.session.scalar(select(func.count()).where(Rsvp.session_id == session_id)) or 0
-
-
-def has_rsvp(user, session_id: int) -> bool:
-    return getattr(user, "id", None) is not None and \
-        db.session.get(Rsvp, (session_id, user.id)) is not None
-
-
-def ics(session: LiveSession, url: str) -> str:
-    """An iCalendar (RFC 5545) event for the session."""
-    def text(value: str) -> str:
-        return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-                .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Radslag//Live sessions//EN",
-        "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "BEGIN:VEVENT",
-        f"UID:live-{session.id}@radslag", f"DTSTAMP:{_utc(utcnow())}",
-        f"DTSTART:{_utc(session.starts_at)}", f"DTEND:{_utc(session.ends_at)}",
-        f"SUMMARY:{text(session.title)}", f"DESCRIPTION:{text(session.description_source)}",
-        f"URL:{url}", "STATUS:" + ("CANCELLED" if session.status == SessionStatus.CANCELLED
-                                   else "CONFIRMED"),
-        "END:VEVENT", "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """Lines of at most 75 octets, continued with a leading space."""
-    out, raw = [], line.encode()
-    while len(raw) > 75:
-        cut = 75
-        while (raw[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        out.append(raw[:cut].decode())
-        raw = b" " + raw[cut:]
-    out.append(raw.decode())
-    return "\r\n".join(out)
 
 
 # --- helpers ---------------------------------------------------------------------------------

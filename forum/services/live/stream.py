@@ -28,6 +28,7 @@ from forum.models.live import (
     SpeakerTurn,
     TurnStatus,
 )
+from forum.rendering import storable
 
 MAX_CHAT_CHARS = 2000
 MAX_QUESTION_CHARS = 500
@@ -42,6 +43,11 @@ def staff_room(session_id: int) -> str:
     return f"live:{session_id}:staff"
 
 
+def member_room(session_id: int, user_id: int) -> str:
+    """One member's own sockets in a session: what only they may hear (a mute, say)."""
+    return f"live:{session_id}:member:{user_id}"
+
+
 @dataclass
 class Outcome:
     """What a room action leaves for the socket layer, all of it already committed."""
@@ -51,6 +57,8 @@ class Outcome:
     presence: bool = False  # the presence list changed
     staff: list[tuple[str, dict]] = field(default_factory=list)  # (name, payload) to staff only
     kick: list[str] = field(default_factory=list)  # sids to disconnect (removed members)
+    # (member, name, payload with session_id) to that member's own sockets only
+    personal: list[tuple[int, str, dict]] = field(default_factory=list)
 
 
 def get_session(session_id) -> LiveSession:
@@ -63,10 +71,10 @@ def get_session(session_id) -> LiveSession:
 
 
 def clean_text(body, limit: int, name: str = "body") -> str:
-    """A non-empty string of at most `limit` characters, spaces trimmed."""
-    if not isinstance(body, str) or not body.strip():
+    """A non-empty string of at most `limit` characters, spaces trimmed (and `storable`)."""
+    if not isinstance(body, str) or not storable(body).strip():
         raise InvalidInput({name: _("Please write something.")})
-    body = body.strip()
+    body = storable(body).strip()
     if len(body) > limit:
         raise InvalidInput({name: _("At most %(n)d characters.", n=limit)}, code="too_long")
     return body

@@ -17,7 +17,7 @@ from forum.permissions.moderation import APPEALABLE
 from forum.services import notifications
 from forum.services.discussion import posting
 from forum.services.moderation import modlog, sanctions
-from forum.services.moderation.targets import clean_reason, link
+from forum.services.moderation.targets import clean_reason
 
 MAX_APPEAL_CHARS = 2000
 
@@ -97,10 +97,9 @@ def decide(actor: User, appeal_id: int, overturn: bool, reason: str) -> Appeal:
                   entry.target_id, reason=reason, focus_area_id=entry.focus_area_id,
                   subject_user_id=entry.subject_user_id,
                   details={"appeal": appeal.id, "decision": entry.id})
-    message = (_("Your appeal was granted and the decision undone: %(reason)s", reason=reason)
-               if overturn else _("Your appeal was not granted: %(reason)s", reason=reason))
-    notifications.notify(appeal.appellant_id, "appeal_decided", message,
-                         link("moderation.log"))
+    notifications.notify(appeal.appellant_id, "appeal_decided",
+                         {"overturned": overturn, "reason": reason, "appeal_id": appeal.id},
+                         actor_id=actor.id)
     db.session.commit()
     return appeal
 

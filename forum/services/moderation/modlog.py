@@ -13,6 +13,7 @@ from forum.models.accounts import User
 from forum.models.deliberation import Commitment, Proposal
 from forum.models.discussion import FocusArea, Post, PostStatus, Thread, Topic
 from forum.models.moderation import ModerationAction
+from forum.models.rounds import Round, Statement
 from forum.permissions import Action, can
 from forum.permissions.discussion import area_of
 from forum.services.moderation.targets import link
@@ -56,13 +57,20 @@ ACTION_LABELS = {
     "record_outcome": _l("Recorded the outcome of a proposal"),
     "edit_outcome": _l("Edited the outcome of a proposal"),
     "record_commitment": _l("Recorded a commitment"),
+    "close_round": _l("Closed a statement round early"),
+    "approve_statement": _l("Approved a statement in a round"),
+    "reject_statement": _l("Rejected a statement in a round"),
+    "hide_statement": _l("Hid a statement in a round"),
+    "auto_hide_statement": _l("Statement hidden automatically after flags"),
+    "restore_statement": _l("Restored a statement in a round"),
 }
 
 
 TARGET_LABELS = {"post": _l("the post"), "thread": _l("the thread"), "topic": _l("the topic"),
                  "user": _l("the member"), "live_question": _l("the question"),
                  "session": _l("the session"), "proposal": _l("the proposal"),
-                 "commitment": _l("the commitment"), "site": _l("the forum's settings")}
+                 "commitment": _l("the commitment"), "round": _l("the statement round"),
+                 "statement": _l("the statement"), "site": _l("the forum's settings")}
 
 
 def target_label(target_type: str) -> str:
@@ -147,6 +155,8 @@ def public_link(entry: ModerationAction) -> str | None:
         return link("profiles.show", user_id=user.id) if user and user.is_active else None
     if entry.target_type in ("proposal", "commitment"):
         return _deliberation_link(entry)
+    if entry.target_type in ("round", "statement"):
+        return _round_link(entry)
     return None
 
 
@@ -162,6 +172,21 @@ def _deliberation_link(entry: ModerationAction) -> str | None:
     visible = commitment is not None and can(AnonymousUserMixin(), Action.VIEW_COMMITMENT,
                                              commitment)
     return link("deliberation.commitment", commitment_id=commitment.id) if visible else None
+
+
+def _round_link(entry: ModerationAction) -> str | None:
+    """A round (or a statement's round) when a guest may see it; a statement only while it
+    is shown."""
+    if entry.target_type == "statement":
+        statement = db.session.get(Statement, entry.target_id)
+        if statement is None or not statement.is_shown:
+            return None
+        round_ = statement.round
+    else:
+        round_ = db.session.get(Round, entry.target_id)
+    if round_ is None or not can(AnonymousUserMixin(), Action.VIEW_ROUND, round_):
+        return None
+    return link("deliberation.show_round", round_id=round_.id)
 
 
 def record_on(actor: User | None, action: str, target: Post | Thread | Topic, reason: str = "",

@@ -28,9 +28,6 @@ from forum.services.moderation.targets import (
     clean_reason,
     get_post,
     get_target,
-    link,
-    post_link,
-    thread_link,
 )
 
 MAX_FLAG_TEXT = 1000
@@ -208,17 +205,23 @@ def _dismiss(actor: User, target: Post | Thread, reason: str) -> None:
 
 
 def _tell_flaggers(flags: list[Flag], target: Post | Thread) -> None:
-    where = post_link(target) if isinstance(target, Post) else thread_link(target)
-    for reporter_id in {f.reporter_id for f in flags}:
-        notifications.notify(reporter_id, "flag_reviewed",
-                             _("A moderator has reviewed the item you flagged. "
-                               "The decision is in the public moderation log."), where)
+    params = _target_params(target)
+    for reporter_id in sorted({f.reporter_id for f in flags}):
+        notifications.notify(reporter_id, "flag_reviewed", params)
 
 
-def _tell_author(target: Post | Thread, message: str, entry: ModerationAction) -> None:
-    notifications.notify(target.author_id, "moderation", message,
-                         link("moderation.new_appeal", action_id=entry.id)
-                         if entry.id else None)
+def _target_params(target: Post | Thread) -> dict:
+    if isinstance(target, Post):
+        return {"what": "post", "post_id": target.id, "thread_id": target.thread_id}
+    return {"what": "thread", "thread_id": target.id}
+
+
+def _tell_author(target: Post | Thread, kind: str, entry: ModerationAction,
+                 reason: str = "") -> None:
+    """The author hears of a decision on their content, with the way to appeal it."""
+    notifications.notify(target.author_id, kind,
+                         {**_target_params(target), "reason": reason, "action_id": entry.id},
+                         actor_id=entry.moderator_id)
 
 
 # --- Posts --------------------------------------------------------------------------------------
@@ -231,9 +234,7 @@ def _hide(actor: User, target: Post | Thread, reason: str) -> ModerationAction:
     kind = "post" if isinstance(target, Post) else "thread"
     entry = modlog.record_on(actor, f"hide_{kind}", target, reason)
     db.session.flush()
-    _tell_author(target, _("A moderator hid your %(what)s: %(reason)s",
-                           what=_("post") if kind == "post" else _("thread"), reason=reason),
-                 entry)
+    _tell_author(target, "content_hidden", entry, reason)
     return entry
 
 
@@ -243,10 +244,8 @@ def _restore(actor: User, target: Post | Thread, reason: str) -> None:
     target.hidden_at = target.hidden_by_id = target.hidden_reason = None
     kind = "post" if isinstance(target, Post) else "thread"
     modlog.record_on(actor, f"restore_{kind}", target, reason)
-    notifications.notify(target.author_id, "moderation",
-                         _("A moderator restored your %(what)s.",
-                           what=_("post") if kind == "post" else _("thread")),
-                         post_link(target) if kind == "post" else thread_link(target))
+    notifications.notify(target.author_id, "content_restored", _target_params(target),
+                         actor_id=actor.id)
 
 
 def hide(actor: User, target_type: str, target_id: int, reason: str) -> None:
@@ -279,8 +278,7 @@ def _edit_out(actor: User, post: Post, new_body: str | None, reason: str) -> Non
     # The log says an edit happened and why; the removed text is only in the revision.
     entry = modlog.record_on(actor, "edit_out_post", post, reason, revision=revision.id)
     db.session.flush()
-    _tell_author(post, _("A moderator edited personal data out of your post: %(reason)s",
-                         reason=reason), entry)
+    _tell_author(post, "content_edited_out", entry, reason)
 
 
 def edit_out(actor: User, post_id: int, new_body: str, reason: str) -> None:
@@ -331,9 +329,8 @@ def _approve(actor: User, post: Post, reason: str) -> None:
         raise Conflict(_("This post is already published."))
     posting.publish(post)
     modlog.record_on(actor, "approve_post", post, reason)
-    notifications.notify(post.author_id, "post_approved",
-                         _("A moderator approved your post; it is now published."),
-                         post_link(post))
+    notifications.notify(post.author_id, "post_approved", _target_params(post),
+                         actor_id=actor.id)
 
 
 def reject(actor: User, post_id: int, reason: str) -> None:
@@ -346,6 +343,5 @@ def reject(actor: User, post_id: int, reason: str) -> None:
     post.status, post.rejection_reason = PostStatus.REJECTED, reason
     entry = modlog.record_on(actor, "reject_post", post, reason)
     db.session.flush()
-    _tell_author(post, _("A moderator did not publish your post: %(reason)s", reason=reason),
-                 entry)
+    _tell_author(post, "post_rejected", entry, reason)
     db.session.commit()

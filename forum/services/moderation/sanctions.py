@@ -19,7 +19,7 @@ from forum.permissions.discussion import area_of
 from forum.services import accounts, notifications
 from forum.services.live import sockets
 from forum.services.moderation import modlog
-from forum.services.moderation.targets import clean_reason, link
+from forum.services.moderation.targets import clean_reason
 
 
 def _record(actor: User, action: str, member: User, reason: str, context: Post | Thread | None,
@@ -37,8 +37,7 @@ def warn_in_transaction(actor: User, context: Post | Thread, reason: str) -> Mod
     """A written warning to the author of `context` (no commit: part of a queue decision)."""
     entry = _record(actor, "warn_member", context.author, reason, context)
     notifications.notify(context.author_id, "warning",
-                         _("A moderator has warned you: %(reason)s", reason=reason),
-                         link("moderation.new_appeal", action_id=entry.id))
+                         {"reason": reason, "action_id": entry.id}, actor_id=actor.id)
     return entry
 
 
@@ -55,9 +54,8 @@ def suspend_in_transaction(actor: User, member: User, reason: str, until: dateti
     db.session.add(suspension)
     entry = _record(actor, "suspend_member", member, reason, context,
                     until=until.isoformat() if until else None)
-    notifications.notify(member.id, "suspension",
-                         _("Your account is suspended: %(reason)s", reason=reason),
-                         link("moderation.new_appeal", action_id=entry.id))
+    notifications.notify(member.id, "suspension", {"reason": reason, "action_id": entry.id},
+                         actor_id=actor.id)
     forget_cached_facts()
     return suspension
 
@@ -86,7 +84,7 @@ def lift(actor: User, suspension_id: int, reason: str = "", *, via_appeal: bool 
     _record(actor, "lift_suspension", suspension.user, clean_reason(reason, required=False),
             None, suspension=suspension.id)
     notifications.notify(suspension.user_id, "suspension_lifted",
-                         _("Your suspension has been lifted."), None)
+                         {"suspension_id": suspension.id}, actor_id=actor.id)
     forget_cached_facts()
     if not via_appeal:
         db.session.commit()

@@ -10,7 +10,11 @@ from forum.blueprints.api.schemas.fast import FastSchema
 class Notification(FastSchema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True)
-    message = fields.String(required=True)
+    message = fields.String(required=True, metadata={
+        "description": "The notice, worded in the member's language (their saved choice, "
+                       "else the site's)."})
+    params = fields.Dict(required=True, metadata={
+        "description": "What the notice is about: ids and names, by kind."})
     link = fields.String(required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
     read_at = fields.DateTime(required=True, allow_none=True)

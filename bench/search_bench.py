@@ -1,0 +1,199 @@
+"""Search latency over the 100,000-post benchmark forum, and what indexing adds to posting.
+
+Builds the HTTP benchmark's forum (bench/http_bench.py), rewrites 3 % of its posts into
+Swedish (so the forum holds both languages and some rare words), rebuilds the search index
+(timed), then times `forum.services.search.search()` in process, round-robin over a mix of
+common and rare words, with and without filters, as a visitor and as a member. Last, it
+times replies through the posting service with the index on and off.
+
+Aims: search p99 under 50 ms on SQLite and PostgreSQL; indexing adds at most 20 % to a reply.
+
+    .venv/bin/python bench/search_bench.py                                   # SQLite file
+    .venv/bin/python bench/search_bench.py --database-url postgresql+psycopg://u@127.0.0.1/db
+    .venv/bin/python bench/search_bench.py --reuse --rounds 50
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import http_bench  # noqa: E402
+
+SWEDISH = [
+    "Kommunen behöver en tydlig ägardirektiv för hamnen som håller över valen.",
+    "Kommunernas samarbete om äldreomsorgen har gett kortare köer till hemtjänsten.",
+    "Färjeläget i norr måste byggas om innan trafiken växer mer.",
+    "Vi har provat elva piloter på tre år; två har skalats upp i hela staden.",
+    "Belysningen längs skolvägen var det första önskemålet från kvällsvandringarna.",
+]
+RARE = ["hamnbadet", "tunnelbanan", "kvarteret Örnen", "solcellsparken"]
+
+# (label, query, filters): common words match a third of the posts or more
+QUERIES = [
+    ("common en, 1 word", "harbour", {}),
+    ("common en, 2 words", "green bonds", {}),
+    ("common en, inflected", "pilots scaled", {}),
+    ("common sv, inflected", "kommunen", {}),
+    ("rare sv", "hamnbadet", {}),
+    ("rare sv, 2 words", "kvarteret örnen", {}),
+    ("rare + common", "tunnelbanan kommun", {}),
+    ("no match", "zebrakorsningsljus", {}),
+    ("common + sector filter", "harbour", {"sector": "business"}),
+    ("common + verified + area", "owner directive", {"verified": True, "area": "city-governance"}),
+    ("common, page 10", "harbour", {"page": 10}),
+]
+
+
+def swedish_share(url: str, share: float = 0.03, seed: int = 11) -> int:
+    """Rewrite a share of the posts in Swedish, a few with rare words (no index yet)."""
+    from sqlalchemy import bindparam, func, select, update
+
+    from bench.wsgi_bench import make_app
+    from forum.extensions import db
+    from forum.models.discussion import Post
+
+    rng = random.Random(seed)
+    app = make_app(url)
+    with app.app_context():
+        total = db.session.scalar(select(func.count(Post.id)))
+        chosen = rng.sample(range(1, total + 1), int(total * share))
+        rows = []
+        for n, post_id in enumerate(chosen):
+            parts = rng.sample(SWEDISH, 2) + ([RARE[n % len(RARE)]] if n % 25 == 0 else [])
+            rows.append({"pid": post_id, "s": "\n\n".join(parts),
+                         "h": "".join(f"<p>{p}</p>" for p in parts)})
+        db.session.info["search.off"] = True
+        table = Post.__table__
+        db.session.execute(update(table).where(table.c.id == bindparam("pid"))
+                           .values(body_source=bindparam("s"), body_html=bindparam("h")), rows)
+        db.session.commit()
+        db.engine.dispose()
+    return len(chosen)
+
+
+def reindex(url: str) -> None:
+    from bench.wsgi_bench import make_app
+    from forum.extensions import db
+    from forum.services import search
+
+    app = make_app(url)
+    with app.app_context():
+        started = time.perf_counter()
+        counts = search.rebuild()
+        took = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE search_entries")
+        db.engine.dispose()
+    print(f"index rebuilt in {took:.0f} s: " + ", ".join(f"{n:,} {k}" for k, n in counts.items()))
+
+
+def measure(url: str, rounds: int) -> list[tuple[str, list[float], int]]:
+    from sqlalchemy import select
+
+    from bench.wsgi_bench import make_app
+    from forum.extensions import db
+    from forum.models.accounts import User
+    from forum.services import search
+
+    app = make_app(url)
+    timings: dict[str, list[float]] = {label: [] for label, _q, _f in QUERIES}
+    totals: dict[str, int] = {}
+    with app.app_context(), app.test_request_context():
+        member = db.session.scalar(select(User).where(User.email == http_bench.BENCH_EMAIL))
+        for n in range(rounds + 2):  # two warm-up rounds
+            for label, q, given in QUERIES:
+                given = dict(given)
+                page = given.pop("page", 1)
+                reader = member if n % 2 else None
+                started = time.perf_counter()
+                filters = search.filters_from(**given)
+                results = search.search(reader, q, filters, page=page)
+                took = (time.perf_counter() - started) * 1000
+                if n >= 2:
+                    timings[label].append(took)
+                totals[label] = results.total
+        db.engine.dispose()
+    return [(label, timings[label], totals[label]) for label, _q, _f in QUERIES]
+
+
+def posting_cost(url: str, replies: int) -> tuple[float, float]:
+    """Mean ms per reply with the index on, then off (same thread, alternating batches)."""
+    from sqlalchemy import select
+
+    from bench.wsgi_bench import make_app
+    from forum.extensions import db
+    from forum.models.accounts import User
+    from forum.services.discussion import posting
+
+    app = make_app(url)
+    on, off = [], []
+    rng = random.Random(5)
+    with app.app_context(), app.test_request_context():
+        member = db.session.scalar(select(User).where(User.email == http_bench.BENCH_EMAIL))
+        for n in range(replies * 2):
+            indexing = n % 20 < 10
+            db.session().info["search.off"] = not indexing
+            text = "\n\n".join(rng.sample(http_bench.PARAGRAPHS + SWEDISH, 2))
+            started = time.perf_counter()
+            posting.reply(member, 2, text)
+            (on if indexing else off).append((time.perf_counter() - started) * 1000)
+        db.session().info.pop("search.off", None)
+        db.engine.dispose()
+    return statistics.median(on), statistics.median(off)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file in bench/data)")
+    parser.add_argument("--rounds", type=int, default=30, help="times each query is run")
+    parser.add_argument("--replies", type=int, default=200, help="replies timed each way")
+    parser.add_argument("--reuse", action="store_true", help="reuse an existing bench database")
+    args = parser.parse_args()
+    url = args.database_url
+    if url is None:
+        path = ROOT / "bench" / "data" / f"search-{args.posts}.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        url = f"sqlite:///{path}"
+        fresh = not (args.reuse and path.exists())
+        if fresh:
+            for old in path.parent.glob(path.name + "*"):
+                old.unlink()
+    else:
+        fresh = not args.reuse
+    if fresh:
+        http_bench.build(url, args.posts)
+        print(f"{swedish_share(url):,} posts rewritten in Swedish")
+        reindex(url)
+    backend = url.split(":")[0].split("+")[0]
+    print(f"\n{args.posts:,} posts on {backend}: search, in process, {args.rounds} runs each "
+          f"(visitor and member alternately), ms")
+    print(f"{'query':28} {'q':24} {'hits':>7} {'p50':>7} {'p99':>7}")
+    every = []
+    for (label, timings, total), (_l, q, given) in zip(measure(url, args.rounds), QUERIES, strict=True):
+        every += timings
+        shown = q + ("".join(f" {k}={v}" for k, v in given.items()))
+        print(f"{label:28} {shown[:24]:24} {total:7,} {pct(timings, 50):7.1f} "
+              f"{pct(timings, 99):7.1f}")
+    print(f"{'all queries':28} {'':24} {'':>7} {pct(every, 50):7.1f} {pct(every, 99):7.1f}")
+    with_index, without = posting_cost(url, args.replies)
+    print(f"\nreply through the posting service, median of {args.replies}: index on "
+          f"{with_index:.1f} ms, off {without:.1f} ms, "
+          f"+{(with_index / without - 1) * 100:.0f} %")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Who may find a thing through search. The index holds only what everyone may see
+(`public`) or what every signed-in member may see (`members`); anything narrower (hidden,
+pending, rejected, deleted or merged content, invite-only sessions and all that belongs to
+them) is left out, so it can never show, not even as a count or an excerpt."""
+from __future__ import annotations
+
+from flask_login import AnonymousUserMixin
+
+from forum.models.deliberation import Proposal
+from forum.models.discussion import Post, Thread, Topic
+from forum.models.live import LiveSession, Visibility
+from forum.models.search import Audience
+from forum.permissions.core import Action, can, is_member
+
+_VISITOR = AnonymousUserMixin()
+_NARROWER = {None: 0, Audience.MEMBERS: 1, Audience.PUBLIC: 2}
+
+
+def narrowest(*audiences: str | None) -> str | None:
+    return min(audiences, key=_NARROWER.__getitem__)
+
+
+def session_audience(session: LiveSession | None) -> str | None:
+    """A session's audience, and so that of its archive thread and its proposals."""
+    if session is None:
+        return Audience.PUBLIC
+    if can(_VISITOR, Action.VIEW_LIVE, session):
+        return Audience.PUBLIC
+    return Audience.MEMBERS if session.visibility == Visibility.MEMBERS else None
+
+
+def topic_audience(_topic: Topic) -> str | None:
+    return Audience.PUBLIC  # topics are public, archived ones too
+
+
+def thread_audience(thread: Thread, archive_of: LiveSession | None = None) -> str | None:
+    """A thread anyone may see; the archive of a session is no wider than the session."""
+    if not can(_VISITOR, Action.VIEW_THREAD, thread):
+        return None
+    return narrowest(Audience.PUBLIC, session_audience(archive_of))
+
+
+def post_audience(post: Post, archive_of: LiveSession | None = None) -> str | None:
+    """Published, neither hidden nor deleted, in a thread anyone may see."""
+    if not (can(_VISITOR, Action.VIEW_POST, post)
+            and can(_VISITOR, Action.VIEW_HIDDEN_TEXT, post)):
+        return None
+    return thread_audience(post.thread, archive_of)
+
+
+def proposal_audience(proposal: Proposal) -> str | None:
+    if can(_VISITOR, Action.VIEW_PROPOSAL, proposal):
+        return narrowest(Audience.PUBLIC, session_audience(proposal.live_session))
+    session = proposal.live_session
+    if session is not None and session.visibility == Visibility.MEMBERS and (
+            proposal.thread is None or can(_VISITOR, Action.VIEW_THREAD, proposal.thread)):
+        return Audience.MEMBERS
+    return None
+
+
+def audiences_for(reader) -> tuple[str, ...]:
+    """The entries a reader may find."""
+    if is_member(reader):
+        return (Audience.PUBLIC, Audience.MEMBERS)
+    return (Audience.PUBLIC,)

@@ -1,0 +1,29 @@
+"""The index rebuild as a job (`flask forum reindex` queues it and shows its progress)."""
+from __future__ import annotations
+
+import logging
+
+from forum import jobs
+from forum.services.search.index import rebuild
+
+log = logging.getLogger(__name__)
+
+
+def progress_key(run_id: str) -> str:
+    return f"forum.search.reindex.{run_id}"
+
+
+@jobs.task(retries=1)
+def rebuild_index(run_id: str = "") -> dict[str, int]:
+    """Derive the whole index again; progress goes to the queue's storage under the run's
+    key, for the command that asked to read."""
+
+    def note(kind: str, done: int, total: int) -> None:
+        log.info("reindex %s: %d/%d", kind, done, total)
+        if run_id:
+            jobs.huey.put(progress_key(run_id), {"kind": kind, "done": done, "total": total})
+
+    counts = rebuild(note)
+    if run_id:
+        jobs.huey.put(progress_key(run_id), {"finished": counts})
+    return counts

@@ -1,0 +1,263 @@
+"""Reading the index: a query of plain words, the filters, ranking and one page of hits.
+
+What a query may hold: words. Every word must occur (in an inflected form: each is stemmed
+in Swedish and in English and matched against texts of that language). Punctuation and
+operators (`"`, `*`, `-`, `:`, `(`, `NEAR`, `OR`) are not syntax here: they are dropped or
+taken as the words they are. Common words (och, the) are left out unless the query has no
+other words."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import and_, case, cast, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import REGCONFIG
+
+from forum.exceptions import InvalidInput
+from forum.extensions import db
+from forum.i18n import display_zone
+from forum.models.accounts import Sector, User
+from forum.models.discussion import FocusArea
+from forum.models.search import FTS_TABLE, SearchEntry
+from forum.permissions.search import audiences_for
+from forum.services.search import text
+from forum.services.search.sources import SOURCES
+
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 12
+PER_PAGE = 20
+MAX_PAGE = 50  # relevance beyond the 1,000th hit says little; narrow the search instead
+
+
+@dataclass
+class Filters:
+    kinds: tuple[str, ...] = ()
+    area: FocusArea | None = None
+    sector: Sector | None = None
+    verified: bool = False
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass
+class Query:
+    """A query understood: the words used, their stems in each language, and a note when
+    some words were left out."""
+
+    words: list[str]
+    stems: dict[str, set[str]]
+    note: str = ""
+
+
+@dataclass
+class Hit:
+    kind: str
+    kind_label: str
+    url: str
+    title: Markup
+    excerpt: Markup
+    created_at: datetime
+    author: User | None
+    area: FocusArea | None
+    language: str
+    rank: float = 0.0
+
+
+@dataclass
+class Results:
+    query: Query | None
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+
+
+def understand(raw: str | None) -> Query | None:
+    """The words of a query, or None for an empty one. Refuses oversized queries and
+    queries with no word in them, with a reason."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if len(raw) > MAX_QUERY_CHARS:
+        raise InvalidInput({"q": _("A search may be at most %(max)d characters.",
+                                   max=MAX_QUERY_CHARS)}, code="query_too_long")
+    found = list(dict.fromkeys(text.words(raw)))
+    if not found:
+        raise InvalidInput({"q": _("Search for at least one word of letters or digits.")},
+                           code="no_words")
+    note = ""
+    content = [w for w in found if w not in text.STOPWORDS["sv"] | text.STOPWORDS["en"]]
+    if content and len(content) < len(found):
+        note = _("Common words were left out: %(words)s.",
+                 words=", ".join(w for w in found if w not in content))
+    found = content or found
+    if len(found) > MAX_WORDS:
+        note = _("Only the first %(n)d words were used.", n=MAX_WORDS)
+        found = found[:MAX_WORDS]
+    stems = {lang: set(text.stems(found, lang)) for lang in text.LANGUAGES}
+    return Query(found, stems, note)
+
+
+def run(reader, query: Query, filters: Filters, page: int = 1,
+        per_page: int = PER_PAGE) -> Results:
+    """One page of hits the reader may see, best first, and how many there are in all."""
+    page = max(1, min(page, MAX_PAGE))
+    audiences = audiences_for(reader)
+    if db.session.get_bind().dialect.name == "postgresql":
+        match, rank = _postgres(query)
+        conditions = [match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters)]
+        total = db.session.scalar(select(func.count()).select_from(SearchEntry)
+                                  .where(*conditions))
+        rows = db.session.execute(
+            select(SearchEntry, rank.label("rank")).where(*conditions)
+            .order_by(rank.desc(), SearchEntry.created_at.desc())
+            .limit(per_page).offset((page - 1) * per_page)).all()
+        return Results(query, _hits(rows, query), total or 0, page, per_page)
+    return _sqlite(query, filters, audiences, page, per_page)
+
+
+def _sqlite(query: Query, filters: Filters, audiences, page: int, per_page: int) -> Results:
+    """FTS5 over the stemmed columns: the words in Swedish for Swedish texts, in English for
+    English ones; audience, kind, area, sector and verified are words of the facet column,
+    so FTS5 answers them from its own index. Terms are letters and digits only, quoted: no
+    FTS syntax gets in."""
+    def terms(lang: str) -> str:
+        return " AND ".join(f'"{s}"' for s in text.stems(query.words, lang))
+
+    facets = ["(" + " OR ".join(f"aud{a}" for a in audiences) + ")"]
+    if filters.kinds:
+        facets.append("(" + " OR ".join(f"kind{k}" for k in filters.kinds) + ")")
+    if filters.sector is not None:
+        facets.append("sec" + Sector(filters.sector).value.replace("_", ""))
+    if filters.verified:
+        facets.append("verified")
+    if filters.area is not None:
+        facets.append(f"area{filters.area.id}")
+    words = " OR ".join(f"(language:{lang} AND {{title_terms body_terms}}:({terms(lang)}))"
+                        for lang in text.LANGUAGES)
+    expression = f"facet_terms:({' AND '.join(facets)}) AND ({words})"
+    fts = table(FTS_TABLE, column("rowid"))
+    match = sql_text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=expression)
+    rank = literal_column(f"bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
+    dates = _date_conditions(filters)
+    if dates:  # dates are not words: join the entries
+        source = fts.join(SearchEntry, SearchEntry.id == fts.c.rowid)
+        total = db.session.scalar(select(func.count()).select_from(source).where(match, *dates))
+        ranked = (select(fts.c.rowid, rank.label("rank")).select_from(source)
+                  .where(match, *dates).order_by(rank, SearchEntry.created_at.desc()))
+    else:
+        total = db.session.scalar(select(func.count()).select_from(fts).where(match))
+        ranked = select(fts.c.rowid, rank.label("rank")).select_from(fts).where(match) \
+            .order_by(rank, fts.c.rowid.desc())
+    top = db.session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    entries = {e.id: e for e in db.session.scalars(
+        select(SearchEntry).where(SearchEntry.id.in_([r[0] for r in top])))}
+    rows = [(entries[r[0]], -r[1]) for r in top if r[0] in entries]
+    return Results(query, _hits(rows, query), total or 0, page, per_page)
+
+
+def _postgres(query: Query):
+    """tsvector @@ tsquery with each text's own configuration (GIN-indexed)."""
+    words = " & ".join(f"'{w}'" for w in query.words)  # letters and digits only
+
+    def tsquery(lang: str):
+        return func.to_tsquery(cast(literal(text.LANGUAGES[lang]), REGCONFIG), words)
+
+    document = SearchEntry.document
+    match = or_(*(and_(SearchEntry.language == lang, document.op("@@")(tsquery(lang)))
+                  for lang in text.LANGUAGES))
+    rank = func.ts_rank(document, case(
+        *((SearchEntry.language == lang, tsquery(lang)) for lang in text.LANGUAGES)))
+    return match, rank
+
+
+def _filter_conditions(filters: Filters) -> list:
+    found = []
+    if filters.kinds:
+        found.append(SearchEntry.kind.in_(filters.kinds))
+    if filters.area is not None:
+        found.append(SearchEntry.focus_area_id == filters.area.id)
+    if filters.sector is not None:
+        found.append(SearchEntry.author_sector == Sector(filters.sector).value)
+    if filters.verified:
+        found.append(SearchEntry.author_verified.is_(True))
+    return found + _date_conditions(filters)
+
+
+def _date_conditions(filters: Filters) -> list:
+    found = []
+    zone = display_zone()
+    if filters.since is not None:
+        found.append(SearchEntry.created_at >= datetime.combine(
+            filters.since, time.min, zone).astimezone(UTC))
+    if filters.until is not None:
+        found.append(SearchEntry.created_at < datetime.combine(
+            filters.until + timedelta(days=1), time.min, zone).astimezone(UTC))
+    return found
+
+
+def _hits(rows, query: Query) -> list[Hit]:
+    entries = [row[0] for row in rows]
+    authors = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({e.author_id for e in entries if e.author_id is not None})))}
+    areas = {a.id: a for a in db.session.scalars(select(FocusArea))}
+    hits = []
+    for entry, rank in rows:
+        source = SOURCES.get(entry.kind)
+        if source is None:  # a kind no longer registered: leave it out
+            continue
+        hits.append(Hit(
+            kind=entry.kind, kind_label=str(source.label),
+            url=source.url(entry.object_id, entry.parent_id),
+            title=text.highlight(entry.title, query.stems, entry.language),
+            excerpt=text.excerpt(entry.body, query.stems, entry.language),
+            created_at=entry.created_at, author=authors.get(entry.author_id),
+            area=areas.get(entry.focus_area_id), language=entry.language,
+            rank=float(rank)))
+    return hits
+
+
+def filters_from(*, kind: str | None = None, area: str | None = None,
+                 sector: str | None = None, verified: bool = False,
+                 since: date | str | None = None, until: date | str | None = None) -> Filters:
+    """Filters from what a reader chose (query arguments of the page or the API); every
+    value is checked, and a wrong one is refused with the field it belongs to."""
+    errors: dict[str, str] = {}
+    kinds: tuple[str, ...] = ()
+    if kind:
+        if kind not in SOURCES:
+            errors["kind"] = _("Choose one of the kinds listed.")
+        kinds = (kind,)
+    chosen_area = None
+    if area:
+        chosen_area = db.session.scalar(select(FocusArea).where(FocusArea.slug == area))
+        if chosen_area is None:
+            errors["area"] = _("There is no such focus area.")
+    chosen_sector = None
+    if sector:
+        try:
+            chosen_sector = Sector(sector)
+        except ValueError:
+            errors["sector"] = _("Choose one of the sectors listed.")
+    days = {}
+    for name, value in (("since", since), ("until", until)):
+        if isinstance(value, str) and value:
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                errors[name] = _("Give a date as YYYY-MM-DD.")
+                value = None
+        days[name] = value or None
+    if days["since"] and days["until"] and days["since"] > days["until"]:
+        errors["until"] = _("The end of the date range is before its start.")
+    if errors:
+        raise InvalidInput(errors, code="bad_filter")
+    return Filters(kinds, chosen_area, chosen_sector, bool(verified), days["since"],
+                   days["until"])
