@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-dev vendor translations migrate seed serve lint messages clean
+.PHONY: run test setup setup-dev vendor translations migrate seed serve lint messages clean cluster cluster-stop cluster-restart
 
 run: setup vendor translations migrate seed serve
 
@@ -73,3 +73,15 @@ lint:
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor
+
+# A local cluster: HAProxy (apt-get install haproxy), RADSLAG_SERVERS gevent servers and a
+# worker, against the PostgreSQL and Redis in CLUSTER_ENV (made from deploy/radslag.env.example).
+CLUSTER_ENV ?= instance/cluster.env
+cluster: setup vendor translations
+	$(BIN)/python deploy/cluster.py start --env $(CLUSTER_ENV)
+
+cluster-stop:
+	$(BIN)/python deploy/cluster.py stop --env $(CLUSTER_ENV)
+
+cluster-restart:
+	$(BIN)/python deploy/cluster.py restart --env $(CLUSTER_ENV)

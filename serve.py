@@ -11,6 +11,7 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -28,9 +29,11 @@ def main() -> None:
     os.environ.setdefault("FORUM_ASYNC_MODE", "gevent")
     os.environ.setdefault("FORUM_LOG_FORMAT", "json")
 
+    import gevent
+
     from forum.app import create_app, freeze_startup_heap
     from forum.extensions import socketio
-    from forum.serving import make_server
+    from forum.serving import drain, make_server
 
     app = create_app()
     mode = socketio.server.eio.async_mode
@@ -38,8 +41,13 @@ def main() -> None:
         parser.error(f"FORUM_ASYNC_MODE must be gevent under serve.py, not {mode}")
     worker = start_worker() if args.with_worker else None
     freeze_startup_heap()
+    server = make_server(app, args.host, args.port)
+    # SIGTERM (what `make cluster-stop`, a rolling restart and process managers send): finish
+    # the HTTP requests in hand, close the sockets (clients reconnect elsewhere), then exit.
+    gevent.signal_handler(signal.SIGTERM, lambda: gevent.spawn(
+        drain, server, socketio.server.eio))
     try:
-        make_server(app, args.host, args.port).serve_forever()
+        server.serve_forever()
     finally:
         if worker is not None:
             stop_worker(worker, app.config["JOBS_SHUTDOWN_TIMEOUT"] + 5)

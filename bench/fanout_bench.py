@@ -4,10 +4,15 @@ For each N (50, 200, 500 by default) and each server, it measures
   * saturated: the sender keeps a window of unacknowledged chat messages in flight for a few
     seconds; prints deliveries per second and p50/p99 delivery latency;
   * steady: 10 messages per second; prints p50/p99 delivery latency.
-Servers, both under the same gevent setup (serve.py's server, one process):
-  * ceiling: a minimal Flask-SocketIO server that only broadcasts (no database, no checks);
+Servers, all under the same gevent setup (serve.py's server):
+  * ceiling: a minimal Flask-SocketIO server that only broadcasts (no database, no checks),
+             one process;
   * live:    the real Rådslag live room (serve.py), which checks the rules and commits every
-             event with its seq before broadcasting.
+             event with its seq before broadcasting, one process, no load balancer;
+  * cluster: the production layout of deploy/cluster.py: HAProxy in front of `--cluster-size`
+             live-room processes (3) sharing a Redis server of the benchmark's own, which
+             spreads the receivers over the processes (round robin); the sender and every
+             receiver connect through HAProxy. Its CPU figure adds up the servers and HAProxy.
 
 The load generator must cost much less than the server it measures, or it measures itself:
 the receivers are spread over `--procs` processes (2 by default), each one plain `epoll` loop
@@ -21,6 +26,8 @@ the chat body, to a receiver parsing the event (one clock: all processes run on 
     .venv/bin/python bench/fanout_bench.py                     # temp SQLite file
     .venv/bin/python bench/fanout_bench.py --database-url postgresql+psycopg://...
     .venv/bin/python bench/fanout_bench.py --clients 500 --seconds 5 --procs 2
+    .venv/bin/python bench/fanout_bench.py --clients 500 --servers ceiling live cluster \
+        --database-url postgresql+psycopg://...
 """
 import argparse
 import base64
@@ -334,11 +341,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def measure(port: int, tokens: dict, session_id: int, clients: int, seconds: float,
-            window: int, procs: int, nap: float, server_pid: int) -> dict:
+            window: int, procs: int, nap: float, server_pids: list[int],
+            on_joined=None) -> dict:
     receivers = Receivers(port, tokens["receiver"], session_id, clients, procs, nap)
     sender = WS(port, tokens["sender"])
     assert sender.call("join", {"session_id": session_id})["ok"]
     time.sleep(2.0)  # let the joins' presence broadcast go out before measuring
+    spread = on_joined() if on_joined else ""
     receivers.reset()
 
     def chat() -> None:
@@ -350,7 +359,7 @@ def measure(port: int, tokens: dict, session_id: int, clients: int, seconds: flo
     # Saturated: keep `window` chats in flight.
     sent = acked = 0
     receiver_pids = [proc.pid for proc, _, _ in receivers.parts]
-    cpu = (cpu_seconds([server_pid]), cpu_seconds(receiver_pids), cpu_seconds([os.getpid()]))
+    cpu = (cpu_seconds(server_pids), cpu_seconds(receiver_pids), cpu_seconds([os.getpid()]))
     start = time.time()
     while time.time() - start < seconds:
         while sent - acked < window:
@@ -363,7 +372,7 @@ def measure(port: int, tokens: dict, session_id: int, clients: int, seconds: flo
     receivers.wait(expected, 30)
     elapsed = time.time() - start
     cpu = [cpu_seconds(pids) - before for pids, before in
-           zip(([server_pid], receiver_pids, [os.getpid()]), cpu, strict=True)]
+           zip((server_pids, receiver_pids, [os.getpid()]), cpu, strict=True)]
     latencies = receivers.report()
     saturated = {"sent": sent, "delivered": len(latencies), "elapsed": elapsed, "cpu": cpu,
                  "deliveries_per_s": len(latencies) / elapsed,
@@ -382,7 +391,7 @@ def measure(port: int, tokens: dict, session_id: int, clients: int, seconds: flo
               "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99)}
     receivers.stop()
     sender.sock.close()
-    return {"saturated": saturated, "steady": steady}
+    return {"saturated": saturated, "steady": steady, "spread": spread}
 
 
 # --- Servers --------------------------------------------------------------------------------
@@ -466,13 +475,60 @@ def start_server(kind: str, port: int, database_url: str) -> subprocess.Popen:
     return proc
 
 
+class BenchCluster:
+    """deploy/cluster.py's cluster (no worker) with a redis-server of its own on a free port."""
+
+    def __init__(self, database_url: str, size: int) -> None:
+        import importlib.util
+        import shutil
+
+        spec = importlib.util.spec_from_file_location("radslag_cluster",
+                                                      ROOT / "deploy" / "cluster.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        self.tmp = tempfile.mkdtemp(prefix="fanout-cluster-")
+        redis_port = free_port()
+        self.redis = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port",
+             str(redis_port), "--save", "", "--appendonly", "no", "--dir", self.tmp],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        first = free_port()
+        self.port = free_port()
+        self.cluster = module.Cluster({
+            "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "bench",
+            "FORUM_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "FORUM_ASYNC_MODE": "gevent", "FORUM_TRUSTED_PROXIES": "1",
+            "RADSLAG_LB_ADDRESS": f"127.0.0.1:{self.port}", "RADSLAG_SERVERS": str(size),
+            "RADSLAG_FIRST_PORT": str(first), "RADSLAG_RUN_DIR": self.tmp,
+            "RADSLAG_WORKER": "0"})
+        try:
+            self.cluster.start(migrate=False, seed=False)
+        except Exception:
+            self.stop()
+            raise
+
+    def pids(self) -> list[int]:
+        names = ["haproxy", *(f"server-{n}" for n in range(1, self.cluster.count + 1))]
+        return [pid for name in names if (pid := self.cluster.pid(name))]
+
+    def spread(self) -> str:
+        return " ".join(f"{name}={row['scur']}" for name, row in self.cluster.stats().items())
+
+    def stop(self) -> None:
+        self.cluster.stop()
+        self.redis.terminate()
+        self.redis.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, nargs="*", default=[50, 200, 500])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--window", type=int, default=64, help="chats in flight (saturated)")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--servers", nargs="*", default=["ceiling", "live"])
+    parser.add_argument("--servers", nargs="*", default=["ceiling", "live"],
+                        help="ceiling, live, cluster (PostgreSQL and HAProxy needed)")
+    parser.add_argument("--cluster-size", type=int, default=3, help="processes behind HAProxy")
     parser.add_argument("--procs", type=int, default=2, help="receiver processes")
     parser.add_argument("--nap-ms", type=float, default=0.5,
                         help="a receiver process with few sockets ready waits this long first")
@@ -489,21 +545,38 @@ def main() -> None:
           f" | {'10/s p50':>8} {'10/s p99':>8} {'lost':>5}")
     for clients in args.clients:
         for kind in args.servers:
-            session_id, tokens = (prepare_live_database(database_url) if kind == "live"
+            session_id, tokens = (prepare_live_database(database_url) if kind != "ceiling"
                                   else (1, {"receiver": None, "sender": None}))
-            port = free_port()
-            proc = start_server(kind, port, database_url)
-            try:
-                result = measure(port, tokens, session_id, clients, args.seconds, args.window,
-                                 args.procs, args.nap_ms / 1000, proc.pid)
-            finally:
-                proc.terminate()
-                proc.wait(10)
+            spread = ""
+            if kind == "cluster":
+                cluster = BenchCluster(database_url, args.cluster_size)
+                try:
+                    redis_cpu = cpu_seconds([cluster.redis.pid])
+                    result = measure(cluster.port, tokens, session_id, clients, args.seconds,
+                                     args.window, args.procs, args.nap_ms / 1000,
+                                     cluster.pids(), on_joined=cluster.spread)
+                    spread = result.pop("spread")
+                    redis_cpu = cpu_seconds([cluster.redis.pid]) - redis_cpu
+                    spread += (f"; Redis CPU over the whole run (both phases, joins included): "
+                               f"{redis_cpu:.2f} s")
+                finally:
+                    cluster.stop()
+            else:
+                port = free_port()
+                proc = start_server(kind, port, database_url)
+                try:
+                    result = measure(port, tokens, session_id, clients, args.seconds,
+                                     args.window, args.procs, args.nap_ms / 1000, [proc.pid])
+                finally:
+                    proc.terminate()
+                    proc.wait(10)
             s, t = result["saturated"], result["steady"]
             lost = t["expected"] - t["delivered"] + (s["sent"] * clients - s["delivered"])
             print(f"{kind:8} {clients:7d} {s['sent']:6d} {s['deliveries_per_s']:9.0f} "
                   f"{s['p50_ms']:7.1f} {s['p99_ms']:7.1f} | {t['p50_ms']:8.1f} "
                   f"{t['p99_ms']:8.1f} {lost:5d}", flush=True)
+            if spread:
+                print(f"  sockets per process (HAProxy's count): {spread}", flush=True)
             if args.cpu:
                 server, receivers, sender = (1e6 * c / max(1, s["delivered"]) for c in s["cpu"])
                 cores = " ".join(f"{c / s['elapsed']:.2f}" for c in s["cpu"])

@@ -76,6 +76,7 @@ def load_config(app: Flask, override: type[Config] | Mapping[str, Any] | None) -
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    _pool_settings(app)
     instance = Path(app.instance_path)
     app.config["JOBS_SQLITE_PATH"] = app.config.get("JOBS_SQLITE_PATH") or str(
         instance / "jobs.sqlite3")
@@ -91,6 +92,22 @@ def load_config(app: Flask, override: type[Config] | Mapping[str, Any] | None) -
 
         parse_smtp_url(app.config["SMTP_URL"])  # a mistake shows at start, not at each send
     _https_settings(app)
+
+
+def _pool_settings(app: Flask) -> None:
+    """On PostgreSQL every process keeps DB_POOL_SIZE connections (FORUM_DB_POOL_SIZE, 15)
+    and opens no more: a request or live-room event that finds them all busy waits for one.
+    (SQLAlchemy's default, 5 kept + 10 more opened and closed again as needed, made a busy
+    live room connect to PostgreSQL hundreds of times a second.)"""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    size = str(app.config["DB_POOL_SIZE"])
+    if not size.isdigit() or int(size) < 1:
+        raise ValueError("FORUM_DB_POOL_SIZE must be a whole number, at least 1")
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_size", int(size))
+    options.setdefault("max_overflow", 0)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _https_settings(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # FORUM_DATABASE_URL, else instance/forum.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DB_POOL_SIZE = 15  # FORUM_DB_POOL_SIZE: PostgreSQL connections per process (kept open)
     SECRET_KEY: str | None = None  # FORUM_SECRET_KEY, else generated once into instance/
     REDIS_URL: str | None = None  # FORUM_REDIS_URL: Socket.IO queue, rate limits, job queue
     BASE_URL = "http://127.0.0.1:5000"  # FORUM_BASE_URL: links in emails (no request to ask)
@@ -35,6 +36,7 @@ class Config:
     POSTS_PER_PAGE = 20  # posts on one thread page
     THREADS_PER_PAGE = 30  # threads on one topic page
     LIVE_BATCH_DELAY = 0.005  # seconds the live room gathers committed events before sending
+    LIVE_PRESENCE_TIMEOUT = 60  # FORUM_PRESENCE_TIMEOUT: seconds a dead process's sockets count
     FRAGMENT_CACHE_CHARS = 8_000_000  # rendered post HTML kept per process (0: no cache)
     MAX_POST_CHARS = 20_000  # longest post body accepted
     MAX_TITLE_CHARS = 200  # longest thread or topic title
@@ -139,4 +141,6 @@ ENV_KEYS = {
     "FORUM_SMTP_URL": "SMTP_URL",
     "FORUM_WEBHOOK_ALLOWED_NETWORKS": "WEBHOOK_ALLOWED_NETWORKS",
     "FORUM_MAIL_FROM": "MAIL_FROM",
+    "FORUM_PRESENCE_TIMEOUT": "LIVE_PRESENCE_TIMEOUT",
+    "FORUM_DB_POOL_SIZE": "DB_POOL_SIZE",
 }

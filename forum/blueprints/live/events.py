@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 import uuid
 from collections import deque
 
@@ -79,16 +80,27 @@ class SocketRegistry:
     the rooms: one set per process, which expires unless its process renews it. A process
     that dies takes its set with it, so the others can tell its presence rows are dead."""
 
-    BEAT, TTL = 20, 60  # seconds
-
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeout: float = 60) -> None:
         import redis
 
-        self.redis = redis.Redis.from_url(url, socket_timeout=5)
+        # A blocking pool: a reconnect storm (a thousand sockets arriving from a process that
+        # died) waits for one of 20 connections instead of failing the connect handlers.
+        pool = redis.BlockingConnectionPool.from_url(url, socket_timeout=5, max_connections=20,
+                                                     timeout=10)
+        self.redis = redis.Redis(connection_pool=pool)
         self.key = f"forum:live:sockets:{uuid.uuid4().hex}"
+        # The set lives `timeout` seconds unless renewed; it is renewed three times as often.
+        self.ttl = max(1, round(timeout))
+        self.beat_every = timeout / 3
+
+    # When Redis lost the sets (a restart without persistence), every process refills its own
+    # at its next beat. Until all could have, a missing set says nothing: this key, set once
+    # by whichever process notices first, tells since when the sets have been filling.
+    SINCE = "forum:live:sockets-since"
 
     def add(self, sid: str) -> None:
-        self.redis.pipeline().sadd(self.key, sid).expire(self.key, self.TTL).execute()
+        self.redis.pipeline().sadd(self.key, sid).expire(self.key, self.ttl) \
+            .set(self.SINCE, time.time(), nx=True).execute()
 
     def remove(self, sid: str) -> None:
         self.redis.srem(self.key, sid)
@@ -98,9 +110,14 @@ class SocketRegistry:
         pipe = self.redis.pipeline()
         if sids:
             pipe.sadd(self.key, *sids)
-        pipe.expire(self.key, self.TTL).execute()
+        pipe.expire(self.key, self.ttl).set(self.SINCE, time.time(), nx=True).execute()
 
-    def live_sids(self) -> set[str]:
+    def live_sids(self) -> set[str] | None:
+        """The sockets every live process holds; None while the sets may still be refilling
+        (less than a TTL since Redis had none)."""
+        since = self.redis.get(self.SINCE)
+        if since is None or time.time() - float(since) < self.ttl:
+            return None
         keys = list(self.redis.scan_iter(match="forum:live:sockets:*", count=100))
         return {sid.decode() for sid in self.redis.sunion(keys)} if keys else set()
 
@@ -111,7 +128,9 @@ class LiveNamespace(Namespace):
 
     Presence rows (`Connection`) outlive a process that dies. So the first socket a process
     serves makes it forget those: alone (no Redis), every row but its own sockets'; with
-    Redis, the rows that no live process holds, checked again every minute."""
+    Redis, the rows that no live process holds, checked again at every heartbeat
+    (LIVE_PRESENCE_TIMEOUT / 3: 20 s by default), so the members of a process that died
+    leave the presence within LIVE_PRESENCE_TIMEOUT × 4/3 (80 s)."""
 
     def __init__(self, namespace: str = "/live") -> None:
         super().__init__(namespace)
@@ -166,7 +185,8 @@ class LiveNamespace(Namespace):
     def _start(self, app) -> None:
         """This process's first socket: forget presence that died with earlier processes."""
         if app.config.get("REDIS_URL"):
-            self._registry = SocketRegistry(app.config["REDIS_URL"])
+            self._registry = SocketRegistry(app.config["REDIS_URL"],
+                                            float(app.config["LIVE_PRESENCE_TIMEOUT"]))
             self._registry.add(request.sid)
             self.socketio.start_background_task(self._keep_beating, app)
         self.forget_dead_connections()
@@ -176,8 +196,12 @@ class LiveNamespace(Namespace):
             if self._registry is None:
                 changed = live_room.forget_dead_connections(set(self.users), every_row=True)
             else:
-                changed = live_room.forget_dead_connections(self._registry.live_sids(),
-                                                            every_row=False)
+                live = self._registry.live_sids()
+                if live is None:
+                    return  # Redis lost the sets a moment ago: ask again at the next beat
+                changed = live_room.forget_dead_connections(
+                    live, every_row=False,
+                    stale_after=float(current_app.config["LIVE_PRESENCE_TIMEOUT"]))
         except Exception:  # noqa: BLE001 - presence is repaired next time; sockets go on
             db.session.rollback()
             current_app.logger.exception("could not forget dead live connections")
@@ -186,18 +210,15 @@ class LiveNamespace(Namespace):
             self.presence_soon(session_id)
 
     def _keep_beating(self, app) -> None:
-        beats = 0
         while True:
-            self.socketio.sleep(SocketRegistry.BEAT)
-            beats += 1
+            self.socketio.sleep(self._registry.beat_every)
             with app.app_context():
                 try:
                     self._registry.beat(list(self.users))
-                except Exception:  # noqa: BLE001 - Redis away for a moment: try again
-                    app.logger.exception("live socket registry heartbeat failed")
+                except Exception as err:  # noqa: BLE001 - Redis away for a moment: try again
+                    app.logger.warning("live socket registry heartbeat failed: %r", err)
                     continue
-                if beats % 3 == 0:
-                    self.forget_dead_connections()
+                self.forget_dead_connections()
 
     def presence_soon(self, session_id: int) -> None:
         """Broadcast the room's presence after a short delay, once for all the joins and
