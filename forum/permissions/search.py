@@ -7,8 +7,9 @@ from __future__ import annotations
 from flask_login import AnonymousUserMixin
 
 from forum.models.deliberation import Proposal
-from forum.models.discussion import Post, Thread, Topic
+from forum.models.discussion import Post, PostStatus, Thread, Topic
 from forum.models.live import LiveSession, Visibility
+from forum.models.rounds import Round, Statement
 from forum.models.search import Audience
 from forum.permissions.core import Action, can, is_member
 
@@ -56,6 +57,25 @@ def proposal_audience(proposal: Proposal) -> str | None:
             proposal.thread is None or can(_VISITOR, Action.VIEW_THREAD, proposal.thread)):
         return Audience.MEMBERS
     return None
+
+
+def round_audience(round_: Round) -> str | None:
+    """A round anyone may see; one in a session is no wider than the session (invite-only:
+    never indexed)."""
+    if round_.live_session is not None:
+        who = session_audience(round_.live_session)
+        if who is None or (round_.thread is not None
+                           and not can(_VISITOR, Action.VIEW_THREAD, round_.thread)):
+            return None
+        return who
+    return Audience.PUBLIC if can(_VISITOR, Action.VIEW_ROUND, round_) else None
+
+
+def statement_audience(statement: Statement) -> str | None:
+    """Published statements that are not hidden, in a round that may be found."""
+    if statement.status != PostStatus.PUBLISHED or statement.hidden_at is not None:
+        return None
+    return round_audience(statement.round)
 
 
 def audiences_for(reader) -> tuple[str, ...]:

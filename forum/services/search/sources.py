@@ -2,7 +2,7 @@
 its model into Documents (or None: not findable) and says which model attributes matter and
 which other entries follow when one changes.
 
-Another kind (say, statement rounds' statements) is one more `register(Source(...))` call,
+Another kind is one more `register(Source(...))` call,
 in the module of its feature or here, and nothing else changes: the page, the API, the
 filters, the index upkeep and `forum reindex` all go through this registry."""
 from __future__ import annotations
@@ -22,7 +22,8 @@ from forum.extensions import db
 from forum.models.accounts import User
 from forum.models.deliberation import Proposal
 from forum.models.discussion import Post, Thread, Topic
-from forum.models.live import LiveSession, Question, SessionStatus
+from forum.models.live import Attribution, LiveSession, Question, SessionStatus
+from forum.models.rounds import Round, Statement
 from forum.permissions import search as audience
 from forum.services.search.text import detect_language
 
@@ -161,7 +162,8 @@ def _posts(ids: list[int]) -> dict[int, Document | None]:
 
 def _thread_related(ids: list[int]) -> Related:
     return [("post", select(Post.id).where(Post.thread_id.in_(ids))),
-            ("proposal", select(Proposal.id).where(Proposal.thread_id.in_(ids)))]
+            ("proposal", select(Proposal.id).where(Proposal.thread_id.in_(ids))),
+            *_rounds_in(Round.thread_id.in_(ids))]
 
 
 def _topic_related(ids: list[int]) -> Related:
@@ -200,7 +202,15 @@ def _session_related(ids: list[int]) -> Related:
         LiveSession.id.in_(ids), LiveSession.archive_thread_id.is_not(None))
     return [("proposal", select(Proposal.id).where(Proposal.live_session_id.in_(ids))),
             ("thread", archives),
-            ("post", select(Post.id).where(Post.thread_id.in_(archives)))]
+            ("post", select(Post.id).where(Post.thread_id.in_(archives))),
+            *_rounds_in(Round.live_session_id.in_(ids))]
+
+
+def _rounds_in(where) -> Related:
+    """The rounds a thread or session holds, and their statements."""
+    rounds = select(Round.id).where(where)
+    return [("round", rounds), ("statement", select(Statement.id)
+                                .where(Statement.round_id.in_(rounds)))]
 
 
 # --- proposals ----------------------------------------------------------------------------
@@ -239,6 +249,53 @@ register(Source("proposal", _l("Proposals"), Proposal,
                 frozenset({"title", "statement_html", "background_html", "thread_id",
                            "live_session_id", "focus_area_id"}),
                 _proposals, lambda oid, _p: url_for("deliberation.show", proposal_id=oid)))
+
+
+# --- statement rounds ---------------------------------------------------------------------
+
+
+def _on_record(round_: Round) -> bool:
+    """Statements carry their author's name unless the round belongs to a live session held
+    under the Chatham House Rule or anonymously."""
+    session = round_.live_session
+    return session is None or session.attribution == Attribution.ON_RECORD
+
+
+def _rounds(ids: list[int]) -> dict[int, Document | None]:
+    found: dict[int, Document | None] = {}
+    for round_ in _load(Round, ids):
+        who = audience.round_audience(round_)
+        found[round_.id] = who and Document(
+            "round", round_.id, who, round_.question, round_.description, round_.created_at,
+            focus_area_id=round_.focus_area_id, author=round_.author)
+    return found
+
+
+def _statements(ids: list[int]) -> dict[int, Document | None]:
+    found: dict[int, Document | None] = {}
+    for statement in _load(Statement, ids, selectinload(Statement.round)):
+        round_ = statement.round
+        who = audience.statement_audience(statement)
+        found[statement.id] = who and Document(
+            "statement", statement.id, who, round_.question, statement.text,
+            statement.created_at, focus_area_id=round_.focus_area_id, parent_id=round_.id,
+            author=statement.author if _on_record(round_) else None, title_searchable=False)
+    return found
+
+
+def _round_related(ids: list[int]) -> Related:
+    return [("statement", select(Statement.id).where(Statement.round_id.in_(ids)))]
+
+
+register(Source("round", _l("Statement rounds"), Round,
+                frozenset({"question", "description", "thread_id", "live_session_id",
+                           "focus_area_id"}),
+                _rounds, lambda oid, _p: url_for("deliberation.show_round", round_id=oid),
+                related=_round_related))
+register(Source("statement", _l("Statements"), Statement,
+                frozenset({"text", "status", "hidden_at"}),
+                _statements,
+                lambda _oid, parent: url_for("deliberation.show_round", round_id=parent)))
 
 # Changes to these models re-index another source's entries (not entries of their own).
 # A question asked or moderated changes its session's record.
