@@ -193,8 +193,11 @@ def test_a_signed_in_page_costs_one_statement_for_member_suspension_and_session(
         client.get("/account/profile")
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(statements) == 1, statements
-    assert "login_sessions" in statements[0] and "suspensions" in statements[0]
+    # The header's bell asks for the unread count on its own; everything else is one statement.
+    account = [sql for sql in statements if "FROM notifications" not in sql]
+    assert len(account) == 1, statements
+    assert "login_sessions" in account[0] and "suspensions" in account[0]
+    assert len(statements) <= 2, statements
 
 
 def test_a_cookie_of_the_old_kind_with_a_bare_user_id_signs_nobody_in(app, db):
