@@ -173,9 +173,9 @@ class Member(threading.Thread):
     def connect(self) -> None:
         self.sio = socketio.Client(reconnection=False)
         self.sio.connect(self.url, namespaces=["/live"], transports=["websocket"],
-                         headers={"Cookie": self.cookie_header}, wait_timeout=20)
+                         headers={"Cookie": self.cookie_header}, wait_timeout=60)
         reply = self.sio.call("join", {"session_id": self.world.session_id},
-                              namespace="/live", timeout=20)
+                              namespace="/live", timeout=60)
         if not reply.get("ok"):
             raise RuntimeError(f"member {self.index} could not join: {reply}")
 

@@ -81,3 +81,8 @@ def test_a_page_beyond_the_last_is_the_last_allowed(client, thread):
     assert client.get("/search?q=trafiken&page=999999").status_code == 200
     assert client.get("/search?q=trafiken&page=-3").status_code == 200
     assert client.get("/search?q=trafiken&page=abc").status_code == 200
+
+
+def test_the_search_page_holds_one_search_landmark(client):
+    html = client.get("/search?q=trafiken").get_data(as_text=True)
+    assert html.count('role="search"') == 1 and 'id="site-search-q"' not in html
