@@ -2,18 +2,22 @@
 (PostgreSQL in CI) or defaults to a SQLite file in a temporary folder."""
 from __future__ import annotations
 
+import copy
 import os
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from flask_socketio.test_client import SocketIOTestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from forum import create_app
+from forum import create_app, fragments, jobs
 from forum.config import TestingConfig
 from forum.extensions import db as _db
+from forum.extensions import limiter, socketio
 from forum.jobs import huey
 from tests import factories
 
@@ -85,9 +89,65 @@ def app_config(database_url, jobs_path, tmp_path) -> dict:
                    MAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
 
 
+# Building the app costs about 0.8 s of CPU (URL rules, the OpenAPI document), more than most
+# tests. Each xdist worker keeps the last app it built and hands it to the next test that asks
+# for the same settings, reset to how create_app left it.
+_PER_TEST_KEYS = ("MAIL_OUTBOX_DIR",)
+_last: dict = {}
+
+
+def _settings_key(config: dict) -> str:
+    return repr(sorted((k, repr(v)) for k, v in config.items() if k not in _PER_TEST_KEYS))
+
+
+def _app_for(config: dict):
+    """A fresh app, or the last one when its settings match and no other app has been built
+    since (create_app binds process-wide objects: the Socket.IO server and the job queue)."""
+    key = _settings_key(config)
+    app = _last.get("app")
+    if (app is None or _last["key"] != key or socketio.server is not _last["server"]
+            or len(app.url_map._rules) != _last["rules"] or not _sockets_untouched()):
+        SocketIOTestClient.clients.clear()
+        app = create_app(config)
+        _last.update(app=app, key=key, server=socketio.server, rules=len(app.url_map._rules),
+                     config=copy.deepcopy(dict(app.config)))
+        return app
+    app.config.clear()
+    app.config.update(copy.deepcopy(_last["config"]))
+    app._got_first_request = False  # a test may add a route of its own (rebuilt after it)
+    app.config.update({k: config[k] for k in _PER_TEST_KEYS})
+    jobs.init_app(app)  # the queue's mode and storage, as this app's settings say
+    fragments.init_app(app)  # no HTML cached from another test's rows (ids are reused)
+    limiter.reset()
+    return app
+
+
+def _sockets_untouched() -> bool:
+    """True while no socket has left state in the namespace objects (who is connected, a
+    process's first-socket work, an outbox): those belong to one server process, so a test
+    that used them gets a fresh app after it."""
+    if SocketIOTestClient.clients:  # the test clients of earlier tests (never emptied)
+        return False
+    for handler in socketio.server.namespace_handlers.values():
+        for name, value in vars(handler).items():
+            if name in ("socketio", "server", "namespace") or name.endswith("_lock"):
+                continue
+            if isinstance(value, (dict, set, list, deque, bool)) and value:
+                return False
+    return True
+
+
+def _uses_sockets(request) -> bool:
+    """Tests that drive Socket.IO in process (their module imports the server, or they use the
+    live room's client) get an app of their own: its namespaces hold one process's state."""
+    return "live_client" in request.fixturenames or hasattr(request.module, "socketio")
+
+
 @pytest.fixture
-def app(app_config, _schema):
-    app = create_app(app_config)
+def app(app_config, _schema, request):
+    if _uses_sockets(request):
+        _last.clear()
+    app = _app_for(app_config)
     with app.app_context():
         yield app
         _db.session.rollback()
