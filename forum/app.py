@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from forum import errors, fragments, guards, health, i18n, jobs, logs, templating
 from forum.config import ENV_KEYS, Config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from forum.session_cookie import SessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,6 +157,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_extensions(app: Flask) -> None:
+    app.session_interface = SessionInterface()  # Flask's cookie, opened for less
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)

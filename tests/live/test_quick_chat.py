@@ -32,22 +32,47 @@ from tests.live.conftest import ack, make_live_session
 
 @contextmanager
 def statements():
-    """The SQL statements (and commits) sent while the block runs."""
+    """The SQL statements (and commits) sent while the block runs. On PostgreSQL they are
+    counted at the driver (psycopg), which the quick path talks to directly."""
     seen: list[str] = []
 
-    def on_execute(conn, cursor, statement, *args):
-        seen.append(statement.split(None, 1)[0].upper())
+    def note(statement) -> None:
+        text = statement if isinstance(statement, str) else bytes(statement).decode()
+        seen.append(text.split(None, 1)[0].upper())
 
-    def on_commit(conn):
+    if _db.engine.dialect.name == "postgresql":
+        import psycopg
+
+        execute, commit = psycopg.Cursor.execute, psycopg.Connection.commit
+
+        def on_execute(cursor, query, *args, **kwargs):
+            note(query)
+            return execute(cursor, query, *args, **kwargs)
+
+        def on_commit(connection):
+            seen.append("COMMIT")
+            return commit(connection)
+
+        psycopg.Cursor.execute, psycopg.Connection.commit = on_execute, on_commit
+        try:
+            yield seen
+        finally:
+            psycopg.Cursor.execute, psycopg.Connection.commit = execute, commit
+        return
+
+    def on_cursor_execute(conn, cursor, statement, *args):
+        note(statement)
+
+    def on_engine_commit(conn):
         seen.append("COMMIT")
 
-    event.listen(_db.engine, "before_cursor_execute", on_execute)
-    event.listen(_db.engine, "commit", on_commit)
+    event.listen(_db.engine, "before_cursor_execute", on_cursor_execute)
+    event.listen(_db.engine, "commit", on_engine_commit)
     try:
         yield seen
     finally:
-        event.remove(_db.engine, "before_cursor_execute", on_execute)
-        event.remove(_db.engine, "commit", on_commit)
+        event.remove(_db.engine, "before_cursor_execute", on_cursor_execute)
+        event.remove(_db.engine, "commit", on_engine_commit)
 
 
 @pytest.mark.parametrize("slow_mode", [0, 30])

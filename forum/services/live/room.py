@@ -322,48 +322,63 @@ def _chat_statement():
 _CHAT_STATEMENT = _chat_statement()
 
 
-def _compiled_chat_statement(dialect) -> tuple[str, dict]:
-    """The statement's SQL for the driver, and the values of its constants, made once:
-    SQLAlchemy would otherwise walk the whole statement on every chat to find its cache
-    key, which costs more than the chat's database work."""
-    compiled = _CHAT_STATEMENT.compile(dialect=dialect)
+def _compiled_chat_statement(dialect) -> tuple[str, tuple[str, ...], dict]:
+    """The statement's SQL with numbered parameters ($1, $2 ...), the names of those
+    parameters in order, and the values of its constants, made once. SQLAlchemy would
+    otherwise walk the whole statement on every chat to find its cache key, and psycopg
+    would parse its 4 kB of SQL for named parameters on every chat (it caches only shorter
+    statements); both cost more than the chat's database work."""
+    numbered = type(dialect)(paramstyle="numeric_dollar")
+    compiled = _CHAT_STATEMENT.compile(dialect=numbered)
     constants = {name: value.value if isinstance(value, enum.Enum) else value
                  for name, value in compiled.params.items() if not name.startswith("p_")}
-    return str(compiled), constants
+    return str(compiled), tuple(compiled.positiontup), constants
 
 
-_COMPILED: dict[str, tuple[str, dict]] = {}
+_COMPILED: dict[str, tuple[str, tuple[str, ...], dict]] = {}
 
 
 def _chat_in_one_statement(user_id: int, session_id: int, body: str, sid: str,
                            now) -> Outcome | None:
-    engine = _autocommit_engine()
-    found = _COMPILED.get(engine.dialect.name)
+    dialect = db.engine.dialect
+    found = _COMPILED.get(dialect.name)
     if found is None:
-        found = _COMPILED[engine.dialect.name] = _compiled_chat_statement(engine.dialect)
-    sql, constants = found
-    params = {**constants, "p_user_id": user_id, "p_session_id": session_id, "p_sid": sid,
+        found = _COMPILED[dialect.name] = _compiled_chat_statement(dialect)
+    sql, names, constants = found
+    values = {**constants, "p_user_id": user_id, "p_session_id": session_id, "p_sid": sid,
               "p_now": now, "p_data": json.dumps({"body": body})}
-    with engine.connect() as connection:
-        row = connection.exec_driver_sql(sql, params).one_or_none()
+    row = _run_by_itself(sql, [values[name] for name in names])
     if row is None:
         return None  # nothing written: `chat` gives the precise answer
-    wire = {"session_id": session_id, "seq": row.seq, "type": "chat", "at": now.isoformat(),
-            "actor": row.actor, "data": {"body": body}}
-    return Outcome(reply={"seq": row.seq}, events=[wire])
+    seq, actor = row
+    wire = {"session_id": session_id, "seq": seq, "type": "chat", "at": now.isoformat(),
+            "actor": actor, "data": {"body": body}}
+    return Outcome(reply={"seq": seq}, events=[wire])
 
 
-_AUTOCOMMIT: dict[int, object] = {}
+def _run_by_itself(sql: str, params: list) -> tuple | None:
+    """Run one statement with numbered parameters on a connection of the app's pool, in
+    autocommit (so it commits by itself), straight through psycopg, and return its first row.
 
+    Straight through: SQLAlchemy's connection, execution context and result cost more per
+    chat than psycopg's own work, and a `RawCursor` sends the SQL as it is (no parsing of
+    parameter names). The connection goes back to the pool as it came (not in autocommit);
+    one that broke, or was left in the middle of the statement, is dropped from the pool."""
+    from psycopg import RawCursor  # noqa: PLC0415 - PostgreSQL only
 
-def _autocommit_engine():
-    """The app's engine (same pool) in autocommit mode, made once per engine."""
-    engine = db.engine
-    found = _AUTOCOMMIT.get(id(engine))
-    if found is None or found[0] is not engine:
-        found = _AUTOCOMMIT[id(engine)] = (
-            engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
-    return found[1]
+    pooled = db.engine.raw_connection()
+    connection = pooled.driver_connection
+    try:
+        connection.autocommit = True
+        with RawCursor(connection) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    finally:
+        try:
+            connection.autocommit = False
+        except Exception:  # noqa: BLE001 - not idle: never hand it out again
+            pooled.invalidate()
+        pooled.close()
 
 
 def _may_speak(me) -> bool:
