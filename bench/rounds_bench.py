@@ -177,7 +177,7 @@ def main() -> None:
     http, service = [], []
     for user_id in voters:  # through the page's form, signed in
         member = app.test_client()
-        member.post("/login", data={"email": f"m{user_id - 2}@bench.test", "password": PASSWORD})
+        member.post("/login", data={"email": f"m{user_id - 1}@bench.test", "password": PASSWORD})
         sid = rng.choice([s for s in facts["statements"] if facts["author_of"][s] != user_id])
         choice = rng.choice(["agree", "disagree", "pass"])
         http.append(timed(lambda m=member, s=sid, c=choice: _vote(m, round_id, s, c)))

@@ -18,9 +18,11 @@ def test_demo_round_shows_common_ground_a_divide_and_two_groups(db, runner, clie
     assert "Kajerna ska vara öppna för alla, året runt." in common and len(common) == 3
     assert texts[found.divisive[0].id].startswith("Hamnverksamheten ska få stanna")
     assert found.groups["status"] == "ok" and found.groups["k"] == 2
+    assert found.groups_current  # computed at seed time, for the round as it stands
     for group in found.group_views:
         assert len(group.sectors) == 6  # the groups cut across every sector
     page = client.get(f"/rounds/{made.id}/results")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Kajerna ska vara öppna" in html and "Group B" in html
+    assert "Groups computed" in html and "being computed" not in html

@@ -20,7 +20,7 @@ from forum.models.moderation import FlagReason
 from forum.models.rounds import MAX_STATEMENT_CHARS, Round, Statement, StatementFlag
 from forum.permissions import Action, can, require
 from forum.permissions.core import is_suspended, may_take_part, refusal_message
-from forum.services.deliberation import rounds
+from forum.services.deliberation import round_groups, rounds
 from forum.services.discussion import policy
 from forum.services.moderation import modlog
 from forum.services.moderation.targets import clean_reason
@@ -99,21 +99,19 @@ def submit(actor: User, round_id, text) -> Submitted:
 def _bump(round_id: int, *, open_only: bool = True) -> int | None:
     """Take the round's row for this transaction and count a change; None if it has closed
     (for changes only an open round accepts)."""
-    query = update(Round).where(Round.id == round_id)
-    if open_only:
-        query = query.where(Round.closed_at.is_(None), Round.closes_at > utcnow())
-    version = db.session.execute(query.values(version=Round.version + 1)
-                                 .returning(Round.version)
-                                 .execution_options(synchronize_session=False)
-                                 ).scalar_one_or_none()
+    version = round_groups.take_round(round_id, open_only=open_only)
     if version is None:
         db.session.rollback()
     return version
 
 
-def get(statement_id) -> Statement:
+def check_id(statement_id) -> None:
     if not isinstance(statement_id, int) or isinstance(statement_id, bool):
         raise InvalidInput({"statement_id": _("A statement number is needed.")})
+
+
+def get(statement_id) -> Statement:
+    check_id(statement_id)
     statement = db.session.get(Statement, statement_id)
     if statement is None:
         raise NotFound(_("There is no such statement."))
