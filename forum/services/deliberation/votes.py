@@ -94,11 +94,16 @@ def _load_round(round_id) -> Round:
     """The round with what the permission rules read (its thread and topic) in one query."""
     if not isinstance(round_id, int) or isinstance(round_id, bool):
         return rounds.get(round_id)  # the clear error
-    round_ = db.session.scalars(select(Round).where(Round.id == round_id).options(
+    round_ = db.session.scalars(_round_query(), {"round": round_id}).first()
+    return round_ if round_ is not None else rounds.get(round_id)
+
+
+@functools.cache
+def _round_query():
+    return select(Round).where(Round.id == bindparam("round")).options(
         lazyload(Round.author), joinedload(Round.thread).options(
             lazyload(Thread.author), joinedload(Thread.topic).options(
-                lazyload(Topic.focus_area), lazyload(Topic.tags))))).first()
-    return round_ if round_ is not None else rounds.get(round_id)
+                lazyload(Topic.focus_area), lazyload(Topic.tags))))
 
 
 # The statement's state and the member's current vote on it, in one row.
