@@ -182,6 +182,22 @@ def restore(actor: User, statement_id, reason: str = "") -> Statement:
     return statement
 
 
+def dismiss_flags(actor: User, statement_id, reason: str = "") -> Statement:
+    """The flags are not upheld: they are resolved, and a hide that the flags caused (not a
+    moderator) is lifted, as for posts."""
+    statement = _moderated(actor, statement_id)
+    reason = clean_reason(reason, required=False)
+    if not open_flag_count(statement.id):
+        raise Conflict(_("There are no open flags on this statement."))
+    if statement.hidden_at is not None and statement.hidden_by_id is None:
+        _bump(statement.round_id, open_only=False)
+        statement.hidden_at, statement.hidden_reason = None, ""
+    _resolve_flags(actor, statement)
+    _log(actor, "dismiss_statement_flags", statement, reason)
+    db.session.commit()
+    return statement
+
+
 def flag(actor: User, statement_id, reason, text: str = "") -> StatementFlag:
     """Members flag a shown statement of someone else, once each. Flags from
     FLAG_AUTO_HIDE_COUNT members hide it until a moderator looks."""
