@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.models.rounds import Round
-from forum.services.deliberation import round_results
+from forum.services.deliberation import round_results, statement_queue
+from tests import factories
 
 
 def test_demo_round_shows_common_ground_a_divide_and_two_groups(db, runner, client):
@@ -26,3 +27,12 @@ def test_demo_round_shows_common_ground_a_divide_and_two_groups(db, runner, clie
     html = page.get_data(as_text=True)
     assert "Kajerna ska vara öppna" in html and "Group B" in html
     assert "Groups computed" in html and "being computed" not in html
+
+
+def test_demo_round_has_a_statement_waiting_and_one_flagged_in_the_queue(db, runner):
+    assert runner.invoke(args=["forum", "seed", "--demo"]).exit_code == 0
+    admin = factories.make_admin()
+    assert [s.text for s in statement_queue.pending(admin)] == [
+        "Båtklubben ska få gratis plats vid kajen."]
+    assert [i.statement.text for i in statement_queue.flagged(admin)] == [
+        "Köp billiga klockor på min webbplats!"]
