@@ -86,7 +86,7 @@ class Config:
     PREMODERATION_POSTS = 2  # posts of an unverified member wait until this many are published
     FLAG_AUTO_HIDE_COUNT = 3  # open flags from this many members hide a post pending review
     IP_RETENTION_DAYS = 30  # FORUM_IP_RETENTION_DAYS: stored addresses are then cut to networks
-    ROUND_GROUPS_SECONDS = 30  # a round's opinion groups are recomputed at most this often
+    ROUND_GROUPS_SECONDS = 10  # a change waits this long for its opinion-groups job (batches votes)
     ROUND_RESULTS_SECONDS = 2  # while votes arrive, a round's results are at most this old
     REVIEW_NOTICE_DAYS = 7  # owners hear this many days before a commitment's review date
     NOTICE_MAIL_WINDOW_SECONDS = 60  # notices by email at once wait this long for company

@@ -362,6 +362,9 @@ ROWS = [
         lambda w: {"reason": "Personal data"}),
     Row("deliberation.restore_statement", "POST",
         lambda w: f"/rounds/statements/{w.hidden_statement.id}/restore", MOD_HERE_GO),
+    Row("deliberation.dismiss_statement_flags", "POST",
+        lambda w: f"/rounds/statements/{w.flagged_statement.id}/dismiss-flags", MOD_HERE_GO,
+        lambda w: {"reason": "Not upheld"}),
 ]
 
 
@@ -685,8 +688,8 @@ def _deliberation_world(w: SimpleNamespace, now) -> None:
 
 def _rounds_world(w: SimpleNamespace, now) -> None:
     """An open statement round in the thread with a shown statement by the author, one
-    waiting for approval and one hidden."""
-    from forum.models.rounds import Round, Statement
+    waiting for approval, one hidden and one with an open flag."""
+    from forum.models.rounds import Round, Statement, StatementFlag
 
     w.round = Round(focus_area_id=w.area.id, topic_id=w.topic.id, thread_id=w.thread.id,
                     author_id=w.mod_x.id, question="What should the harbour be?",
@@ -698,7 +701,12 @@ def _rounds_world(w: SimpleNamespace, now) -> None:
                   **extra)
         for text, extra in (("Open quays", {}), ("Held", {"status": PostStatus.PENDING}),
                             ("Hidden", {"hidden_at": now, "hidden_by_id": w.mod_x.id})))
-    db.session.add_all([w.statement, w.held_statement, w.hidden_statement])
+    w.flagged_statement = Statement(round_id=w.round.id, author_id=w.author.id,
+                                    text="Flagged", sector="politics")
+    db.session.add_all([w.statement, w.held_statement, w.hidden_statement, w.flagged_statement])
+    db.session.flush()
+    db.session.add(StatementFlag(statement_id=w.flagged_statement.id, reporter_id=w.mod_x.id,
+                                 reason="spam"))
 
 
 def _webhook_world(w: SimpleNamespace) -> None:

@@ -10,6 +10,7 @@ TASK_MODULES = (
     "forum.services.jobs",  # records jobs that finally failed
     "forum.services.mail.sending",  # email delivery
     "forum.services.deliberation.jobs",  # commitment review notices
+    "forum.services.deliberation.round_groups",  # statement rounds' opinion groups
     "forum.services.retention",  # IP addresses shortened every night
     "forum.services.security.password_reset",  # reset links (the job looks the address up)
     "forum.services.notifications.mailing",  # notices by email, at once and daily digests

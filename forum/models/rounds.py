@@ -32,7 +32,7 @@ CHOICE_LABELS = {Choice.AGREE: _l("Agree"), Choice.DISAGREE: _l("Disagree"),
 
 class Round(TimestampMixin, db.Model):
     """A question open for statements and votes until `closes_at` (or a moderator's early
-    close). `version` counts changes (statements published or hidden, votes): the cached
+    close). `version` counts changes (statements published or hidden, votes): the stored
     opinion groups carry the version they were computed at."""
 
     __tablename__ = "statement_rounds"
@@ -57,6 +57,7 @@ class Round(TimestampMixin, db.Model):
     groups_cache: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     groups_version: Mapped[int | None]
     groups_at: Mapped[datetime | None]
+    groups_queued_at: Mapped[datetime | None]  # a recomputation is waiting (round_groups.py)
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     thread: Mapped[Thread | None] = relationship(lazy="select")

@@ -149,11 +149,12 @@ def test_invite_only_session_rounds_are_403_to_outsiders_with_their_results(db, 
     assert client.get(f"/rounds/{made.id}/results").status_code == 403
 
 
-def test_results_page_says_not_enough_votes_when_few_have_voted(db, client):
+def test_results_page_says_not_enough_votes_when_few_have_voted(db, client, run_jobs):
     made = make_round()
     statement = make_statement(made, text="Few votes here")
     for sector in (Sector.POLITICS, Sector.BUSINESS):
         votes.vote(factories.make_user(sector=sector), made.id, statement.id, "agree")
+    assert run_jobs() == 1
     html = client.get(f"/rounds/{made.id}/results").get_data(True)
     assert "Not enough votes yet" in html and "How these results are found" in html
     assert "not enough votes" in html  # the sector table has no made-up share

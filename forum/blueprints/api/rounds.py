@@ -76,5 +76,5 @@ def vote(data: dict, round_id: int):
     voted = votes.vote(member(), round_id, data["statement_id"], data["choice"])
     if voted.changed:
         events.publish("round", round_id, voted.broadcast)
-    return {"statement_id": voted.statement.id, "choice": voted.choice.value,
+    return {"statement_id": voted.statement_id, "choice": voted.choice.value,
             "changed": voted.changed, "version": voted.version}

@@ -3,7 +3,7 @@ statements, the results, and the leaders' moderation. Every page works without J
 with it, new votes and statements show up live (see events.py, kind "round")."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,6 +20,7 @@ from forum.blueprints.deliberation.forms import (
 from forum.exceptions import InvalidInput
 from forum.permissions import Action, can
 from forum.permissions.core import plain_user
+from forum.redirects import safe_next
 from forum.services.deliberation import round_results, rounds, statements, votes
 from forum.services.discussion import posting
 from forum.services.live import sessions as live_sessions
@@ -161,7 +162,8 @@ def close_round(round_id: int):
 
 
 def _moderation(statement_id: int, act, done: str):
-    """A leader's action on a statement; bad input is a 400 page with the reason."""
+    """A leader's action on a statement, from the round's panel or the review queue (`next`);
+    bad input is a 400 page with the reason."""
     form = ModerateStatementForm()
     statement = statements.get(statement_id)
     if not form.validate_on_submit():
@@ -169,8 +171,8 @@ def _moderation(statement_id: int, act, done: str):
     act(current_user, statement.id, form.reason.data or "")
     events.publish("round", statement.round_id, votes.snapshot(statement.round))
     flash(done, "success")
-    return redirect(url_for("deliberation.show_round", round_id=statement.round_id,
-                            _anchor="round-moderation"))
+    return redirect(safe_next(request.form.get("next")) or url_for(
+        "deliberation.show_round", round_id=statement.round_id, _anchor="round-moderation"))
 
 
 @bp.post("/rounds/statements/<int:statement_id>/approve")
@@ -196,6 +198,13 @@ def hide_statement(statement_id: int):
 @login_required
 def restore_statement(statement_id: int):
     return _moderation(statement_id, statements.restore, _("The statement is restored."))
+
+
+@bp.post("/rounds/statements/<int:statement_id>/dismiss-flags")
+@login_required
+def dismiss_statement_flags(statement_id: int):
+    return _moderation(statement_id, statements.dismiss_flags,
+                       _("The flags are dismissed; the statement stays in the round."))
 
 
 @bp.post("/rounds/statements/<int:statement_id>/flag")

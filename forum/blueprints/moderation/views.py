@@ -27,6 +27,7 @@ from forum.exceptions import Conflict, InvalidInput, NotFound
 from forum.permissions import Action, require
 from forum.redirects import safe_next
 from forum.services import accounts
+from forum.services.deliberation import statement_queue
 from forum.services.moderation import appeals, modlog, review, sanctions, targets, thread_actions
 
 TARGETS = ("post", "thread")
@@ -83,13 +84,17 @@ def flag(target_type: str, target_id: int):
 @bp.get("/queue")
 @login_required
 def queue():
-    """Flagged items (filter by focus area and reason), pending posts and open appeals."""
+    """Flagged items (filter by focus area and reason), pending posts, round statements
+    waiting or flagged, and open appeals."""
     area_id = request.args.get("area", type=ids.number)
     reason = request.args.get("reason") or None
     return render_template(
         "moderation/queue.html", items=review.queue(current_user, focus_area_id=area_id,
                                                         reason=reason),
         pending=review.pending_posts(current_user, focus_area_id=area_id),
+        pending_statements=statement_queue.pending(current_user, focus_area_id=area_id),
+        flagged_statements=statement_queue.flagged(current_user, focus_area_id=area_id,
+                                                   reason=reason),
         open_appeals=appeals.pending(current_user), areas=modlog.focus_areas(),
         area_id=area_id, reason=reason, form=EmptyForm(), reject_form=ReasonForm())
 

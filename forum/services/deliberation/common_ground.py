@@ -156,7 +156,8 @@ def _cluster(matrix: np.ndarray, params: Params) -> tuple[list[int], int, float]
     points = PCA(n_components=components, random_state=0).fit_transform(matrix) \
         if components >= 1 else np.zeros((matrix.shape[0], 1))
     best = None
-    for k in range(2, min(params.max_groups, len(points) - 1) + 1):
+    distinct = len(np.unique(points.round(9), axis=0))  # members often vote alike
+    for k in range(2, min(params.max_groups, len(points) - 1, distinct) + 1):
         labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(points)
         if len(set(labels)) < 2:
             continue

@@ -1,7 +1,6 @@
 """The results page of a statement round, read from the per-sector counters (kept with every
-vote) and the opinion groups, which are cached on the round with the version they were
-computed at and recomputed at most every ROUND_GROUPS_SECONDS (or at once when nothing changed
-since: then the cache is simply current). Only counts leave here, never who voted how.
+vote) and the opinion groups as the job last stored them (round_groups.py): never computed
+here. Only counts leave here, never who voted how.
 
 Each process also keeps the last results of each round, keyed by the round's version: while
 nothing changes a page costs one small query and the template; while votes arrive the results
@@ -10,17 +9,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models.accounts import Sector
-from forum.models.base import utcnow
 from forum.models.rounds import Round, Statement, StatementVote
 from forum.services.deliberation import common_ground as cg
-from forum.services.deliberation import rounds
+from forum.services.deliberation import round_groups, rounds
 
 PARAMS = cg.Params()
 
@@ -52,18 +50,19 @@ class Results:
     broad: list[cg.StatementResult]
     divisive: list[cg.StatementResult]
     not_enough: int  # statements without enough votes in some sector
-    groups: dict  # as common_ground.find_groups gives it
+    groups: dict  # as common_ground.find_groups gives it, or {"status": "computing"}
     group_views: list[GroupView]
     common: list[cg.StatementResult]
     voters: int
     votes: int
-    groups_current: bool  # False: computed before the latest votes (at most N seconds ago)
+    groups_current: bool  # False: the groups count an earlier version than the counters
     version: int = 0  # the round's version these results count
+    groups_at: datetime | None = None  # when the groups shown were computed
 
 
-# round (id, created) -> (version, when computed, results); created tells apart rounds of
-# databases that reuse ids (tests).
-_LAST: dict[tuple[int, str], tuple[int, float, Results]] = {}
+# round (id, created) -> ((version, groups' time), when computed, results); created tells
+# apart rounds of databases that reuse ids (tests).
+_LAST: dict[tuple[int, str], tuple[tuple, float, Results]] = {}
 _KEEP = 64  # rounds remembered per process
 
 
@@ -73,18 +72,21 @@ def results(viewer, round_id) -> Results:
 
 
 def latest(round_: Round) -> Results:
-    """The round's results: the process's last ones while the round has not changed (or
-    changed less than ROUND_RESULTS_SECONDS ago), else computed anew."""
+    """The round's results: the process's last ones while neither the round nor its stored
+    groups have changed (or the round changed less than ROUND_RESULTS_SECONDS ago), else
+    computed anew. New groups from the job always show at once."""
     key = (round_.id, round_.created_at.isoformat())
-    version = db.session.scalar(select(Round.version).where(Round.id == round_.id))
+    state = tuple(db.session.execute(select(Round.version, Round.groups_at)
+                                     .where(Round.id == round_.id)).one())
     held, now = _LAST.get(key), time.monotonic()
     fresh = current_app.config["ROUND_RESULTS_SECONDS"]
-    if held is not None and (held[0] == version or now - held[1] < fresh):
+    if held is not None and (held[0] == state or (
+            held[0][1] == state[1] and now - held[1] < fresh)):
         return replace(held[2], round=round_)
     found = compute(round_)
     if len(_LAST) >= _KEEP:
         _LAST.pop(min(_LAST, key=lambda k: _LAST[k][1]))
-    _LAST[key] = (found.version, now, found)
+    _LAST[key] = ((found.version, found.groups_at), now, found)
     return found
 
 
@@ -96,7 +98,8 @@ def compute(round_: Round, params: cg.Params = PARAMS) -> Results:
             Statement.hidden_at.is_(None)).order_by(Statement.id))}
     cells, present = cg.load_cells(round_.id, shown)
     by_sector = cg.by_sector(cells, present, params)
-    groups, current = groups_of(round_, list(shown), params)
+    stored = round_groups.stored(round_.id)
+    groups, current = _groups(round_, stored, version, votes_cast(cells))
     views = [GroupView(g["label"], g["size"], g["sectors"],
                        [(shown[s], v) for s, v in cg.group_agrees_on(g, shown, params)
                         ][:params.shown]) for g in groups.get("groups", [])]
@@ -111,34 +114,29 @@ def compute(round_: Round, params: cg.Params = PARAMS) -> Results:
         divisive=cg.divisive(by_sector, params)[:params.shown],
         not_enough=sum(1 for r in by_sector.values() if r.verdict == "not_enough"),
         groups=groups, group_views=views, common=cg.common_ground(by_sector, groups, params),
-        voters=voters, votes=votes, groups_current=current, version=version)
+        voters=voters, votes=votes, groups_current=current, version=version,
+        groups_at=stored.at)
 
 
-def groups_of(round_: Round, shown_ids: list[int], params: cg.Params = PARAMS
-              ) -> tuple[dict, bool]:
-    """The round's opinion groups: the cached ones while they are current or younger than
-    ROUND_GROUPS_SECONDS, else computed now and stored. (groups, current?)"""
-    version, cache, cached_version, cached_at = db.session.execute(select(
-        Round.version, Round.groups_cache, Round.groups_version, Round.groups_at).where(
-        Round.id == round_.id)).one()
-    now = utcnow()
-    if cache is not None and cached_version == version:
-        return cache, True
-    ttl = timedelta(seconds=current_app.config["ROUND_GROUPS_SECONDS"])
-    if cache is not None and cached_at is not None and now - cached_at < ttl:
-        return cache, False
-    votes, sectors = cg.load_votes(round_.id, shown_ids)
-    groups = cg.find_groups(votes, sectors, params)
-    db.session.execute(update(Round).where(Round.id == round_.id).values(
-        groups_cache=groups, groups_version=version, groups_at=now)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    return groups, True
+def votes_cast(cells: dict) -> int:
+    return sum(c.n for row in cells.values() for c in row.values())
+
+
+def _groups(round_: Round, stored: round_groups.Stored, version: int, votes: int
+            ) -> tuple[dict, bool]:
+    """The stored groups and whether they count the round's latest version. Without any yet:
+    "not enough voters" when nobody has voted (a fact), else "computing". A round whose
+    groups are behind and have no run waiting (a lost job) gets one queued."""
+    if stored.version != version and not stored.queued:
+        round_groups.queue_if_stale(round_.id)
+    if stored.groups is not None:
+        return stored.groups, stored.version == version
+    if votes == 0:
+        return {"status": "not_enough_voters", "voters": 0,
+                "needed": max(PARAMS.min_voters, 3)}, True
+    return {"status": "computing"}, False
 
 
 def refresh_groups(round_id: int) -> None:
-    """Recompute a round's groups now (for a job or the demo data)."""
-    round_ = rounds.get(round_id)
-    db.session.execute(update(Round).where(Round.id == round_.id).values(groups_at=None,
-                                                                          groups_version=None))
-    groups_of(round_, cg.shown_statement_ids(round_.id))
+    """Compute a round's groups here and now (the demo data; the job does it otherwise)."""
+    round_groups.compute_now(rounds.get(round_id).id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from forum.extensions import db
@@ -19,6 +19,7 @@ from forum.models.live import LiveSession, SessionStatus
 from forum.models.rounds import Round
 from forum.permissions import Action, can, require
 from forum.permissions.core import plain_user
+from forum.services.deliberation import round_groups
 from forum.services.discussion import posting
 from forum.services.live import stream
 from forum.services.moderation import modlog
@@ -121,11 +122,8 @@ def close(actor: User, round_id: int, reason: str = "") -> Round:
         raise Conflict(_("This round is already closed."), code="closed")
     require(actor, Action.MODERATE_ROUND, round_)
     reason = clean_reason(reason, required=False)
-    closed = db.session.execute(
-        update(Round).where(Round.id == round_.id, Round.closed_at.is_(None))
-        .values(closed_at=utcnow(), closed_by_id=actor.id, version=Round.version + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if closed != 1:
+    closed = round_groups.take_round(round_.id, closed_at=utcnow(), closed_by_id=actor.id)
+    if closed is None:
         db.session.rollback()
         raise Conflict(_("This round is already closed."), code="closed")
     modlog.record(actor, "close_round", "round", round_.id, reason=reason,

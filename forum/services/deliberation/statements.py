@@ -20,7 +20,7 @@ from forum.models.moderation import FlagReason
 from forum.models.rounds import MAX_STATEMENT_CHARS, Round, Statement, StatementFlag
 from forum.permissions import Action, can, require
 from forum.permissions.core import is_suspended, may_take_part, refusal_message
-from forum.services.deliberation import rounds
+from forum.services.deliberation import round_groups, rounds
 from forum.services.discussion import policy
 from forum.services.moderation import modlog
 from forum.services.moderation.targets import clean_reason
@@ -99,21 +99,19 @@ def submit(actor: User, round_id, text) -> Submitted:
 def _bump(round_id: int, *, open_only: bool = True) -> int | None:
     """Take the round's row for this transaction and count a change; None if it has closed
     (for changes only an open round accepts)."""
-    query = update(Round).where(Round.id == round_id)
-    if open_only:
-        query = query.where(Round.closed_at.is_(None), Round.closes_at > utcnow())
-    version = db.session.execute(query.values(version=Round.version + 1)
-                                 .returning(Round.version)
-                                 .execution_options(synchronize_session=False)
-                                 ).scalar_one_or_none()
+    version = round_groups.take_round(round_id, open_only=open_only)
     if version is None:
         db.session.rollback()
     return version
 
 
-def get(statement_id) -> Statement:
+def check_id(statement_id) -> None:
     if not isinstance(statement_id, int) or isinstance(statement_id, bool):
         raise InvalidInput({"statement_id": _("A statement number is needed.")})
+
+
+def get(statement_id) -> Statement:
+    check_id(statement_id)
     statement = db.session.get(Statement, statement_id)
     if statement is None:
         raise NotFound(_("There is no such statement."))
@@ -180,6 +178,22 @@ def restore(actor: User, statement_id, reason: str = "") -> Statement:
     statement.hidden_at, statement.hidden_by_id, statement.hidden_reason = None, None, ""
     _resolve_flags(actor, statement)
     _log(actor, "restore_statement", statement, reason)
+    db.session.commit()
+    return statement
+
+
+def dismiss_flags(actor: User, statement_id, reason: str = "") -> Statement:
+    """The flags are not upheld: they are resolved, and a hide that the flags caused (not a
+    moderator) is lifted, as for posts."""
+    statement = _moderated(actor, statement_id)
+    reason = clean_reason(reason, required=False)
+    if not open_flag_count(statement.id):
+        raise Conflict(_("There are no open flags on this statement."))
+    if statement.hidden_at is not None and statement.hidden_by_id is None:
+        _bump(statement.round_id, open_only=False)
+        statement.hidden_at, statement.hidden_reason = None, ""
+    _resolve_flags(actor, statement)
+    _log(actor, "dismiss_statement_flags", statement, reason)
     db.session.commit()
     return statement
 

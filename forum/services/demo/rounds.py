@@ -10,6 +10,8 @@ from datetime import timedelta
 from forum.extensions import db
 from forum.models.accounts import Role, Sector, User
 from forum.models.base import utcnow
+from forum.models.discussion import PostStatus
+from forum.models.rounds import Statement
 from forum.services.deliberation import round_results, rounds, statements, votes
 from forum.services.demo.deliberation import OPEN_THREAD, _thread
 from forum.services.demo.people import DEMO_DOMAIN
@@ -87,6 +89,20 @@ def add(cast: dict) -> str:
         leaning = "growth" if i % 2 == 0 else "green"
         for statement, kind in written:
             votes.vote(member, made.id, statement.id, _choice(kind, leaning, member.sector, rng))
-    round_results.refresh_groups(made.id)
+    _for_the_queue(cast, made, panel)
+    round_results.refresh_groups(made.id)  # at seed time: the demo shows its groups at once
     return (f"A statement round with {len(written)} statements and {len(panel)} panel "
-            "members' votes (common ground, a divide, two opinion groups).")
+            "members' votes (common ground, a divide, two opinion groups), one statement "
+            "waiting for approval and one flagged.")
+
+
+def _for_the_queue(cast, made, panel) -> None:
+    """A statement waiting for approval and a flagged one, for the review queue."""
+    db.session.add(Statement(round_id=made.id, author_id=panel[1].id, sector=panel[1].sector,
+                             text="Båtklubben ska få gratis plats vid kajen.",
+                             status=PostStatus.PENDING))
+    db.session.commit()
+    submitted = statements.submit(panel[3], made.id, "Köp billiga klockor på min webbplats!")
+    if not submitted.published:
+        statements.approve(cast["mod"], submitted.statement.id)
+    statements.flag(panel[2], submitted.statement.id, "spam")

@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "hide_statement": _l("Hid a statement in a round"),
     "auto_hide_statement": _l("Statement hidden automatically after flags"),
     "restore_statement": _l("Restored a statement in a round"),
+    "dismiss_statement_flags": _l("Dismissed flags on a statement in a round"),
 }
 
 
