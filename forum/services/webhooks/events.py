@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
 from forum.extensions import db
 from forum.models.webhooks import WebhookDelivery, WebhookEvent
 from forum.services.webhooks import listeners
