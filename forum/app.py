@@ -180,7 +180,9 @@ def init_extensions(app: Flask) -> None:
     health.init_app(app)
     from forum import models  # noqa: F401 - registers every table and the user loader
     from forum.services import search  # noqa: F401 - the search index follows every commit
+    from forum.services.webhooks import listeners  # noqa: PLC0415 - watches endpoint changes
 
+    listeners.init_app(app)
     jobs.init_app(app)
 
 

@@ -413,6 +413,7 @@ API_SIGNED_IN = "in ok ok ok ok ok ok ok ok"
 API_TAKE_PART = "in new new no new new new new new"
 API_OPENS = "in no new no new new new new new"
 API_ADMIN = "in no no no no no no no ok"
+API_LIVE = "in ok ok no ok ok ok ok ok"  # may act in the live room: signed in, not suspended
 API_ADMIN_NEW = "in no no no no no no no new"
 A = "/api/v1"
 
@@ -476,7 +477,17 @@ API_ROWS = [
            API_OK),
     ApiRow("api_live.ask", "POST", lambda w: f"{A}/live-sessions/{w.live.id}/questions",
            "in no no no no no no no no", lambda w: {"body": "Before it starts?"}),
+    ApiRow("api_live.upvote", "PUT",
+           lambda w: f"{A}/live-sessions/{w.live_now.id}/questions/{w.question.id}/upvote",
+           API_LIVE),
     ApiRow("api_live.polls", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/polls", API_OK),
+    ApiRow("api_live.vote", "PUT",
+           lambda w: f"{A}/live-sessions/{w.live_now.id}/polls/{w.poll.id}/ballot", API_LIVE,
+           lambda w: {"choice": 0}),
+    ApiRow("api_live.rsvp", "PUT", lambda w: f"{A}/live-sessions/{w.live.id}/rsvp",
+           "in ok ok no ok ok ok ok ok", page="live.rsvp POST"),
+    ApiRow("api_live.cancel_rsvp", "DELETE", lambda w: f"{A}/live-sessions/{w.live.id}/rsvp",
+           API_SIGNED_IN, page="live.cancel_rsvp POST"),
     ApiRow("api_live.record", "GET", lambda w: f"{A}/live-sessions/{w.live.id}/record",
            "cf cf cf cf cf cf cf cf cf"),
     ApiRow("api_rounds.round", "GET", lambda w: f"{A}/rounds/{w.round.id}", API_OK,
@@ -498,6 +509,20 @@ API_ROWS = [
            page="notifications.index GET"),
     ApiRow("api_members.mark_read", "POST", lambda w: f"{A}/me/notifications/read",
            API_SIGNED_IN),
+    ApiRow("api_members.mark_one_read", "POST",
+           lambda w: f"{A}/me/notifications/{w.notice.id}/read", "in nf nf nf ok nf nf nf nf",
+           page="notifications.mark_one_read POST"),
+    ApiRow("api_members.subscriptions", "GET", lambda w: f"{A}/me/subscriptions",
+           API_SIGNED_IN, page="notifications.followed GET"),
+    ApiRow("api_members.follow", "PUT", lambda w: f"{A}/me/subscriptions/thread/{w.thread.id}",
+           API_SIGNED_IN),
+    # an invite-only session is "not found" to those not invited (staff of its area see it)
+    ApiRow("api_members.follow", "PUT",
+           lambda w: f"{A}/me/subscriptions/session/{w.secret_live.id}",
+           "in nf nf nf nf nf ok ok ok", page="notifications.follow POST"),
+    ApiRow("api_members.unfollow", "DELETE",
+           lambda w: f"{A}/me/subscriptions/thread/{w.thread.id}", API_SIGNED_IN,
+           page="notifications.unfollow POST"),
     # deliberation
     ApiRow("api_deliberation.thread_proposals", "GET",
            lambda w: f"{A}/threads/{w.thread.id}/proposals", API_OK),
@@ -645,6 +670,7 @@ def _world() -> SimpleNamespace:
     db.session.add_all([w.notice, w.secret_live])
     db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag,
                         w.failed_job, w.login, w.device])
+    _live_room_world(w)
     _deliberation_world(w, now)
     _webhook_world(w)
     db.session.commit()
@@ -652,6 +678,18 @@ def _world() -> SimpleNamespace:
     w.login_keys = {kind: factories.login_key(getattr(w, kind)) for kind in KINDS
                     if getattr(w, kind) is not None}
     return w
+
+
+def _live_room_world(w: SimpleNamespace) -> None:
+    """An open question (by a moderator of the area) and an open poll in the live session."""
+    from forum.models.live import Poll, PollStatus, Question
+
+    db.session.flush()
+    w.question = Question(session_id=w.live_now.id, author_id=w.mod_x.id, sector="politics",
+                          body="Why now?")
+    w.poll = Poll(session_id=w.live_now.id, question="Agree?", choices=["Yes", "No"],
+                  status=PollStatus.OPEN)
+    db.session.add_all([w.question, w.poll])
 
 
 def _deliberation_world(w: SimpleNamespace, now) -> None:

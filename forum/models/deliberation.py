@@ -100,7 +100,7 @@ class Proposal(TimestampMixin, db.Model):
     participation: Mapped[Participation] = mapped_column(
         str_enum(Participation, "participation"), default=Participation.MEMBERS)
     closes_at: Mapped[datetime]
-    closed_at: Mapped[datetime | None]  # set when a moderator closed it early
+    closed_at: Mapped[datetime | None]  # a moderator's early close, or closes_at once the job recorded it
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=0)
 

@@ -1,7 +1,7 @@
 """Focus areas, topics, threads and posts (with replies, revisions and reactions)."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import Response, url_for
 
 from forum import ratelimits
 from forum.blueprints.api import paging
@@ -130,8 +130,8 @@ def posts(thread_id: int, limit: int, cursor: str | None):
                         keep=lambda p: listing.visible_post(viewer, p))
     if found.next is None:  # the last page: then what awaits approval, for who may see it
         found.items += listing.waiting(viewer, _thread)
-    found.items = listing.as_listed(viewer, found.items)
-    return found, found.headers
+    body = s.post_page_json(listing.as_listed(viewer, found.items), found.next)
+    return Response(body, mimetype="application/json"), found.headers
 
 
 @bp.post("/threads/<id:thread_id>/posts")

@@ -1,4 +1,5 @@
-"""Live sessions: listing, one session, its questions (and asking one), polls and record."""
+"""Live sessions: listing, one session, RSVPs, its questions (asking and upvoting), polls
+(voting) and record."""
 from __future__ import annotations
 
 from flask import url_for
@@ -10,7 +11,7 @@ from forum.blueprints.api.idempotency import DOC as IDEMPOTENT
 from forum.blueprints.api.idempotency import idempotent
 from forum.blueprints.api.schemas import live as s
 from forum.blueprints.live.events import broadcast
-from forum.services.live import remote, sessions, stream
+from forum.services.live import remote, rsvps, sessions, stream
 
 bp = ApiBlueprint("api_live", "Live sessions, their questions, polls and records.")
 
@@ -67,6 +68,17 @@ def ask(data: dict, session_id: int):
     return answer, 201, {"Location": location}
 
 
+@bp.put("/live-sessions/<id:session_id>/questions/<id:question_id>/upvote")
+@bp.writes
+@bp.response(200, s.Upvoted)
+def upvote(session_id: int, question_id: int):
+    """Upvote an open question of a live session (not one's own), as from the room; one
+    upvote per member, so doing it again changes nothing."""
+    outcome, votes = remote.upvote(member(), session_id, question_id)
+    broadcast(outcome)
+    return {"question_id": question_id, "votes": votes}
+
+
 @bp.get("/live-sessions/<id:session_id>/polls")
 @bp.reads
 @bp.arguments(paging.PageArgs, location="query", as_kwargs=True)
@@ -77,6 +89,41 @@ def polls(session_id: int, limit: int, cursor: str | None):
     _session, rows = remote.polls(caller(), session_id, paging.after(list_id, cursor, 0), limit)
     found = paging.page(rows, limit, list_id, key=lambda p: p["id"])
     return found, found.headers
+
+
+@bp.put("/live-sessions/<id:session_id>/polls/<id:poll_id>/ballot")
+@bp.writes
+@bp.arguments(s.NewBallot)
+@bp.response(200, s.Ballot)
+def vote(data: dict, session_id: int, poll_id: int):
+    """Vote in an open poll of a live session, as from the room. One ballot per member:
+    the same ballot again changes nothing, another one is refused (409)."""
+    outcome, choices = remote.vote(member(), session_id, poll_id, data["choice"])
+    broadcast(outcome)
+    return {"poll_id": poll_id, "choices": choices}
+
+
+@bp.put("/live-sessions/<id:session_id>/rsvp")
+@bp.writes
+@bp.response(200, s.Rsvp)
+def rsvp(session_id: int):
+    """Say one will come to an upcoming or running session one may take part in (saying
+    it twice keeps the first RSVP)."""
+    rsvps.rsvp(member(), session_id)
+    return _rsvp_state(session_id, True)
+
+
+@bp.delete("/live-sessions/<id:session_id>/rsvp")
+@bp.writes
+@bp.response(200, s.Rsvp)
+def cancel_rsvp(session_id: int):
+    """Take one's RSVP back while the session is upcoming or running."""
+    rsvps.cancel(member(), session_id)
+    return _rsvp_state(session_id, False)
+
+
+def _rsvp_state(session_id: int, coming: bool) -> dict:
+    return {"session_id": session_id, "rsvp": coming, "count": rsvps.count(session_id)}
 
 
 @bp.get("/live-sessions/<id:session_id>/record")

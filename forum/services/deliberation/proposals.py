@@ -19,13 +19,11 @@ from forum.models.discussion import Thread
 from forum.models.live import LiveSession, SessionStatus
 from forum.permissions import Action, can, require
 from forum.permissions.core import plain_user
-from forum.services import webhooks
-from forum.services.deliberation import results, room
+from forum.services.deliberation import closing, room
 from forum.services.discussion import posting
 from forum.services.live import stream
 from forum.services.moderation import modlog
 from forum.services.moderation.targets import clean_reason
-from forum.services.webhooks import payloads
 
 MAX_TITLE_CHARS = 200
 MAX_STATEMENT_CHARS = 5_000
@@ -147,8 +145,7 @@ def close(actor: User, proposal_id: int, reason: str = "") -> tuple[Proposal, li
     modlog.record(actor, "close_proposal", "proposal", proposal.id, reason=reason,
                   focus_area_id=proposal.focus_area_id, subject_user_id=proposal.author_id,
                   details={"title": proposal.title})
-    webhooks.emit("proposal.closed", lambda: payloads.proposal(
-        proposal, results.counts(proposal.id)))
+    closing.announce(proposal, actor)
     session = proposal.live_session
     if session is not None and session.status == SessionStatus.LIVE:
         return proposal, stream.commit(room.announce_closed(session, actor, proposal))

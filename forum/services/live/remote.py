@@ -1,5 +1,6 @@
 """Live sessions for clients without a socket (the JSON API): the sessions, questions and
-polls a viewer may see, the record of an ended session, and asking a question. The same
+polls a viewer may see, the record of an ended session, asking a question, upvoting one
+and voting in a poll. The same
 rules as in the room decide; asking makes the caller a participant as joining would."""
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from forum.exceptions import Conflict, Forbidden
+from forum.exceptions import Conflict, Forbidden, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
 from forum.models.base import insert_or_merge
-from forum.models.live import LiveSession, Participant, Poll, Question, SessionStatus
+from forum.models.live import (
+    Ballot,
+    LiveSession,
+    Participant,
+    Poll,
+    Question,
+    QuestionVote,
+    SessionStatus,
+)
 from forum.permissions import Action, can, require
 from forum.services.live import room, sessions, stream
 from forum.services.live.stream import Outcome
@@ -81,6 +90,13 @@ def ask(user: User, session_id, body) -> Outcome:
     session (it is live, they may join it, they are neither removed nor muted)."""
     body = stream.clean_text(body, stream.MAX_QUESTION_CHARS)
     session = stream.get_session(session_id)
+    participant = _taking_part(user, session, speaking=True)
+    return room.put_question(session, participant, user, body)
+
+
+def _taking_part(user: User, session: LiveSession, *, speaking: bool) -> Participant:
+    """The member as a participant of the session, as joining the room would make them:
+    they must be allowed to act there and not removed (nor muted, to speak)."""
     require(user, Action.SPEAK_LIVE, session, room.room_refusal(user, session))
     db.session.execute(
         insert_or_merge(Participant)
@@ -89,6 +105,39 @@ def ask(user: User, session_id, body) -> Outcome:
     participant = db.session.get(Participant, (session.id, user.id))
     if participant.removed:
         raise Forbidden(_("A moderator has removed you from this session."), code="removed")
-    if participant.muted:
+    if speaking and participant.muted:
         raise Forbidden(_("A moderator has muted you in this session."), code="muted")
-    return room.put_question(session, participant, user, body)
+    return participant
+
+
+def upvote(user: User, session_id: int, question_id: int) -> tuple[Outcome, int]:
+    """Upvote a question of the session without being in the room; asking again changes
+    nothing (the answer is the same). Returns what to broadcast and the question's votes."""
+    session = sessions.for_viewer(user, session_id)
+    question = db.session.get(Question, question_id)
+    if question is None or question.session_id != session.id or \
+            not question_visible(user, session, question):
+        raise NotFound(_("No such question in this session."))
+    _taking_part(user, session, speaking=False)
+    if db.session.get(QuestionVote, (question.id, user.id)) is not None:
+        db.session.commit()
+        return Outcome(), question.vote_count
+    outcome = room.cast_upvote(session, user, question)
+    db.session.refresh(question)
+    return outcome, question.vote_count
+
+
+def vote(user: User, session_id: int, poll_id: int, choice) -> tuple[Outcome, list[int]]:
+    """Vote in an open poll of the session without being in the room. The same ballot
+    again changes nothing; another one is refused (one ballot per member, as in the room)."""
+    session = sessions.for_viewer(user, session_id)
+    poll = db.session.get(Poll, poll_id)
+    if poll is None or poll.session_id != session.id:
+        raise NotFound(_("No such poll in this session."))
+    participant = _taking_part(user, session, speaking=False)
+    cast = db.session.get(Ballot, (poll.id, user.id))
+    if cast is not None and cast.choices == room.clean_choice(poll, choice):
+        db.session.commit()
+        return Outcome(), list(cast.choices)
+    outcome = room.cast_ballot(session, participant, user, poll, choice)
+    return outcome, room.clean_choice(poll, choice)

@@ -431,6 +431,11 @@ def upvote(user: User, question_id, sid: str) -> Outcome:
     """One upvote per member per question; not on one's own question, not on closed ones."""
     question = _question(question_id)
     session, _p = _in_room(user, question.session_id, sid, speaking=False)
+    return cast_upvote(session, user, question)
+
+
+def cast_upvote(session: LiveSession, user: User, question: Question) -> Outcome:
+    """`upvote` once the member is known to take part (from the room or the API)."""
     if question.status != QuestionStatus.OPEN:
         raise Conflict(_("This question is not open for votes."), code="not_open")
     if question.author_id == user.id:
@@ -481,7 +486,13 @@ def vote(user: User, poll_id, choice, sid: str) -> Outcome:
     indexes for multiple-choice polls."""
     poll = _poll(poll_id)
     session, participant = _in_room(user, poll.session_id, sid, speaking=False)
-    choices = _clean_choice(poll, choice)
+    return cast_ballot(session, participant, user, poll, choice)
+
+
+def cast_ballot(session: LiveSession, participant: Participant, user: User, poll: Poll,
+                choice) -> Outcome:
+    """`vote` once the member is known to take part (from the room or the API)."""
+    choices = clean_choice(poll, choice)
     if poll.status != PollStatus.OPEN:
         raise Conflict(_("This poll is closed."), code="poll_closed")
     refusal = Conflict(_("You have already voted in this poll."), code="already_voted")
@@ -505,7 +516,7 @@ def _unique_or(refusal: Conflict):
         raise refusal from None
 
 
-def _clean_choice(poll: Poll, choice) -> list[int]:
+def clean_choice(poll: Poll, choice) -> list[int]:
     picked = choice if isinstance(choice, list) else [choice]
     n = len(poll.choices)
     valid = picked and all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < n

@@ -195,6 +195,11 @@ def _outcome(p: dict) -> str:
     return _("The outcome of the proposal “%(title)s” has been recorded.", title=p["title"])
 
 
+@kind("proposal_closed", "deliberation", link=_to_proposal)
+def _closed(p: dict) -> str:
+    return _("The proposal “%(title)s” you took part in has closed.", title=p["title"])
+
+
 @kind("commitment", "deliberation", link=_to_commitment)
 def _commitment(p: dict) -> str:
     return _("A commitment of yours has been recorded: %(text)s", text=p["text"])

@@ -5,10 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from forum.models.webhooks import WebhookDelivery, WebhookEvent
+from forum.services.webhooks import listeners
 
 KINDS = {
     "post.created": _l("A post is published"),
@@ -30,9 +30,7 @@ def emit(kind: str, payload: Payload) -> None:
     dropped with a rollback). `payload` may be a function, called only if someone listens."""
     if kind not in KINDS:
         raise ValueError(f"unknown webhook event kind {kind!r}")
-    listening = [endpoint_id for endpoint_id, kinds in db.session.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.kinds).where(WebhookEndpoint.active))
-        if kind in (kinds or ())]
+    listening = listeners.listeners().for_kind(kind)  # no query while nothing changed
     if not listening:
         return
     event = WebhookEvent(kind=kind, payload=payload() if callable(payload) else payload)

@@ -36,7 +36,8 @@ class ProposalSummary(FastSchema):
                              metadata={"type": "string", "enum": ["open", "closed"]})
     closes_at = fields.DateTime(required=True)
     closed_at = fields.DateTime(required=True, allow_none=True, metadata={
-        "description": "Set when a moderator closed it early"})
+        "description": "When it closed: a moderator's early close, or its closing time "
+                       "(recorded within about a minute of it)"})
     created_at = fields.DateTime(required=True)
     url = link("api_deliberation.proposal", proposal_id="id")
     html_url = link("deliberation.show", proposal_id="id")

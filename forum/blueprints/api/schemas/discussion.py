@@ -1,9 +1,13 @@
 """Focus areas, topics, threads, posts, revisions and reactions."""
 from __future__ import annotations
 
+import json
+
+from flask import current_app, request
 from flask_babel import get_locale
 from marshmallow import fields, validate
 
+from forum import fragments
 from forum.blueprints.api.schemas.common import Member, link, page_of
 from forum.blueprints.api.schemas.fast import FastSchema
 from forum.models.discussion import Capacity, PostStatus, ReactionKind, TopicStatus
@@ -162,3 +166,49 @@ class NewTopic(FastSchema):
     framing = fields.String(load_default="", validate=validate.Length(max=MAX_POST_CHARS))
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
                        load_default=list, validate=validate.Length(max=8))
+
+
+# --- The posts list, from cached JSON ---------------------------------------------------------
+
+_VOLATILE = ("my_reactions", "reactions")  # counted anew for each request
+
+
+def _post_key(item) -> tuple:
+    """Every value the public part of a post's dump reads (as the thread page's fragment key
+    does for its HTML): an edit, a decision, an approval or a renamed author makes a new key."""
+    post, author = item.post, item.post.author
+    return (post.id, post.thread_id, post.position, post.parent_id, post.depth, post.status,
+            post.capacity, post.capacity_label, post.created_at, post.edited_at,
+            post.edit_count, post.deleted_at, post.hidden_at, post.hidden_reason,
+            item.body is not None, author.id, author.display_name, author.sector,
+            author.organisation, author.title, author.verified_at, author.erased_at)
+
+
+def posts_json(items: list) -> list[str]:
+    """Each listed post as the JSON text `Post().dump` gives (keys sorted, as the API's JSON
+    is): the public part from the fragment cache, the reaction counts and the caller's own
+    reactions added for this request. tests/api/test_posts_cache.py holds it to the schema."""
+    store = fragments.cache()
+    host = (request.environ.get("HTTP_HOST"), request.environ.get("wsgi.url_scheme"),
+            request.environ.get("SCRIPT_NAME"))
+    ascii_only = current_app.json.ensure_ascii
+    out = []
+    for item in items:
+        key = ("api-post", host, *_post_key(item))
+        text = store.get(key) if store.max_chars else None
+        if text is None:
+            public = Post().dump(item)
+            for name in _VOLATILE:
+                public.pop(name)
+            text = json.dumps(public, sort_keys=True, separators=(",", ":"),
+                              ensure_ascii=ascii_only)
+            if store.max_chars:
+                store.put(key, text)
+        out.append(f'{text[:-1]},"my_reactions":{json.dumps(item.my_reactions)},'
+                   f'"reactions":{json.dumps(item.reactions, sort_keys=True)}}}')
+    return out
+
+
+def post_page_json(items: list, next_url: str | None) -> str:
+    """A PostPage as JSON text."""
+    return f'{{"items":[{",".join(posts_json(items))}],"next":{json.dumps(next_url)}}}'

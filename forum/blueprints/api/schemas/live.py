@@ -94,3 +94,28 @@ class Asked(FastSchema):
 SessionPage = page_of(LiveSession, "LiveSessionPage")
 QuestionPage = page_of(Question, "QuestionPage")
 PollPage = page_of(Poll, "PollPage")
+
+
+class Rsvp(FastSchema):
+    session_id = fields.Integer(required=True)
+    rsvp = fields.Boolean(required=True, metadata={"description": "The caller will come"})
+    count = fields.Integer(required=True, metadata={"description": "RSVPs to the session"})
+
+
+class Upvoted(FastSchema):
+    question_id = fields.Integer(required=True)
+    votes = fields.Integer(required=True)
+
+
+class NewBallot(FastSchema):
+    choice = fields.Raw(required=True, metadata={
+        "description": "The index of a choice (from 0), or a list of indexes in a poll that "
+                       "allows several",
+        "oneOf": [{"type": "integer", "minimum": 0},
+                  {"type": "array", "items": {"type": "integer", "minimum": 0},
+                   "minItems": 1, "maxItems": 20}]})
+
+
+class Ballot(FastSchema):
+    poll_id = fields.Integer(required=True)
+    choices = fields.List(fields.Integer(), required=True)

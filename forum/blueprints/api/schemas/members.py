@@ -1,7 +1,7 @@
 """Notifications of the calling member."""
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from forum.blueprints.api.schemas.common import page_of
 from forum.blueprints.api.schemas.fast import FastSchema
@@ -25,3 +25,24 @@ NotificationPage = page_of(Notification, "NotificationPage")
 
 class MarkedRead(FastSchema):
     unread = fields.Integer(required=True)
+
+
+FOLLOW_KINDS = ["area", "topic", "thread", "session"]
+
+
+class Subscription(FastSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(FOLLOW_KINDS))
+    id = fields.Integer(required=True, metadata={"description": "The followed item's id"})
+    title = fields.String(required=True)
+    html_url = fields.String(required=True, metadata={"format": "uri"})
+
+
+class SubscriptionList(FastSchema):
+    items = fields.List(fields.Nested(Subscription), required=True, metadata={
+        "description": "Everything the member follows and may still see, by kind"})
+
+
+class Following(FastSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(FOLLOW_KINDS))
+    id = fields.Integer(required=True)
+    following = fields.Boolean(required=True)
