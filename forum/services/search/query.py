@@ -30,6 +30,9 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 PER_PAGE = 20
 MAX_PAGE = 50  # relevance beyond the 1,000th hit says little; narrow the search instead
+# Hits are counted exactly up to this many; beyond it the page says "more than 1,000", the
+# newest COUNT_CAP matches are the ones ranked, and pages reach no further.
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -73,10 +76,11 @@ class Results:
     total: int = 0
     page: int = 1
     per_page: int = PER_PAGE
+    more: bool = False  # more than `total` (= COUNT_CAP) hits match: the count stopped there
 
     @property
     def pages(self) -> int:
-        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+        return min(MAX_PAGE, max(1, -(-min(self.total, COUNT_CAP) // self.per_page)))
 
 
 def understand(raw: str | None) -> Query | None:
@@ -107,27 +111,38 @@ def understand(raw: str | None) -> Query | None:
 
 def run(reader, query: Query, filters: Filters, page: int = 1,
         per_page: int = PER_PAGE) -> Results:
-    """One page of hits the reader may see, best first, and how many there are in all."""
+    """One page of hits the reader may see, best first, and how many there are (exactly up
+    to COUNT_CAP). Only the reader's audiences are ever matched, so nothing else is counted.
+
+    Ranking every match of a very common word costs time in proportion to the forum; so the
+    candidates are at most the COUNT_CAP newest matches (all of them when there are fewer),
+    ranked by relevance, and pages stay within them."""
     page = max(1, min(page, MAX_PAGE))
-    audiences = audiences_for(reader)
-    if db.session.get_bind().dialect.name == "postgresql":
-        match, rank = _postgres(query)
-        conditions = [match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters)]
-        total = db.session.scalar(select(func.count()).select_from(SearchEntry)
-                                  .where(*conditions))
-        rows = db.session.execute(
-            select(SearchEntry, rank.label("rank")).where(*conditions)
-            .order_by(rank.desc(), SearchEntry.created_at.desc())
-            .limit(per_page).offset((page - 1) * per_page)).all()
-        return Results(query, _hits(rows, query), total or 0, page, per_page)
-    return _sqlite(query, filters, audiences, page, per_page)
+    backend = _postgres if db.session.get_bind().dialect.name == "postgresql" else _sqlite
+    matches, candidates = backend(query, filters, audiences_for(reader))
+    counted = db.session.scalar(select(func.count()).select_from(
+        matches.limit(COUNT_CAP + 1).subquery())) or 0
+    if not counted:
+        return Results(query, [], 0, page, per_page)
+    page = min(page, -(-min(counted, COUNT_CAP) // per_page))
+    ranked = candidates.subquery()
+    top = db.session.execute(
+        select(ranked.c.id, ranked.c.rank).order_by(ranked.c.rank.desc(), ranked.c.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    entries = {e.id: e for e in db.session.scalars(
+        select(SearchEntry).where(SearchEntry.id.in_([r[0] for r in top])))}
+    rows = [(entries[r[0]], r[1]) for r in top if r[0] in entries]
+    return Results(query, _hits(rows, query), min(counted, COUNT_CAP), page, per_page,
+                   more=counted > COUNT_CAP)
 
 
-def _sqlite(query: Query, filters: Filters, audiences, page: int, per_page: int) -> Results:
+def _sqlite(query: Query, filters: Filters, audiences):
     """FTS5 over the stemmed columns: the words in Swedish for Swedish texts, in English for
     English ones; audience, kind, area, sector and verified are words of the facet column,
     so FTS5 answers them from its own index. Terms are letters and digits only, quoted: no
-    FTS syntax gets in."""
+    FTS syntax gets in. Returns the matching ids, and the candidates ranked by bm25
+    (negated: higher is better; title words count five times body words): the newest
+    COUNT_CAP matches, in FTS5's own rowid order, so bm25 runs for those rows only."""
     def terms(lang: str) -> str:
         return " AND ".join(f'"{s}"' for s in text.stems(query.words, lang))
 
@@ -145,26 +160,19 @@ def _sqlite(query: Query, filters: Filters, audiences, page: int, per_page: int)
     expression = f"facet_terms:({' AND '.join(facets)}) AND ({words})"
     fts = table(FTS_TABLE, column("rowid"))
     match = sql_text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=expression)
-    rank = literal_column(f"bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
+    rank = literal_column(f"-bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
+    matches = select(fts.c.rowid.label("id")).select_from(fts).where(match)
     dates = _date_conditions(filters)
     if dates:  # dates are not words: join the entries
-        source = fts.join(SearchEntry, SearchEntry.id == fts.c.rowid)
-        total = db.session.scalar(select(func.count()).select_from(source).where(match, *dates))
-        ranked = (select(fts.c.rowid, rank.label("rank")).select_from(source)
-                  .where(match, *dates).order_by(rank, SearchEntry.created_at.desc()))
-    else:
-        total = db.session.scalar(select(func.count()).select_from(fts).where(match))
-        ranked = select(fts.c.rowid, rank.label("rank")).select_from(fts).where(match) \
-            .order_by(rank, fts.c.rowid.desc())
-    top = db.session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
-    entries = {e.id: e for e in db.session.scalars(
-        select(SearchEntry).where(SearchEntry.id.in_([r[0] for r in top])))}
-    rows = [(entries[r[0]], -r[1]) for r in top if r[0] in entries]
-    return Results(query, _hits(rows, query), total or 0, page, per_page)
+        matches = matches.join(SearchEntry, SearchEntry.id == fts.c.rowid).where(*dates)
+    candidates = matches.add_columns(rank.label("rank")).order_by(fts.c.rowid.desc()) \
+        .limit(COUNT_CAP)
+    return matches, candidates
 
 
-def _postgres(query: Query):
-    """tsvector @@ tsquery with each text's own configuration (GIN-indexed)."""
+def _postgres(query: Query, filters: Filters, audiences):
+    """tsvector @@ tsquery with each text's own configuration (GIN-indexed); the newest
+    COUNT_CAP matches ranked by ts_rank (title weighted A), computed for those rows only."""
     words = " & ".join(f"'{w}'" for w in query.words)  # letters and digits only
 
     def tsquery(lang: str):
@@ -175,7 +183,12 @@ def _postgres(query: Query):
                   for lang in text.LANGUAGES))
     rank = func.ts_rank(document, case(
         *((SearchEntry.language == lang, tsquery(lang)) for lang in text.LANGUAGES)))
-    return match, rank
+    matches = select(SearchEntry.id.label("id")).where(
+        match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters))
+    newest = matches.order_by(SearchEntry.id.desc()).limit(COUNT_CAP)
+    candidates = select(SearchEntry.id.label("id"), rank.label("rank")).where(
+        SearchEntry.id.in_(newest.scalar_subquery()))
+    return matches, candidates
 
 
 def _filter_conditions(filters: Filters) -> list:
