@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from forum.extensions import db
 from forum.models.accounts import Sector, User  # noqa: F401 - User: dirty-checked
-from forum.models.search import SearchEntry
+from forum.models.search import Audience, SearchEntry
 from forum.services.search.sources import BY_MODEL, DEPENDENTS, SOURCES, Document
 from forum.services.search.text import LANGUAGES, stemmed
 
@@ -143,6 +143,8 @@ def _upsert(postgres: bool) -> TextClause:
 
 
 def _row(d: Document, postgres: bool) -> dict:
+    if d.audience not in Audience.ALL:  # searches rely on it: nothing narrower is indexed
+        raise ValueError(f"search entries are public or for members, not {d.audience!r}")
     title = d.title[:300]
     row = {"kind": d.kind, "object_id": d.object_id, "parent_id": d.parent_id,
            "audience": d.audience, "focus_area_id": d.focus_area_id,

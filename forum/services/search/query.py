@@ -12,16 +12,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import and_, case, cast, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import and_, case, column, func, literal, literal_column, or_, select, table
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from forum.exceptions import InvalidInput
 from forum.extensions import db
 from forum.i18n import display_zone
 from forum.models.accounts import Sector, User
 from forum.models.discussion import FocusArea
-from forum.models.search import FTS_TABLE, SearchEntry
+from forum.models.search import FTS_TABLE, Audience, SearchEntry
 from forum.permissions.search import audiences_for
 from forum.services.search import text
 from forum.services.search.sources import SOURCES
@@ -146,7 +145,7 @@ def _sqlite(query: Query, filters: Filters, audiences):
     def terms(lang: str) -> str:
         return " AND ".join(f'"{s}"' for s in text.stems(query.words, lang))
 
-    facets = ["(" + " OR ".join(f"aud{a}" for a in audiences) + ")"]
+    facets = []
     if filters.kinds:
         facets.append("(" + " OR ".join(f"kind{k}" for k in filters.kinds) + ")")
     if filters.sector is not None:
@@ -155,9 +154,21 @@ def _sqlite(query: Query, filters: Filters, audiences):
         facets.append("verified")
     if filters.area is not None:
         facets.append(f"area{filters.area.id}")
-    words = " OR ".join(f"(language:{lang} AND {{title_terms body_terms}}:({terms(lang)}))"
-                        for lang in text.LANGUAGES)
-    expression = f"facet_terms:({' AND '.join(facets)}) AND ({words})"
+    # bm25 reads the whole posting list of every term in the expression, so terms that
+    # nearly every entry holds are left out where the meaning stays the same: the language
+    # split when both stemmers give the same stems, and the audience as an exclusion of the
+    # audiences the reader may not see (every entry has one of Audience.ALL).
+    by_language = {lang: terms(lang) for lang in text.LANGUAGES}
+    if len(set(by_language.values())) == 1:
+        expression = f"{{title_terms body_terms}}:({by_language['sv']})"
+    else:
+        expression = " OR ".join(f"(language:{lang} AND {{title_terms body_terms}}:({found}))"
+                                 for lang, found in by_language.items())
+    if facets:
+        expression = f"facet_terms:({' AND '.join(facets)}) AND ({expression})"
+    hidden = [f"aud{a}" for a in Audience.ALL if a not in audiences]
+    if hidden:
+        expression = f"({expression}) NOT facet_terms:({' OR '.join(hidden)})"
     fts = table(FTS_TABLE, column("rowid"))
     match = sql_text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=expression)
     rank = literal_column(f"-bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
@@ -172,11 +183,17 @@ def _sqlite(query: Query, filters: Filters, audiences):
 
 def _postgres(query: Query, filters: Filters, audiences):
     """tsvector @@ tsquery with each text's own configuration (GIN-indexed); the newest
-    COUNT_CAP matches ranked by ts_rank (title weighted A), computed for those rows only."""
+    COUNT_CAP matches ranked by ts_rank (title weighted A), computed for those rows only.
+
+    The tsqueries are written into the SQL as constants (configuration and words), so the
+    planner folds them and reads the column statistics: a rare word goes through the GIN
+    index, a very common one walks the newest entries backwards and stops at COUNT_CAP.
+    (A bound configuration cannot be folded; every query then looked rare to the planner.)"""
     words = " & ".join(f"'{w}'" for w in query.words)  # letters and digits only
 
     def tsquery(lang: str):
-        return func.to_tsquery(cast(literal(text.LANGUAGES[lang]), REGCONFIG), words)
+        return func.to_tsquery(literal_column(f"'{text.LANGUAGES[lang]}'::regconfig"),
+                               literal(words, literal_execute=True))
 
     document = SearchEntry.document
     match = or_(*(and_(SearchEntry.language == lang, document.op("@@")(tsquery(lang)))
