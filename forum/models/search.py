@@ -31,6 +31,7 @@ class Audience:
 
     PUBLIC = "public"  # everyone, signed in or not
     MEMBERS = "members"  # signed-in members
+    ALL = (PUBLIC, MEMBERS)  # the only values an entry may hold (the index refuses others)
 
 
 class SearchEntry(db.Model):

@@ -26,6 +26,7 @@ def find(q: str, kind, area, sector, verified, since, until, page: int, limit: i
     has_next = results.query is not None and results.page < results.pages
     return {
         "items": [_hit(h) for h in results.hits], "total": results.total,
+        "more": results.more,
         "page": results.page, "pages": results.pages if results.query else 0,
         "next": url_for("api_search.find", _external=True, **{**request.args,
                                                               "page": page + 1})

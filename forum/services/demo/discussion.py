@@ -1,5 +1,6 @@
-"""Demo discussion: topics in all three focus areas, threads with nested replies, reactions,
-posts in personal and role capacity, and an edited post with its revision."""
+"""Demo discussion: topics in all three focus areas, in English and in Swedish (so that
+search in either language finds something), threads with nested replies, reactions, posts
+in personal and role capacity, and an edited post with its revision."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -78,6 +79,48 @@ TOPICS = {
                   None),
              ]),
          ]),
+        ("Bostäder för fler: hur bygger kommunen i takt med staden?",
+         "Helsingborg växer med ungefär tusen invånare om året. Kommunen äger mark, planerar "
+         "och bygger genom sitt bostadsbolag, men de flesta bostäder byggs av andra. Vem tar "
+         "ansvar för att det finns bostäder som unga och äldre har råd med?",
+         "bostäder, planering", TopicStatus.OPEN, False, True, [
+             ("Kommunens markpolitik och hyresrätterna", [
+                 ("anna", ROLE, "Kommunen kan ställa krav när vi säljer mark: en andel "
+                  "hyresrätter i varje nytt kvarter. Det är vårt starkaste verktyg för fler "
+                  "bostäder med rimliga hyror.", None),
+                 ("omar", ROLE, "Markanvisningar med krav låter bra, men byggbolagen säger "
+                  "att kalkylen inte går ihop. Då blir det inga bostäder alls. Vad säger "
+                  "kommunens egna siffror?", 0),
+                 ("maria", ROLE, "Från näringslivet: ge oss förutsägbara detaljplaner. Varje "
+                  "år av väntan gör bostäderna dyrare för den som till slut ska bo där.", 0),
+                 ("karin", ROLE, "Förvaltningen tar fram en uppföljning av alla "
+                  "markanvisningar sedan 2020: hur många bostäder som blev hyresrätter och "
+                  "vad de kostar. Den kommer till kommunstyrelsen i vår.", 1),
+             ]),
+             ("Studentbostäder nära Campus Helsingborg", [
+                 ("per", ROLE, "Våra studenter pendlar från Lund och Malmö eftersom det "
+                  "saknas studentbostäder här. Kan kommunen och universitetet göra en "
+                  "gemensam plan?", None),
+                 ("erik", ROLE, "Stadsbyggnadsförvaltningen har två tomter nära stationen "
+                  "som passar för mindre bostäder. Vi behöver en byggherre som vill "
+                  "förvalta dem långsiktigt.", 0),
+                 ("sara", PERSONAL, "Min dotter har stått i bostadskön i fyra år. Fler små "
+                  "bostäder skulle göra stor skillnad för unga i kommunen.", None),
+             ]),
+         ]),
+        ("Medborgardialog: när ska kommunen fråga invånarna?",
+         "Kommunen bjuder in till dialog om mycket, från parker till skolor. Men hur vet "
+         "invånarna vad deras synpunkter ledde till?", "dialog, demokrati", TopicStatus.OPEN,
+         False, False, [
+             ("Återkoppling efter dialogen", [
+                 ("leila", ROLE, "Folk i Drottninghög har svarat på enkäter i åratal. De "
+                  "slutar svara när kommunen aldrig berättar vad som hände sedan.", None),
+                 ("karin", ROLE, "Det är en rimlig kritik. Vi provar nu att varje dialog "
+                  "avslutas med ett kort beslut: vad vi gör, vad vi inte gör och varför.", 0),
+                 ("omar", ROLE, "Oppositionen vill se samma återkoppling i nämnderna, inte "
+                  "bara på kommunens webbplats.", 1),
+             ]),
+         ]),
     ],
     "innovative-welfare": [
         ("Welfare technology in home care: who pays for the pilots?",
@@ -94,6 +137,22 @@ TOPICS = {
                   "asked her before it was installed.", None),
                  ("karin", ROLE, "Thank you @Sara_Ahmed, that is exactly the consent "
                   "question we need to get right.", 3),
+             ]),
+         ]),
+        ("Trygghet i hemtjänsten: teknik som äldre själva vill ha",
+         "Trygghetslarm, nattkameror och digitala tillsynsbesök sprids i kommunen. Hur "
+         "behåller vi den enskildes trygghet och integritet när tekniken tar över?",
+         "välfärdsteknik, trygghet", TopicStatus.OPEN, False, False, [
+             ("Samtycke och trygghet vid digital tillsyn", [
+                 ("erik", ROLE, "I kommunen har vi nu över tvåhundra digitala tillsynsbesök "
+                  "varje natt. De flesta upplever ökad trygghet, men några vill hellre ha "
+                  "ett besök av en människa.", None),
+                 ("sara", PERSONAL, "Min mamma kände trygghet först när hon själv fick "
+                  "bestämma när kameran skulle vara på. Fråga de äldre först.", 0),
+                 ("per", ROLE, "Forskningen visar att trygghet handlar om kontroll: den som "
+                  "förstår tekniken och kan stänga av den känner sig tryggare.", 1),
+                 ("jonas", ROLE, "Om kommunen mäter besparingarna på samma sätt som "
+                  "grannkommunerna kan banken vara med och finansiera nästa steg.", None),
              ]),
          ]),
     ],
@@ -118,6 +177,29 @@ TOPICS = {
          "culture", TopicStatus.CLOSED, False, False, [
              ("Opening hours after the decision", [
                  ("maria", PERSONAL, "The longer opening hours are a great decision.", None),
+             ]),
+         ]),
+        ("Trygghet i stadsdelarna: vad gör skillnad på riktigt?",
+         "Polisen, kommunen, fastighetsägare och föreningar arbetar alla med trygghet. Vilka "
+         "insatser märks för dem som bor här, och hur följer vi upp dem?",
+         "trygghet, stadsdelar", TopicStatus.OPEN, False, True, [
+             ("Trygghetsvandringar i Drottninghög och Planteringen", [
+                 ("leila", ROLE, "Efter ett år av vandringar är listan tydlig: belysning, "
+                  "röjda buskar och vuxna som syns på kvällarna ger mest trygghet.", None),
+                 ("anna", ROLE, "Kommunen avsätter pengar i budgeten för belysningen. Vi "
+                  "vill att föreningarna är med och prioriterar var den behövs mest.", 0),
+                 ("maria", PERSONAL, "Butikerna vid torget märker skillnad när det finns "
+                  "folk i rörelse. Trygghet och handel hänger ihop.", 0),
+                 ("sara", PERSONAL, "Jag går hem från bussen varje kväll. Det är "
+                  "gångtunneln som tar bort känslan av trygghet, inte själva området.", 1),
+             ]),
+             ("Bostäder, trygghet och ägarnas ansvar", [
+                 ("karin", ROLE, "Där fastighetsägarna samverkar med kommunen om skötsel "
+                  "och belysning ökar tryggheten snabbast. Bostäder som sköts väl blir "
+                  "tryggare att bo i.", None),
+                 ("omar", ROLE, "Samverkan måste gälla alla ägare, även de som köpt "
+                  "bostäderna för att sälja vidare. Annars flyttar otryggheten bara runt.",
+                  0),
              ]),
          ]),
     ],

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
-from sqlalchemy import cast, delete, event, func, inspect, literal, literal_column, select
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy import TextClause, bindparam, delete, event, func, inspect, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from forum.extensions import db
 from forum.models.accounts import Sector, User  # noqa: F401 - User: dirty-checked
-from forum.models.base import insert_or_merge
-from forum.models.search import SearchEntry
+from forum.models.search import Audience, SearchEntry
 from forum.services.search.sources import BY_MODEL, DEPENDENTS, SOURCES, Document
 from forum.services.search.text import LANGUAGES, stemmed
 
@@ -106,42 +106,58 @@ def refresh(kind: str, ids: list[int]) -> None:
         if gone:
             db.session.execute(delete(SearchEntry).where(SearchEntry.kind == kind,
                                                          SearchEntry.object_id.in_(gone)))
-        write([d for d in found.values() if d is not None], replace=True)
+        write([d for d in found.values() if d is not None])
 
 
-def write(documents: list[Document], replace: bool = False) -> None:
-    """Insert entries; `replace`: an entry already there for the object is updated."""
+def write(documents: list[Document]) -> None:
+    """Write entries with one statement: an upsert, so an entry already there for the
+    object is replaced."""
     if not documents:
         return
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    rows = [_row(d, postgres) for d in documents]
-    statement = insert_or_merge(SearchEntry).values(rows)
-    if replace:
-        statement = statement.on_conflict_do_update(
-            index_elements=["kind", "object_id"],
-            set_={name: statement.excluded[name] for name in rows[0]
-                  if name not in ("kind", "object_id")})
-    db.session.execute(statement)
+    db.session.execute(_upsert(postgres), [_row(d, postgres) for d in documents])
+
+
+_COLUMNS = ("kind", "object_id", "parent_id", "audience", "focus_area_id", "author_id",
+            "author_sector", "author_verified", "language", "created_at", "title", "body",
+            "title_terms", "body_terms", "facet_terms")
+
+
+@lru_cache(maxsize=2)
+def _upsert(postgres: bool) -> TextClause:
+    """INSERT .. ON CONFLICT DO UPDATE as one text statement, built once: SQLAlchemy 2.0 does
+    not cache its own on-conflict constructs, and building one per reply cost more than the
+    rest of indexing. On PostgreSQL the tsvector is computed by the statement itself."""
+    columns = list(_COLUMNS)
+    values = [f":{name}" for name in columns]
+    if postgres:
+        columns.append("document")
+        values.append("setweight(to_tsvector(CAST(:config AS regconfig), :title_words), 'A')"
+                      " || setweight(to_tsvector(CAST(:config AS regconfig), :body), 'B')")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("kind", "object_id"))
+    statement = sql_text(
+        f"INSERT INTO {SearchEntry.__tablename__} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(values)}) ON CONFLICT (kind, object_id) DO UPDATE SET {updates}")
+    table = SearchEntry.__table__
+    return statement.bindparams(*(bindparam(name, type_=table.c[name].type) for name in _COLUMNS))
 
 
 def _row(d: Document, postgres: bool) -> dict:
+    if d.audience not in Audience.ALL:  # searches rely on it: nothing narrower is indexed
+        raise ValueError(f"search entries are public or for members, not {d.audience!r}")
+    title = d.title[:300]
     row = {"kind": d.kind, "object_id": d.object_id, "parent_id": d.parent_id,
            "audience": d.audience, "focus_area_id": d.focus_area_id,
            "author_id": d.author.id if d.author is not None else None,
            "author_sector": Sector(d.author.sector).value if d.author is not None else None,
            "author_verified": bool(d.author is not None and d.author.verified_at is not None),
-           "language": d.language, "created_at": d.created_at, "title": d.title[:300],
-           "body": d.body, "title_terms": None, "body_terms": None, "facet_terms": None,
-           "document": None}
+           "language": d.language, "created_at": d.created_at, "title": title,
+           "body": d.body, "title_terms": None, "body_terms": None, "facet_terms": None}
     if postgres:
-        config = cast(literal(LANGUAGES[d.language]), REGCONFIG)
-        weight = lambda letter: literal_column(f"'{letter}'")  # noqa: E731 - a "char"
-        title = row["title"] if d.title_searchable else ""
-        row["document"] = func.setweight(func.to_tsvector(config, title),
-                                         weight("A")).op("||")(
-            func.setweight(func.to_tsvector(config, d.body), weight("B")))
+        row["config"] = LANGUAGES[d.language]
+        row["title_words"] = title if d.title_searchable else ""
     else:
-        row["title_terms"] = stemmed(row["title"], d.language) if d.title_searchable else ""
+        row["title_terms"] = stemmed(title, d.language) if d.title_searchable else ""
         row["body_terms"] = stemmed(d.body, d.language)
         row["facet_terms"] = facet_words(row)
     return row

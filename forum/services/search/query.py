@@ -12,16 +12,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import and_, case, cast, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import and_, case, column, func, literal, literal_column, or_, select, table
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from forum.exceptions import InvalidInput
 from forum.extensions import db
 from forum.i18n import display_zone
 from forum.models.accounts import Sector, User
 from forum.models.discussion import FocusArea
-from forum.models.search import FTS_TABLE, SearchEntry
+from forum.models.search import FTS_TABLE, Audience, SearchEntry
 from forum.permissions.search import audiences_for
 from forum.services.search import text
 from forum.services.search.sources import SOURCES
@@ -30,6 +29,9 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 PER_PAGE = 20
 MAX_PAGE = 50  # relevance beyond the 1,000th hit says little; narrow the search instead
+# Hits are counted exactly up to this many; beyond it the page says "more than 1,000", the
+# newest COUNT_CAP matches are the ones ranked, and pages reach no further.
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -73,10 +75,11 @@ class Results:
     total: int = 0
     page: int = 1
     per_page: int = PER_PAGE
+    more: bool = False  # more than `total` (= COUNT_CAP) hits match: the count stopped there
 
     @property
     def pages(self) -> int:
-        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+        return min(MAX_PAGE, max(1, -(-min(self.total, COUNT_CAP) // self.per_page)))
 
 
 def understand(raw: str | None) -> Query | None:
@@ -107,31 +110,42 @@ def understand(raw: str | None) -> Query | None:
 
 def run(reader, query: Query, filters: Filters, page: int = 1,
         per_page: int = PER_PAGE) -> Results:
-    """One page of hits the reader may see, best first, and how many there are in all."""
+    """One page of hits the reader may see, best first, and how many there are (exactly up
+    to COUNT_CAP). Only the reader's audiences are ever matched, so nothing else is counted.
+
+    Ranking every match of a very common word costs time in proportion to the forum; so the
+    candidates are at most the COUNT_CAP newest matches (all of them when there are fewer),
+    ranked by relevance, and pages stay within them."""
     page = max(1, min(page, MAX_PAGE))
-    audiences = audiences_for(reader)
-    if db.session.get_bind().dialect.name == "postgresql":
-        match, rank = _postgres(query)
-        conditions = [match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters)]
-        total = db.session.scalar(select(func.count()).select_from(SearchEntry)
-                                  .where(*conditions))
-        rows = db.session.execute(
-            select(SearchEntry, rank.label("rank")).where(*conditions)
-            .order_by(rank.desc(), SearchEntry.created_at.desc())
-            .limit(per_page).offset((page - 1) * per_page)).all()
-        return Results(query, _hits(rows, query), total or 0, page, per_page)
-    return _sqlite(query, filters, audiences, page, per_page)
+    backend = _postgres if db.session.get_bind().dialect.name == "postgresql" else _sqlite
+    matches, candidates = backend(query, filters, audiences_for(reader))
+    counted = db.session.scalar(select(func.count()).select_from(
+        matches.limit(COUNT_CAP + 1).subquery())) or 0
+    if not counted:
+        return Results(query, [], 0, page, per_page)
+    page = min(page, -(-min(counted, COUNT_CAP) // per_page))
+    ranked = candidates.subquery()
+    top = db.session.execute(
+        select(ranked.c.id, ranked.c.rank).order_by(ranked.c.rank.desc(), ranked.c.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    entries = {e.id: e for e in db.session.scalars(
+        select(SearchEntry).where(SearchEntry.id.in_([r[0] for r in top])))}
+    rows = [(entries[r[0]], r[1]) for r in top if r[0] in entries]
+    return Results(query, _hits(rows, query), min(counted, COUNT_CAP), page, per_page,
+                   more=counted > COUNT_CAP)
 
 
-def _sqlite(query: Query, filters: Filters, audiences, page: int, per_page: int) -> Results:
+def _sqlite(query: Query, filters: Filters, audiences):
     """FTS5 over the stemmed columns: the words in Swedish for Swedish texts, in English for
     English ones; audience, kind, area, sector and verified are words of the facet column,
     so FTS5 answers them from its own index. Terms are letters and digits only, quoted: no
-    FTS syntax gets in."""
+    FTS syntax gets in. Returns the matching ids, and the candidates ranked by bm25
+    (negated: higher is better; title words count five times body words): the newest
+    COUNT_CAP matches, in FTS5's own rowid order, so bm25 runs for those rows only."""
     def terms(lang: str) -> str:
         return " AND ".join(f'"{s}"' for s in text.stems(query.words, lang))
 
-    facets = ["(" + " OR ".join(f"aud{a}" for a in audiences) + ")"]
+    facets = []
     if filters.kinds:
         facets.append("(" + " OR ".join(f"kind{k}" for k in filters.kinds) + ")")
     if filters.sector is not None:
@@ -140,42 +154,58 @@ def _sqlite(query: Query, filters: Filters, audiences, page: int, per_page: int)
         facets.append("verified")
     if filters.area is not None:
         facets.append(f"area{filters.area.id}")
-    words = " OR ".join(f"(language:{lang} AND {{title_terms body_terms}}:({terms(lang)}))"
-                        for lang in text.LANGUAGES)
-    expression = f"facet_terms:({' AND '.join(facets)}) AND ({words})"
+    # bm25 reads the whole posting list of every term in the expression, so terms that
+    # nearly every entry holds are left out where the meaning stays the same: the language
+    # split when both stemmers give the same stems, and the audience as an exclusion of the
+    # audiences the reader may not see (every entry has one of Audience.ALL).
+    by_language = {lang: terms(lang) for lang in text.LANGUAGES}
+    if len(set(by_language.values())) == 1:
+        expression = f"{{title_terms body_terms}}:({by_language['sv']})"
+    else:
+        expression = " OR ".join(f"(language:{lang} AND {{title_terms body_terms}}:({found}))"
+                                 for lang, found in by_language.items())
+    if facets:
+        expression = f"facet_terms:({' AND '.join(facets)}) AND ({expression})"
+    hidden = [f"aud{a}" for a in Audience.ALL if a not in audiences]
+    if hidden:
+        expression = f"({expression}) NOT facet_terms:({' OR '.join(hidden)})"
     fts = table(FTS_TABLE, column("rowid"))
     match = sql_text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=expression)
-    rank = literal_column(f"bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
+    rank = literal_column(f"-bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
+    matches = select(fts.c.rowid.label("id")).select_from(fts).where(match)
     dates = _date_conditions(filters)
     if dates:  # dates are not words: join the entries
-        source = fts.join(SearchEntry, SearchEntry.id == fts.c.rowid)
-        total = db.session.scalar(select(func.count()).select_from(source).where(match, *dates))
-        ranked = (select(fts.c.rowid, rank.label("rank")).select_from(source)
-                  .where(match, *dates).order_by(rank, SearchEntry.created_at.desc()))
-    else:
-        total = db.session.scalar(select(func.count()).select_from(fts).where(match))
-        ranked = select(fts.c.rowid, rank.label("rank")).select_from(fts).where(match) \
-            .order_by(rank, fts.c.rowid.desc())
-    top = db.session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
-    entries = {e.id: e for e in db.session.scalars(
-        select(SearchEntry).where(SearchEntry.id.in_([r[0] for r in top])))}
-    rows = [(entries[r[0]], -r[1]) for r in top if r[0] in entries]
-    return Results(query, _hits(rows, query), total or 0, page, per_page)
+        matches = matches.join(SearchEntry, SearchEntry.id == fts.c.rowid).where(*dates)
+    candidates = matches.add_columns(rank.label("rank")).order_by(fts.c.rowid.desc()) \
+        .limit(COUNT_CAP)
+    return matches, candidates
 
 
-def _postgres(query: Query):
-    """tsvector @@ tsquery with each text's own configuration (GIN-indexed)."""
+def _postgres(query: Query, filters: Filters, audiences):
+    """tsvector @@ tsquery with each text's own configuration (GIN-indexed); the newest
+    COUNT_CAP matches ranked by ts_rank (title weighted A), computed for those rows only.
+
+    The tsqueries are written into the SQL as constants (configuration and words), so the
+    planner folds them and reads the column statistics: a rare word goes through the GIN
+    index, a very common one walks the newest entries backwards and stops at COUNT_CAP.
+    (A bound configuration cannot be folded; every query then looked rare to the planner.)"""
     words = " & ".join(f"'{w}'" for w in query.words)  # letters and digits only
 
     def tsquery(lang: str):
-        return func.to_tsquery(cast(literal(text.LANGUAGES[lang]), REGCONFIG), words)
+        return func.to_tsquery(literal_column(f"'{text.LANGUAGES[lang]}'::regconfig"),
+                               literal(words, literal_execute=True))
 
     document = SearchEntry.document
     match = or_(*(and_(SearchEntry.language == lang, document.op("@@")(tsquery(lang)))
                   for lang in text.LANGUAGES))
     rank = func.ts_rank(document, case(
         *((SearchEntry.language == lang, tsquery(lang)) for lang in text.LANGUAGES)))
-    return match, rank
+    matches = select(SearchEntry.id.label("id")).where(
+        match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters))
+    newest = matches.order_by(SearchEntry.id.desc()).limit(COUNT_CAP)
+    candidates = select(SearchEntry.id.label("id"), rank.label("rank")).where(
+        SearchEntry.id.in_(newest.scalar_subquery()))
+    return matches, candidates
 
 
 def _filter_conditions(filters: Filters) -> list:

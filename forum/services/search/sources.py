@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, inspect, select
+from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
@@ -102,13 +102,21 @@ def _load(model, ids: Iterable[int], *options) -> list:
     return held
 
 
+_ARCHIVES = select(LiveSession.archive_thread_id, LiveSession.id).where(
+    LiveSession.archive_thread_id.in_(bindparam("threads", expanding=True)))
+
+
 def _archive_sessions(thread_ids: Iterable[int]) -> dict[int, LiveSession]:
-    """The live session each archive thread records."""
-    ids = list(thread_ids)
+    """The live session each archive thread records. Most threads are no archive: one
+    light statement of ids, and sessions loaded only for the threads that are."""
+    ids = sorted(set(thread_ids))
     if not ids:
         return {}
-    return {s.archive_thread_id: s for s in db.session.scalars(
-        select(LiveSession).where(LiveSession.archive_thread_id.in_(ids)))}
+    found = dict(db.session.execute(_ARCHIVES, {"threads": ids}).all())
+    if not found:
+        return {}
+    sessions = {s.id: s for s in _load(LiveSession, found.values())}
+    return {thread_id: sessions[sid] for thread_id, sid in found.items() if sid in sessions}
 
 
 # --- topics, threads, posts ---------------------------------------------------------------

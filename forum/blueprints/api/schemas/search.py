@@ -41,7 +41,11 @@ class Hit(FastSchema):
 
 class SearchPage(FastSchema):
     items = fields.List(fields.Nested(Hit), required=True)
-    total = fields.Integer(required=True, metadata={"description": "Hits the caller may see."})
+    total = fields.Integer(required=True, metadata={
+        "description": "Hits the caller may see, counted up to 1,000."})
+    more = fields.Boolean(required=True, metadata={
+        "description": "true: more than `total` (1,000) hits match; the newest 1,000 are "
+                       "ranked and paged. Narrow the search to see the rest."})
     page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     next = fields.String(required=True, allow_none=True,
