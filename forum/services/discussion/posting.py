@@ -46,13 +46,16 @@ MAX_TITLE_CHARS = 200
 
 def new_thread(topic: Topic, author: User, title: str, body_source: str, *,
                capacity: Capacity = Capacity.PERSONAL, created_at: datetime | None = None,
-               status: PostStatus | None = None) -> Thread:
-    """Create a thread and its opening post (position 1)."""
+               status: PostStatus | None = None, before_posts=None) -> Thread:
+    """Create a thread and its opening post (position 1). `before_posts(thread)` runs once
+    the thread has its id, before the opening post is published and announced."""
     when = created_at or utcnow()
     thread = Thread(topic_id=topic.id, title=title.strip(), author_id=author.id,
                     created_at=when, last_activity_at=when, post_count=0, last_position=0)
     db.session.add(thread)
     db.session.flush()
+    if before_posts is not None:
+        before_posts(thread)
     append_post(thread, author, body_source, capacity=capacity, created_at=when, status=status,
                 opening=True)
     return thread
