@@ -4,21 +4,31 @@ hosts and moderators, the area's moderators and admins). The rule for one thread
 predicate every listing and count uses are kept side by side here, so they cannot drift."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from flask import g, has_request_context
+from sqlalchemy import ColumnElement, and_, event, exists, false, or_, select, true
 
 from forum.extensions import db
 from forum.models.discussion import Thread
 from forum.models.live import Invitation, LiveSession, SessionPerson, Visibility
 from forum.permissions.core import Action, _cached, can, is_member, moderated_areas
 
+_KEY = ("restricted_archives",)
+
 
 def restricted_archives() -> dict[int, int]:
     """Archive thread id → session id, for sessions that were not public (few; asked once
-    per request)."""
-    return _cached(("restricted_archives",), lambda: dict(db.session.execute(
+    per request, and again after a session's archive or visibility is set)."""
+    return _cached(_KEY, lambda: dict(db.session.execute(
         select(LiveSession.archive_thread_id, LiveSession.id).where(
             LiveSession.archive_thread_id.is_not(None),
             LiveSession.visibility != Visibility.PUBLIC)).all()))
+
+
+@event.listens_for(LiveSession.archive_thread_id, "set")
+@event.listens_for(LiveSession.visibility, "set")
+def _forget(_target, _value, _old, _initiator) -> None:
+    if has_request_context():
+        g.get("_permission_facts", {}).pop(_KEY, None)
 
 
 def archive_session(thread: Thread) -> LiveSession | None:

@@ -23,7 +23,6 @@ from forum.models.live import (
     Question,
     QuestionStatus,
 )
-from forum.permissions.core import forget_cached_facts
 from forum.services.discussion import posting
 from forum.services.live import stream
 
@@ -54,7 +53,6 @@ def _link(session: LiveSession, thread: Thread) -> None:
     notices and the search index already follow the session's visibility."""
     session.archive_thread_id = thread.id
     db.session.flush()
-    forget_cached_facts()
 
 
 def _who(session: LiveSession, actor: dict | None) -> str:
