@@ -30,7 +30,7 @@ from forum.models.discussion import (
     Topic,
     TopicStatus,
 )
-from forum.permissions import Action, require
+from forum.permissions import Action, can, require
 from forum.permissions.core import may_take_part
 from forum.services import webhooks
 from forum.services.discussion import policy
@@ -362,7 +362,10 @@ def require_start(actor, topic: Topic) -> None:
 
 
 def require_reply(actor, thread: Thread) -> None:
-    """Replies only in unlocked threads of open topics (moderators may reply in locked ones)."""
+    """Replies only in unlocked threads of open topics (moderators may reply in locked ones);
+    a thread the actor may not see is not found."""
+    if not can(actor, Action.VIEW_THREAD, thread):
+        raise NotFound(_("There is no such thread."))
     require(actor, Action.REPLY, thread, topic_refusal(actor, thread.topic, thread))
 
 
