@@ -74,6 +74,7 @@ TAKE_PART_OK = "in ok ok no ok ok ok ok ok"  # signed in and not suspended
 TAKE_PART_GO = "in go go no go go go go go"
 OPENS_OK = "in no ok no ok ok ok ok ok"  # proposals: verified members and moderators
 OPENS_GO = "in no go no go go go go go"
+ARCHIVE_OK = "nf nf ok nf nf nf ok ok ok"  # an invite-only archive: its invitee and area staff
 
 ROWS = [
     # --- home, auth, profiles (lead) -------------------------------------------------------
@@ -365,6 +366,19 @@ ROWS = [
     Row("deliberation.dismiss_statement_flags", "POST",
         lambda w: f"/rounds/statements/{w.flagged_statement.id}/dismiss-flags", MOD_HERE_GO,
         lambda w: {"reason": "Not upheld"}),
+    # the archive of an ended invite-only session: "not found" to all but its invitee
+    # (verified) and the area's staff; the feed is for everyone, so it never carries it
+    Row("threads.show", "GET", lambda w: f"/threads/{w.archive.id}", ARCHIVE_OK),
+    Row("threads.permalink", "GET", lambda w: f"/p/{w.archive_post.id}",
+        "nf nf go nf nf nf go go go"),
+    Row("threads.revisions", "GET", lambda w: f"/posts/{w.archive_post.id}/revisions",
+        ARCHIVE_OK),
+    Row("threads.reply", "POST", lambda w: f"/threads/{w.archive.id}/reply",
+        "in nf go nf nf nf go go go", lambda w: {"body": "A reply", "capacity": "personal"}),
+    Row("notifications.follow", "POST", lambda w: f"/follow/thread/{w.archive.id}",
+        "in nf go nf nf nf go go go"),
+    Row("feeds.thread", "GET", lambda w: f"/feeds/threads/{w.archive.id}.atom",
+        "nf nf nf nf nf nf nf nf nf"),
 ]
 
 
@@ -582,6 +596,16 @@ API_ROWS = [
     ApiRow("api_webhooks.redeliver", "POST",
            lambda w: f"{A}/webhooks/{w.webhook.id}/deliveries/{w.delivery.id}/redeliver",
            API_ADMIN_NEW, page="admin.resend_delivery POST"),
+    # the archive of an ended invite-only session: "not found" to all but its invitee
+    # (verified) and the area's staff; the feed is for everyone, so it never carries it
+    ApiRow("api_discussion.thread", "GET", lambda w: f"{A}/threads/{w.archive.id}", ARCHIVE_OK),
+    ApiRow("api_discussion.posts", "GET", lambda w: f"{A}/threads/{w.archive.id}/posts",
+           ARCHIVE_OK),
+    ApiRow("api_discussion.post", "GET", lambda w: f"{A}/posts/{w.archive_post.id}", ARCHIVE_OK),
+    ApiRow("api_discussion.revisions", "GET",
+           lambda w: f"{A}/posts/{w.archive_post.id}/revisions", ARCHIVE_OK),
+    ApiRow("api_discussion.create_post", "POST", lambda w: f"{A}/threads/{w.archive.id}/posts",
+           "in nf new nf nf nf new new new", lambda w: {"body": "A reply"}),
 ]
 
 
@@ -668,6 +692,7 @@ def _world() -> SimpleNamespace:
                                 ends_at=now + timedelta(days=3, hours=1),
                                 visibility=Visibility.INVITE_ONLY, created_by_id=w.mod_here.id)
     db.session.add_all([w.notice, w.secret_live])
+    _archive_world(w, post)
     db.session.add_all([w.appeal, w.revision, w.suspension, w.token, w.live, w.live_now, w.flag,
                         w.failed_job, w.login, w.device])
     _live_room_world(w)
@@ -690,6 +715,26 @@ def _live_room_world(w: SimpleNamespace) -> None:
     w.poll = Poll(session_id=w.live_now.id, question="Agree?", choices=["Yes", "No"],
                   status=PollStatus.OPEN)
     db.session.add_all([w.question, w.poll])
+
+
+def _archive_world(w: SimpleNamespace, post) -> None:
+    """An ended invite-only session of the area, its archive thread, `verified` invited."""
+    from forum.models.discussion import Thread
+    from forum.models.live import Invitation, LiveSession, SessionStatus, Visibility
+
+    now = utcnow()
+    w.archive = Thread(topic_id=w.topic.id, title="Record of a closed hearing",
+                       author_id=w.mod_here.id, post_count=1, last_position=1)
+    db.session.add(w.archive)
+    db.session.flush()
+    w.archive_post = post(w.archive, 1)
+    ended = LiveSession(title="Closed round", focus_area_id=w.area.id, topic_id=w.topic.id,
+                        starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1),
+                        visibility=Visibility.INVITE_ONLY, status=SessionStatus.ENDED,
+                        archive_thread_id=w.archive.id, created_by_id=w.mod_here.id)
+    db.session.add(ended)
+    db.session.flush()
+    db.session.add(Invitation(session_id=ended.id, user_id=w.verified.id))
 
 
 def _deliberation_world(w: SimpleNamespace, now) -> None:
@@ -907,7 +952,9 @@ def test_api_route_refuses_a_token_without_its_scope(app, db, row: ApiRow):
 
 def test_api_rows_agree_with_their_pages():
     """The API decides as the pages do: the same kinds are refused, the same succeed."""
-    pages = {f"{r.endpoint} {r.method}": r for r in ROWS}
+    pages: dict[str, Row] = {}
+    for r in ROWS:  # a route's first row is its main one
+        pages.setdefault(f"{r.endpoint} {r.method}", r)
     for row in API_ROWS:
         if not row.page:
             continue

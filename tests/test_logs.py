@@ -79,7 +79,7 @@ def test_json_errors_carry_the_request_id(client):
 def test_an_unexpected_error_is_logged_with_its_request_id(app, client, captured, monkeypatch):
     from forum.services.discussion import overview
 
-    def broken():
+    def broken(_viewer):
         raise RuntimeError("the front page broke")
 
     monkeypatch.setattr(overview, "front_page", broken)

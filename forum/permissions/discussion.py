@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from forum.models.discussion import FocusArea, Post, PostStatus, Thread, Topic, TopicStatus
+from forum.permissions.archives import may_see_archive
 from forum.permissions.core import Action, is_moderator, may_take_part, moderates_area, rule
 
 
@@ -37,6 +38,13 @@ def _start_thread(user, topic: Topic) -> bool:
 
 @rule(Action.VIEW_THREAD)
 def _view_thread(user, thread: Thread) -> bool:
+    """Visible threads; hidden ones to the area's moderators and the author. The archive of
+    a session only to those who may see the session (forum.permissions.archives)."""
+    return may_see_archive(user, thread) and thread_shown(user, thread)
+
+
+def thread_shown(user, thread: Thread) -> bool:
+    """The thread rule without the archive part (search narrows that by audience)."""
     if thread.hidden_at is None and thread.merged_into_id is None:
         return True
     return moderates(user, thread) or (
@@ -47,6 +55,8 @@ def _view_thread(user, thread: Thread) -> bool:
 def _reply(user, thread: Thread) -> bool:
     if not may_take_part(user) or thread.topic.status != TopicStatus.OPEN:
         return False
+    if not may_see_archive(user, thread):
+        return False
     if thread.hidden_at is not None or thread.merged_into_id is not None:
         return False
     return not thread.locked or moderates(user, thread)
@@ -54,7 +64,13 @@ def _reply(user, thread: Thread) -> bool:
 
 @rule(Action.VIEW_POST)
 def _view_post(user, post: Post) -> bool:
-    """Published posts are public; pending and rejected ones only to the author and moderators."""
+    """Published posts are public; pending and rejected ones only to the author and moderators.
+    Nothing of an archive thread the user may not see."""
+    return may_see_archive(user, post.thread) and post_shown(user, post)
+
+
+def post_shown(user, post: Post) -> bool:
+    """The post rule without the archive part."""
     if post.status == PostStatus.PUBLISHED:
         return True
     return getattr(user, "id", None) == post.author_id or moderates(user, post)
@@ -88,6 +104,6 @@ def _delete_post(user, post: Post) -> bool:
 
 @rule(Action.REACT)
 def _react(user, post: Post) -> bool:
-    return (may_take_part(user) and post.author_id != user.id
+    return (may_take_part(user) and post.author_id != user.id and may_see_archive(user, post.thread)
             and post.status == PostStatus.PUBLISHED and post.hidden_at is None
             and post.deleted_at is None and post.thread.topic.status != TopicStatus.ARCHIVED)

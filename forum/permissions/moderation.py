@@ -4,6 +4,7 @@ from __future__ import annotations
 from forum.models.accounts import User
 from forum.models.discussion import Post, PostStatus, Thread
 from forum.models.moderation import Appeal, ModerationAction
+from forum.permissions.archives import may_see_archive
 from forum.permissions.core import (
     Action,
     is_admin,
@@ -29,10 +30,10 @@ def _flag(user, target) -> bool:
     if isinstance(target, Post):
         return (target.author_id != user.id and target.status == PostStatus.PUBLISHED
                 and target.hidden_at is None and target.deleted_at is None
-                and target.thread.hidden_at is None)
+                and target.thread.hidden_at is None and may_see_archive(user, target.thread))
     if isinstance(target, Thread):
         return (target.author_id != user.id and target.hidden_at is None
-                and target.merged_into_id is None)
+                and target.merged_into_id is None and may_see_archive(user, target))
     return False
 
 

@@ -11,7 +11,9 @@ from forum.models.discussion import Post, PostStatus, Thread, Topic
 from forum.models.live import LiveSession, Visibility
 from forum.models.rounds import Round, Statement
 from forum.models.search import Audience
+from forum.permissions.archives import archive_session
 from forum.permissions.core import Action, can, is_member
+from forum.permissions.discussion import post_shown, thread_shown
 
 _VISITOR = AnonymousUserMixin()
 _NARROWER = {None: 0, Audience.MEMBERS: 1, Audience.PUBLIC: 2}
@@ -35,16 +37,16 @@ def topic_audience(_topic: Topic) -> str | None:
 
 
 def thread_audience(thread: Thread, archive_of: LiveSession | None = None) -> str | None:
-    """A thread anyone may see; the archive of a session is no wider than the session."""
-    if not can(_VISITOR, Action.VIEW_THREAD, thread):
+    """A thread anyone may see; the archive of a session is no wider than the session
+    (the same rule as VIEW_THREAD, forum.permissions.archives)."""
+    if not thread_shown(_VISITOR, thread):
         return None
-    return narrowest(Audience.PUBLIC, session_audience(archive_of))
+    return narrowest(Audience.PUBLIC, session_audience(archive_of or archive_session(thread)))
 
 
 def post_audience(post: Post, archive_of: LiveSession | None = None) -> str | None:
     """Published, neither hidden nor deleted, in a thread anyone may see."""
-    if not (can(_VISITOR, Action.VIEW_POST, post)
-            and can(_VISITOR, Action.VIEW_HIDDEN_TEXT, post)):
+    if not (post_shown(_VISITOR, post) and can(_VISITOR, Action.VIEW_HIDDEN_TEXT, post)):
         return None
     return thread_audience(post.thread, archive_of)
 
@@ -54,7 +56,7 @@ def proposal_audience(proposal: Proposal) -> str | None:
         return narrowest(Audience.PUBLIC, session_audience(proposal.live_session))
     session = proposal.live_session
     if session is not None and session.visibility == Visibility.MEMBERS and (
-            proposal.thread is None or can(_VISITOR, Action.VIEW_THREAD, proposal.thread)):
+            proposal.thread is None or thread_shown(_VISITOR, proposal.thread)):
         return Audience.MEMBERS
     return None
 
@@ -65,7 +67,7 @@ def round_audience(round_: Round) -> str | None:
     if round_.live_session is not None:
         who = session_audience(round_.live_session)
         if who is None or (round_.thread is not None
-                           and not can(_VISITOR, Action.VIEW_THREAD, round_.thread)):
+                           and not thread_shown(_VISITOR, round_.thread)):
             return None
         return who
     return Audience.PUBLIC if can(_VISITOR, Action.VIEW_ROUND, round_) else None

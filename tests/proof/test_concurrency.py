@@ -1,6 +1,6 @@
 """Issue 15, proof: 50 signed-in members write at once through the production server
-(serve.py, gevent) for a bounded time: replies, edits, reactions, flags, votes in live polls,
-upvotes and chat. Afterwards every write answered with success is stored exactly once, every
+(serve.py, gevent) for a bounded time: replies, edits, reactions, flags, follows, votes in
+live polls, upvotes and chat. Afterwards every write answered with success is stored exactly once, every
 refused one is absent, the counters equal a recount of the rows, and no request got a 5xx.
 The figures are printed (`pytest -s`, or bench/concurrency_bench.py)."""
 from __future__ import annotations

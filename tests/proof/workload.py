@@ -6,7 +6,7 @@ Each member is a thread with its own HTTP session (a real sign-in session record
 signed cookie, as a browser holds after signing in) and its own websocket on `/live`. Every
 write carries a token of its own (`pf-<member>-<n>`) in the text it stores, or is otherwise
 identifiable (a reaction, a ballot, an upvote: at most one per member and item), so the audit
-can find it again. Writes are HTTP form posts (reply, edit, react, flag) and Socket.IO events
+can find it again. Writes are HTTP form posts (reply, edit, react, flag, follow) and Socket.IO events
 (vote in a live poll, upvote a question, chat). Adding a kind of write is one entry in ACTIONS
 (and its audit in `audit`).
 
@@ -45,6 +45,7 @@ from forum.models.live import (
     Visibility,
 )
 from forum.models.moderation import Flag
+from forum.models.notifications import Subscription
 from tests import factories
 
 # The first error message of a refused form or an error page.
@@ -292,6 +293,14 @@ class Member(threading.Thread):
                   {"reason": "off_topic", "text": f"{attempt.token} Not about housing."})
         return attempt
 
+    def follow(self) -> Attempt:
+        """Follow one of the threads or their topic (again: following is idempotent)."""
+        kind, target = self.rng.choice([("thread", t) for t in self.world.thread_ids]
+                                       + [("topic", self.world.topic_id)])
+        attempt = Attempt("follow", self.index, None, target, extra={"target_type": kind})
+        self.post(attempt, f"/follow/{kind}/{target}", {})
+        return attempt
+
     def vote(self) -> Attempt:
         poll_id = self.rng.choice(self.world.poll_ids)
         choice = self.rng.randrange(self.world.poll_choices)
@@ -318,13 +327,14 @@ ACTIONS = {
     "edit": (2, Member.edit),
     "react": (4, Member.react),
     "flag": (1, Member.flag),
+    "follow": (1, Member.follow),
     "vote": (1, Member.vote),
     "upvote": (1, Member.upvote),
     "chat": (3, Member.chat),
 }
 
 
-HTTP_KINDS = {"reply", "edit", "react", "flag"}
+HTTP_KINDS = {"reply", "edit", "react", "flag", "follow"}
 
 
 def wrote_since(member: Member, moment: float) -> bool:
@@ -457,6 +467,7 @@ def audit(world: World, attempts: list[Attempt], *, sure: bool = True) -> Audit:
     _audit_counters(world, result)
     _audit_reactions(world, attempts, result, unknown)
     _audit_flags(world, attempts, result, unknown)
+    _audit_follows(world, attempts, result, unknown)
     _audit_room(world, attempts, result, unknown)
     return result
 
@@ -533,6 +544,36 @@ def _audit_flags(world, attempts, result, unknown) -> None:
                 f"flag {attempt.token}: stored {count} times")
         elif attempt.outcome in ("refused", "error") and count:
             result.phantom.append(f"flag {attempt.token} ({attempt.reason}): stored")
+
+
+def _audit_follows(world, attempts, result, unknown) -> None:
+    """Each follow answered ok is stored exactly once, and active (members never unfollow
+    here). A refused one is absent unless something else made it: another follow of the
+    same item, a reply (which follows its thread), or a write of unknown outcome."""
+    ids = [uid for uid, _c, _t in world.members]
+    rows = Counter((uid, kind.value, target, active) for uid, kind, target, active in
+                   db.session.execute(select(Subscription.user_id, Subscription.target_type,
+                                             Subscription.target_id, Subscription.active)
+                                      .where(Subscription.user_id.in_(ids))))
+    stored = Counter((uid, kind, target) for uid, kind, target, _active in rows.elements())
+    other = set()  # (user, kind, target) that may be stored for another reason
+    for attempt in attempts:
+        uid = _user_id(world, attempt.member)
+        if attempt.kind == "reply" and attempt.outcome in {"ok", *unknown}:
+            other.add((uid, "thread", attempt.target))
+        if attempt.kind == "follow" and attempt.outcome in {"ok", *unknown}:
+            other.add((uid, attempt.extra["target_type"], attempt.target))
+    for attempt in attempts:
+        if attempt.kind != "follow":
+            continue
+        key = (_user_id(world, attempt.member), attempt.extra["target_type"], attempt.target)
+        if attempt.outcome == "ok":
+            if stored[key] != 1 or rows[(*key, True)] != 1:
+                (result.lost if stored[key] == 0 else result.duplicated).append(
+                    f"follow {key}: stored {stored[key]} times, "
+                    f"{rows[(*key, True)]} active")
+        elif attempt.outcome in ("refused", "error") and stored[key] and key not in other:
+            result.phantom.append(f"follow {key} ({attempt.reason}): stored")
 
 
 def _audit_room(world, attempts, result, unknown) -> None:

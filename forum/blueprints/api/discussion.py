@@ -50,7 +50,7 @@ def area(slug: str):
 def topics(slug: str, limit: int, cursor: str | None):
     """The area's topics, oldest first (archived ones too)."""
     list_id = f"area:{slug}:topics"
-    _area, rows = listing.topics(slug, paging.after(list_id, cursor, 0), limit)
+    _area, rows = listing.topics(caller(), slug, paging.after(list_id, cursor, 0), limit)
     found = paging.page(rows, limit, list_id, key=lambda t: t.id)
     return found, found.headers
 
@@ -71,7 +71,7 @@ def create_topic(data: dict, slug: str):
 @bp.response(200, s.Topic)
 def topic(topic_id: int):
     """One topic."""
-    return posting.get_topic(topic_id)
+    return listing.topic(caller(), topic_id)
 
 
 # --- Threads --------------------------------------------------------------------------------

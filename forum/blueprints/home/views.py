@@ -14,7 +14,7 @@ from forum.services.discussion import overview
 @bp.get("/")
 def index():
     """Focus areas with their active topics, and the latest activity."""
-    return render_template("home/index.html", **overview.front_page())
+    return render_template("home/index.html", **overview.front_page(current_user))
 
 
 @bp.get("/about")

@@ -16,7 +16,7 @@ from forum.services.discussion import curation, posting, reading
 
 @bp.get("/areas/<slug>")
 def area(slug: str):
-    return render_template("topics/area.html", view=reading.area_page(slug))
+    return render_template("topics/area.html", view=reading.area_page(current_user, slug))
 
 
 @bp.get("/topics/<int:topic_id>")

@@ -17,8 +17,10 @@ from forum.extensions import db
 from forum.models.accounts import User
 from forum.models.discussion import FocusArea, Post, ReactionKind, Revision, Thread, Topic
 from forum.permissions import Action, can, require
+from forum.permissions.archives import visible_threads_clause
 from forum.permissions.core import is_member, moderates_area, plain_user
 from forum.services.discussion import posting, reading
+from forum.services.discussion.counts import ShownTopic, shown_topics
 from forum.services.discussion.curation import get_area
 
 
@@ -27,20 +29,30 @@ def areas(after_id: int, limit: int) -> list[FocusArea]:
                                    .order_by(FocusArea.id).limit(limit + 1)))
 
 
-def topics(slug: str, after_id: int, limit: int) -> tuple[FocusArea, list[Topic]]:
-    """An area's topics (archived ones too: `status` tells), oldest first."""
+def topics(viewer, slug: str, after_id: int, limit: int,
+           ) -> tuple[FocusArea, list[ShownTopic]]:
+    """An area's topics (archived ones too: `status` tells), oldest first, with the counts
+    the viewer may see."""
     area = get_area(slug)
     rows = db.session.scalars(select(Topic).where(Topic.focus_area_id == area.id,
                                                   Topic.id > after_id)
                               .order_by(Topic.id).limit(limit + 1))
-    return area, list(rows)
+    return area, shown_topics(plain_user(viewer), list(rows))
+
+
+def topic(viewer, topic_id: int) -> ShownTopic:
+    """One topic, with the counts the viewer may see."""
+    return shown_topics(plain_user(viewer), [posting.get_topic(topic_id)])[0]
 
 
 def threads(viewer, topic_id: int, after_id: int, limit: int) -> tuple[Topic, list[Thread]]:
-    """A topic's threads, oldest first; `visible_thread` tells which the viewer may see."""
+    """A topic's threads, oldest first; `visible_thread` tells which the viewer may see
+    (archives of sessions the viewer may not see are not even fetched)."""
+    viewer = plain_user(viewer)
     topic = posting.get_topic(topic_id)
     rows = db.session.scalars(
-        select(Thread).where(Thread.topic_id == topic.id, Thread.id > after_id)
+        select(Thread).where(Thread.topic_id == topic.id, Thread.id > after_id,
+                             visible_threads_clause(viewer))
         .options(lazyload(Thread.topic), joinedload(Thread.author).load_only(
             User.id, User.display_name, User.sector, User.organisation, User.title,
             User.verified_at))
@@ -176,8 +188,9 @@ def revisions(viewer, post_id: int) -> list[RevisionItem]:
     """A post's earlier texts, oldest first, for anyone who may read the post; the text of
     a personal-data edit only for the area's moderators."""
     found = posting.get_post(post_id)
+    if not can(viewer, Action.VIEW_THREAD, found.thread):
+        raise NotFound(_("There is no such post."))
     require(viewer, Action.VIEW_REVISIONS, found, _("You may not see this post's history."))
-    require(viewer, Action.VIEW_THREAD, found.thread)
     moderator = moderates_area(viewer, found.thread.topic.focus_area_id)
     rows = db.session.scalars(found.revisions.select().order_by(Revision.id))
     return [RevisionItem(r.id, r.editor, r.created_at,

@@ -30,7 +30,7 @@ from forum.models.discussion import (
     Topic,
     TopicStatus,
 )
-from forum.permissions import Action, require
+from forum.permissions import Action, can, require
 from forum.permissions.core import may_take_part
 from forum.services import webhooks
 from forum.services.discussion import policy
@@ -46,13 +46,16 @@ MAX_TITLE_CHARS = 200
 
 def new_thread(topic: Topic, author: User, title: str, body_source: str, *,
                capacity: Capacity = Capacity.PERSONAL, created_at: datetime | None = None,
-               status: PostStatus | None = None) -> Thread:
-    """Create a thread and its opening post (position 1)."""
+               status: PostStatus | None = None, before_posts=None) -> Thread:
+    """Create a thread and its opening post (position 1). `before_posts(thread)` runs once
+    the thread has its id, before the opening post is published and announced."""
     when = created_at or utcnow()
     thread = Thread(topic_id=topic.id, title=title.strip(), author_id=author.id,
                     created_at=when, last_activity_at=when, post_count=0, last_position=0)
     db.session.add(thread)
     db.session.flush()
+    if before_posts is not None:
+        before_posts(thread)
     append_post(thread, author, body_source, capacity=capacity, created_at=when, status=status,
                 opening=True)
     return thread
@@ -359,7 +362,10 @@ def require_start(actor, topic: Topic) -> None:
 
 
 def require_reply(actor, thread: Thread) -> None:
-    """Replies only in unlocked threads of open topics (moderators may reply in locked ones)."""
+    """Replies only in unlocked threads of open topics (moderators may reply in locked ones);
+    a thread the actor may not see is not found."""
+    if not can(actor, Action.VIEW_THREAD, thread):
+        raise NotFound(_("There is no such thread."))
     require(actor, Action.REPLY, thread, topic_refusal(actor, thread.topic, thread))
 
 

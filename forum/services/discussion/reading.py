@@ -34,8 +34,10 @@ from forum.models.discussion import (
 )
 from forum.models.moderation import Flag
 from forum.permissions import Action, can, require
+from forum.permissions.archives import visible_threads_clause
 from forum.permissions.core import is_member, moderates_area, plain_user
 from forum.services.discussion import posting
+from forum.services.discussion.counts import shown_counts
 from forum.services.discussion.curation import get_area
 
 MAX_INDENT = 3  # replies deeper than this are shown flat, with "in reply to ..."
@@ -53,10 +55,12 @@ class AreaPage:
     area: FocusArea
     topics: list[Topic]
     archived: list[Topic]
+    counts: dict[int, tuple[int, int]]  # topic id → (threads, posts) the viewer may see
 
 
-def area_page(slug: str) -> AreaPage:
+def area_page(viewer, slug: str) -> AreaPage:
     """Active topics (pinned first, then by activity) and, apart, the archived ones."""
+    viewer = plain_user(viewer)
     area = get_area(slug)
     topics = list(db.session.scalars(
         select(Topic).where(Topic.focus_area_id == area.id)
@@ -64,7 +68,7 @@ def area_page(slug: str) -> AreaPage:
                   Topic.id.desc())))
     active = [t for t in topics if t.status != TopicStatus.ARCHIVED]
     archived = [t for t in topics if t.status == TopicStatus.ARCHIVED]
-    return AreaPage(area, active, archived)
+    return AreaPage(area, active, archived, shown_counts(viewer, topics))
 
 
 @dataclass
@@ -115,7 +119,8 @@ def topic_page(viewer, topic_id: int, page: int = 1) -> TopicPage:
     size = int(current_app.config.get("THREADS_PER_PAGE", 30))
     page = max(page, 1)
     signed_in = is_member(viewer)
-    stmt = _thread_list(moderates_area(viewer, topic.focus_area_id), signed_in)
+    stmt = _thread_list(moderates_area(viewer, topic.focus_area_id), signed_in).where(
+        visible_threads_clause(viewer))
     fetched = db.session.execute(stmt, {
         "topic": topic.id, "viewer": viewer.id if signed_in else -1,
         "limit": size + 1, "offset": (page - 1) * size}).all()
@@ -205,7 +210,8 @@ def thread_page(viewer, thread_id: int, page: int = 1, *, mark_read: bool = True
     signed-in member has read. A fixed handful of queries whatever the thread's size."""
     viewer = plain_user(viewer)
     thread = posting.get_thread(thread_id)
-    require(viewer, Action.VIEW_THREAD, thread, _("This thread is not available."))
+    if not can(viewer, Action.VIEW_THREAD, thread):  # 404: its existence is not told either
+        raise NotFound(_("This thread is not available."))
     size = per_page()
     pages = max(1, ceil(thread.last_position / size))
     page = min(max(page, 1), pages)
@@ -361,8 +367,9 @@ class RevisionDiff:
 def revisions(viewer, post_id: int) -> tuple[Post, list[RevisionDiff]]:
     """Every edit of a post as a line diff, oldest first, for anyone who may read the post."""
     post = posting.get_post(post_id)
+    if not can(viewer, Action.VIEW_THREAD, post.thread):
+        raise NotFound(_("There is no such post."))
     require(viewer, Action.VIEW_REVISIONS, post, _("You may not see this post's history."))
-    require(viewer, Action.VIEW_THREAD, post.thread)
     history = list(db.session.scalars(post.revisions.select().order_by(Revision.id)))
     texts = [r.body_source for r in history] + [post.body_source]
     hide = not moderates_area(viewer, post.thread.topic.focus_area_id)

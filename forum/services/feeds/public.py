@@ -10,8 +10,8 @@ from sqlalchemy.orm import contains_eager
 
 from forum.extensions import db, login_manager
 from forum.models.discussion import Post, PostStatus, Thread, Topic
-from forum.models.live import LiveSession, Visibility
 from forum.permissions import Action, can
+from forum.permissions.archives import visible_threads_clause
 
 ENTRIES = 30  # entries per feed
 
@@ -21,19 +21,10 @@ def reader():
     return login_manager.anonymous_user()
 
 
-def _closed_archives():
-    """The archive threads of sessions that were not public."""
-    return select(LiveSession.archive_thread_id).where(
-        LiveSession.visibility != Visibility.PUBLIC, LiveSession.archive_thread_id.is_not(None))
-
-
 def public_thread(thread: Thread) -> bool:
-    """May the thread (and so its feed) be offered to everyone?"""
-    if not can(reader(), Action.VIEW_THREAD, thread) or thread.post_count < 1:
-        return False
-    return db.session.scalar(select(LiveSession.id).where(
-        LiveSession.archive_thread_id == thread.id,
-        LiveSession.visibility != Visibility.PUBLIC).limit(1)) is None
+    """May the thread (and so its feed) be offered to everyone? (The rule also keeps out the
+    archive of a session that was not public.)"""
+    return can(reader(), Action.VIEW_THREAD, thread) and thread.post_count > 0
 
 
 def _posts() -> Select:
@@ -43,7 +34,7 @@ def _posts() -> Select:
             .where(Post.status == PostStatus.PUBLISHED, Post.position.is_not(None),
                    Post.hidden_at.is_(None), Post.deleted_at.is_(None),
                    Thread.hidden_at.is_(None), Thread.merged_into_id.is_(None),
-                   Thread.post_count > 0, Thread.id.not_in(_closed_archives()))
+                   Thread.post_count > 0, visible_threads_clause(reader()))
             .order_by(Post.id.desc()).limit(ENTRIES))
 
 

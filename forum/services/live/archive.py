@@ -37,15 +37,22 @@ def archive(session: LiveSession, closer: User) -> Thread:
         title = _("Live session: %(title)s", title=session.title)[:200]
         body = _summary(session)
     thread = posting.new_thread(session.topic, closer, title, body,
-                                   status=PostStatus.PUBLISHED)
+                                status=PostStatus.PUBLISHED,
+                                before_posts=lambda made: _link(session, made))
     questions = db.session.scalars(select(Question).where(
         Question.session_id == session.id, Question.status.in_(CONTINUED))
         .order_by(Question.vote_count.desc(), Question.id)).all()
     for question in questions:
         author, text = _question_post(session, question, closer)
         posting.append_post(thread, author, text, status=PostStatus.PUBLISHED)
-    session.archive_thread_id = thread.id
     return thread
+
+
+def _link(session: LiveSession, thread: Thread) -> None:
+    """Make the thread the session's archive before any post of it is announced, so the
+    notices and the search index already follow the session's visibility."""
+    session.archive_thread_id = thread.id
+    db.session.flush()
 
 
 def _who(session: LiveSession, actor: dict | None) -> str:
