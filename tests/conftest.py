@@ -190,8 +190,7 @@ def _clear_tables() -> None:
     tables = _db.metadata.sorted_tables
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _clear_postgresql(conn, tables)
             return
         conn.execute(text("PRAGMA defer_foreign_keys=ON"))
         for table in reversed(tables):
@@ -236,3 +235,18 @@ def login(client):
         return user
 
     return sign_in
+
+
+def _clear_postgresql(conn, tables) -> None:
+    """Delete the rows of the tables that have any (TRUNCATE of all 57 tables took 0.7-1 s per
+    test), with foreign keys paused for the circular ones, and start every id sequence again."""
+    probe = " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+    filled = set(conn.scalars(text(probe)))
+    if filled:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(tables):
+            if table.name in filled:
+                conn.execute(table.delete())
+    conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                      "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
