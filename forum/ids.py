@@ -22,3 +22,9 @@ def number(value: str) -> int:
     if not value.isdigit() or int(value) > MAX_ID:
         raise ValueError(value)
     return int(value)
+
+
+def is_id(value) -> bool:
+    """An id in a JSON payload (Socket.IO events): a whole number a row can have. Booleans,
+    floats, strings and numbers past MAX_ID are not (SQLite cannot bind a huge one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID

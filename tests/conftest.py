@@ -19,6 +19,7 @@ from forum.config import TestingConfig
 from forum.extensions import db as _db
 from forum.extensions import limiter, socketio
 from forum.jobs import huey
+from forum.services.webhooks import listeners as webhook_listeners
 from tests import factories
 
 IN_CI = os.environ.get("CI") == "true"
@@ -108,6 +109,7 @@ def _app_for(config: dict):
     if (app is None or _last["key"] != key or socketio.server is not _last["server"]
             or len(app.url_map._rules) != _last["rules"] or not _sockets_untouched()):
         SocketIOTestClient.clients.clear()
+        _forget_last()
         app = create_app(config)
         _last.update(app=app, key=key, server=socketio.server, rules=len(app.url_map._rules),
                      config=copy.deepcopy(dict(app.config)))
@@ -117,9 +119,20 @@ def _app_for(config: dict):
     app._got_first_request = False  # a test may add a route of its own (rebuilt after it)
     app.config.update({k: config[k] for k in _PER_TEST_KEYS})
     jobs.init_app(app)  # the queue's mode and storage, as this app's settings say
-    fragments.init_app(app)  # no HTML cached from another test's rows (ids are reused)
+    # caches kept per process start empty: ids are reused once a test's rows are gone
+    fragments.init_app(app)
+    webhook_listeners.init_app(app)
     limiter.reset()
     return app
+
+
+def _forget_last() -> None:
+    """Let the kept app go, with every database connection it still holds closed."""
+    old = _last.pop("app", None)
+    _last.clear()
+    if old is not None:
+        with old.app_context():
+            _db.engine.dispose()
 
 
 def _sockets_untouched() -> bool:
@@ -146,7 +159,7 @@ def _uses_sockets(request) -> bool:
 @pytest.fixture
 def app(app_config, _schema, request):
     if _uses_sockets(request):
-        _last.clear()
+        _forget_last()
     app = _app_for(app_config)
     with app.app_context():
         yield app

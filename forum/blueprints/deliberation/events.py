@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
+from forum import ids
 from forum.exceptions import DomainError
 from forum.extensions import db, socketio
 from forum.models.accounts import User
@@ -155,7 +156,7 @@ class DeliberationNamespace(Namespace):
         kind, item_id = data.get("kind"), data.get("id")
         if not isinstance(kind, str) or kind not in WATCHABLE:
             raise DomainError(_("Nothing of that kind can be watched."), code="unknown_kind")
-        if not isinstance(item_id, int) or isinstance(item_id, bool):
+        if not ids.is_id(item_id):
             raise DomainError(_("A number is needed."), code="invalid")
         return kind, item_id, WATCHABLE[kind].find(self.viewer(), item_id)
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
+from forum import ids
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
@@ -108,7 +109,7 @@ def require_open(actor, place: Thread | LiveSession) -> None:
 
 
 def get(proposal_id: int) -> Proposal:
-    if not isinstance(proposal_id, int) or isinstance(proposal_id, bool):
+    if not ids.is_id(proposal_id):
         raise InvalidInput({"proposal_id": _("A proposal number is needed.")})
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from forum import ids
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
@@ -99,7 +100,7 @@ def open_in_session(actor: User, session_id: int, data: RoundData) -> Round:
 
 
 def get(round_id) -> Round:
-    if not isinstance(round_id, int) or isinstance(round_id, bool):
+    if not ids.is_id(round_id):
         raise InvalidInput({"round_id": _("A round number is needed.")})
     round_ = db.session.get(Round, round_id)
     if round_ is None:

@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from forum import ids
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
@@ -106,7 +107,7 @@ def _bump(round_id: int, *, open_only: bool = True) -> int | None:
 
 
 def check_id(statement_id) -> None:
-    if not isinstance(statement_id, int) or isinstance(statement_id, bool):
+    if not ids.is_id(statement_id):
         raise InvalidInput({"statement_id": _("A statement number is needed.")})
 
 

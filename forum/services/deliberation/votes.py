@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, lazyload
 
+from forum import ids
 from forum.exceptions import Conflict, InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import Sector, User
@@ -92,7 +93,7 @@ def vote(actor: User, round_id, statement_id, choice) -> Voted:
 
 def _load_round(round_id) -> Round:
     """The round with what the permission rules read (its thread and topic) in one query."""
-    if not isinstance(round_id, int) or isinstance(round_id, bool):
+    if not ids.is_id(round_id):
         return rounds.get(round_id)  # the clear error
     round_ = db.session.scalars(_round_query(), {"round": round_id}).first()
     return round_ if round_ is not None else rounds.get(round_id)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from forum import ids
 from forum.exceptions import Conflict, InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
@@ -67,7 +68,7 @@ def _reason(payload: dict) -> str:
 
 def _int(payload: dict, key: str) -> int:
     value = payload.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not ids.is_id(value):
         raise InvalidInput({key: _("A number is needed.")})
     return value
 

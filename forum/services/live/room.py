@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from forum import ids
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from forum.extensions import db
 from forum.models.accounts import Role, Suspension, User
@@ -68,7 +69,7 @@ def join(user: User, session_id, sid: str, after_seq=None, *,
     `login_session_id` is the sign-in session the socket came with (None: a token)."""
     session = stream.get_session(session_id)
     if after_seq is not None and (not isinstance(after_seq, int) or isinstance(after_seq, bool)
-                                  or after_seq < 0):
+                                  or not 0 <= after_seq < 2**63):
         raise InvalidInput({"after_seq": _("after_seq must be a whole number.")})
     require(user, Action.JOIN_LIVE, session, room_refusal(user, session))
     participant = db.session.get(Participant, (session.id, user.id))
@@ -184,8 +185,7 @@ def quick_chat(user_id: int | None, session_id, body, sid: str) -> Outcome | Non
     any check failing, a moderator outside their session under slow mode): the caller then
     runs `chat`, whose rules and error codes stay the only ones. So this path can only admit
     what `chat` admits, never refuse differently."""
-    if not isinstance(user_id, int) or not isinstance(session_id, int) \
-            or isinstance(session_id, bool) or not isinstance(body, str):
+    if not isinstance(user_id, int) or not ids.is_id(session_id) or not isinstance(body, str):
         return None
     body = body.strip()
     if not body or len(body) > stream.MAX_CHAT_CHARS:
@@ -527,7 +527,7 @@ def clean_choice(poll: Poll, choice) -> list[int]:
 
 
 def _question(question_id) -> Question:
-    if not isinstance(question_id, int) or isinstance(question_id, bool):
+    if not ids.is_id(question_id):
         raise InvalidInput({"question_id": _("A question number is needed.")})
     question = db.session.get(Question, question_id)
     if question is None:
@@ -536,7 +536,7 @@ def _question(question_id) -> Question:
 
 
 def _poll(poll_id) -> Poll:
-    if not isinstance(poll_id, int) or isinstance(poll_id, bool):
+    if not ids.is_id(poll_id):
         raise InvalidInput({"poll_id": _("A poll number is needed.")})
     poll = db.session.get(Poll, poll_id)
     if poll is None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, insert, select, update
 
+from forum import ids
 from forum.exceptions import InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import Sector, User
@@ -62,7 +63,7 @@ class Outcome:
 
 
 def get_session(session_id) -> LiveSession:
-    if not isinstance(session_id, int) or isinstance(session_id, bool):
+    if not ids.is_id(session_id):
         raise InvalidInput({"session_id": _("A session number is needed.")})
     session = db.session.get(LiveSession, session_id)
     if session is None:
