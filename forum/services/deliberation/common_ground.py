@@ -24,17 +24,17 @@ import string
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.metrics import silhouette_score
 from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models.accounts import Sector
 from forum.models.discussion import PostStatus
 from forum.models.rounds import Choice, Statement, StatementTally, StatementVote
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SECTORS = [s.value for s in Sector]
 VALUE = {Choice.AGREE.value: 1.0, Choice.DISAGREE.value: -1.0, Choice.PASS.value: 0.0}
@@ -139,6 +139,9 @@ def find_groups(votes: Iterable[tuple[int, int, str]], sectors: Mapping[int, str
     if len(members) < max(params.min_voters, 3):
         return {"status": "not_enough_voters", "voters": len(members),
                 "needed": max(params.min_voters, 3)}
+    import numpy as np  # here, not at the top: numpy and scikit-learn cost every process
+    # that builds the app about a second of CPU at start, and only this computation needs them
+
     statements = sorted({s for m in members for s in by_member[m]})
     column = {s: i for i, s in enumerate(statements)}
     matrix = np.zeros((len(members), len(statements)))
@@ -152,6 +155,11 @@ def find_groups(votes: Iterable[tuple[int, int, str]], sectors: Mapping[int, str
 
 def _cluster(matrix: np.ndarray, params: Params) -> tuple[list[int], int, float]:
     """k-means on the PCA projection, the k with the best silhouette (ties: fewer groups)."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.metrics import silhouette_score
+
     components = min(2, matrix.shape[0] - 1, matrix.shape[1])
     points = PCA(n_components=components, random_state=0).fit_transform(matrix) \
         if components >= 1 else np.zeros((matrix.shape[0], 1))
