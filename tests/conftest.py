@@ -32,6 +32,30 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _on_postgresql() -> bool:
+    base = os.environ.get("FORUM_TEST_DATABASE_URL")
+    return bool(base) and make_url(base).get_backend_name() == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Two rules for a faster run (tests/README.md):
+
+    - The tests that start real server processes (`transport`) go first. They take seconds to
+      a minute each; started early, xdist's other worker runs the short tests meanwhile, and no
+      long test is left running alone at the end.
+    - A test whose fixtures never reach the suite's database (no `database_url` among them)
+      cannot behave differently on PostgreSQL, so the PostgreSQL pass leaves it to the SQLite
+      pass.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("transport") is None)  # stable
+    if not _on_postgresql():
+        return
+    leave = [item for item in items if "database_url" not in item.fixturenames]
+    if leave:
+        config.hook.pytest_deselected(items=leave)
+        items[:] = [item for item in items if "database_url" in item.fixturenames]
+
+
 def _worker_database_url(base: str, worker: str) -> str:
     """One database per xdist worker, so parallel workers never see each other's rows."""
     url = make_url(base)
