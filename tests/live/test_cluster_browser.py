@@ -41,6 +41,8 @@ def _fresh_database(url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+        # as for the suite's databases (tests/conftest.py): no wait for the WAL flush
+        conn.execute(text(f'ALTER DATABASE "{target.database}" SET synchronous_commit = off'))
     admin.dispose()
 
 
