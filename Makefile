@@ -10,15 +10,13 @@ PORT ?= 5000
 
 run: setup vendor translations migrate seed serve
 
-# The suite in two workers; the browser tests (one shared server and browser) are one xdist
-# group, run by one worker while the other runs the rest (tests/README.md).
+# The suite in two workers, then the browser tests (one shared server and browser) on their own.
 # TEST_BROWSER=no leaves the browser tests out (CI's second pass, on PostgreSQL).
 TEST_BROWSER ?= yes
 test: setup-dev vendor translations
+	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 ifeq ($(TEST_BROWSER),yes)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
-else
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 endif
 
 $(BIN)/python:

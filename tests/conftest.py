@@ -37,23 +37,10 @@ def _on_postgresql() -> bool:
     return bool(base) and make_url(base).get_backend_name() == "postgresql"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """How a run is ordered and split (tests/README.md):
-
-    - The browser tests share one server and one Chromium: they form one xdist group, run by
-      one worker from the start while the other worker runs the rest (`--dist loadgroup`).
-    - The tests that start real server processes (`transport`) go first. They take seconds to
-      a minute each; started early, the other worker runs the short tests meanwhile, and no
-      long test is left running alone at the end.
-    - A test whose fixtures never reach the suite's database (no `database_url` among them)
-      cannot behave differently on PostgreSQL, so the PostgreSQL pass leaves it to the SQLite
-      pass.
-    """
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-    items.sort(key=lambda item: item.get_closest_marker("transport") is None)  # stable
+    """A test whose fixtures never reach the suite's database (no `database_url` among them)
+    cannot behave differently on PostgreSQL, so the PostgreSQL pass leaves it to the SQLite
+    pass (tests/README.md)."""
     if not _on_postgresql():
         return
     leave = [item for item in items if "database_url" not in item.fixturenames]
