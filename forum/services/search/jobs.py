@@ -1,10 +1,11 @@
-"""The index rebuild as a job (`flask forum reindex` queues it and shows its progress)."""
+"""The index rebuild as a job (`flask forum reindex` queues it and shows its progress), and
+the periodic merge of SQLite's FTS5 segments."""
 from __future__ import annotations
 
 import logging
 
 from forum import jobs
-from forum.services.search.index import rebuild
+from forum.services.search.index import merge_segments, rebuild
 
 log = logging.getLogger(__name__)
 
@@ -27,3 +28,13 @@ def rebuild_index(run_id: str = "") -> dict[str, int]:
     if run_id:
         jobs.huey.put(progress_key(run_id), {"finished": counts})
     return counts
+
+
+@jobs.periodic(jobs.crontab(minute="*/5"))
+def merge_index() -> int:
+    """Merge the FTS5 segments that replies and edits added since the last run (SQLite):
+    writes leave that to this job, so no request pays for a merge."""
+    steps = merge_segments()
+    if steps:
+        log.info("search index: %d merge steps", steps)
+    return steps
