@@ -1,5 +1,5 @@
 """The index rebuild as a job (`flask forum reindex` queues it and shows its progress), and
-the periodic merge of SQLite's FTS5 segments."""
+the periodic tidying of the index (FTS5 segments, the GIN pending list)."""
 from __future__ import annotations
 
 import logging
@@ -32,9 +32,9 @@ def rebuild_index(run_id: str = "") -> dict[str, int]:
 
 @jobs.periodic(jobs.crontab(minute="*/5"))
 def merge_index() -> int:
-    """Merge the FTS5 segments that replies and edits added since the last run (SQLite):
-    writes leave that to this job, so no request pays for a merge."""
-    steps = merge_segments()
-    if steps:
-        log.info("search index: %d merge steps", steps)
-    return steps
+    """Tidy the index after the writes since the last run (SQLite: merge FTS5 segments;
+    PostgreSQL: empty the GIN pending list), so no request pays for it."""
+    work = merge_segments()
+    if work:
+        log.info("search index tidied: %d", work)
+    return work
