@@ -75,6 +75,8 @@ NOT_MODELLED = frozenset({FTS_TABLE} | {f"{FTS_TABLE}_{part}"
 # `merge_index` merges in the worker, and FTS5 itself merges a level only once 64 segments
 # have piled up there (crisismerge: the safety valve when no worker runs).
 
+FTS_MERGING = {"automerge": 0, "crisismerge": 64}
+
 # The FTS5 table and its triggers (SQLite). unicode61 with remove_diacritics 0: å, ä and ö
 # stay letters of their own. The terms are stemmed already, so no tokenizer stemming.
 SQLITE_FTS_DDL = (
@@ -93,7 +95,7 @@ SQLITE_FTS_DDL = (
     f"INSERT INTO {FTS_TABLE}(rowid, language, facet_terms, title_terms, body_terms) "
     "VALUES (new.id, new.language, new.facet_terms, new.title_terms, new.body_terms); END",
     *(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES('{name}', {value})"
-      for name, value in (("automerge", 0), ("crisismerge", 64))),
+      for name, value in FTS_MERGING.items()),
 )
 SQLITE_FTS_DROP = (
     "DROP TRIGGER IF EXISTS search_entries_ai", "DROP TRIGGER IF EXISTS search_entries_ad",

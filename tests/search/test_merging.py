@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from forum.extensions import db
 from forum.jobs import registry
-from forum.models.search import FTS_TABLE
+from forum.models.search import FTS_MERGING, FTS_TABLE
 from forum.services import search
 from forum.services.discussion import posting
 from forum.services.search import jobs as search_jobs
@@ -28,6 +28,7 @@ def _config() -> dict[str, int]:
 def test_writes_do_not_merge_and_crises_wait_for_64_segments(sqlite):
     assert _config()["automerge"] == 0
     assert _config()["crisismerge"] == 64
+    assert FTS_MERGING == {"automerge": 0, "crisismerge": 64}
 
 
 def test_the_merge_job_merges_what_replies_left_and_results_stay(sqlite):

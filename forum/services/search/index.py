@@ -111,11 +111,12 @@ def refresh(kind: str, ids: list[int]) -> None:
 
 def write(documents: list[Document]) -> None:
     """Write entries with one statement: an upsert, so an entry already there for the
-    object is replaced."""
+    object is replaced (on the session's connection, in its transaction: a text statement
+    needs nothing of the ORM)."""
     if not documents:
         return
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    db.session.execute(_upsert(postgres), [_row(d, postgres) for d in documents])
+    db.session.connection().execute(_upsert(postgres), [_row(d, postgres) for d in documents])
 
 
 _COLUMNS = ("kind", "object_id", "parent_id", "audience", "focus_area_id", "author_id",
