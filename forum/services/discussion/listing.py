@@ -157,6 +157,10 @@ def visible_post(viewer, post: Post | PostRow) -> bool:
     return can(viewer, Action.VIEW_POST, post)
 
 
+_ZERO_COUNTS = {kind.value: 0 for kind in ReactionKind}  # every kind, in the kinds' order
+_NO_REACTIONS: tuple[dict, set] = ({}, set())
+
+
 def as_listed(viewer, posts_: list[Post | PostRow]) -> list[ListedPost]:
     """The posts with their reaction counts (one query) and the text the viewer may read."""
     viewer = plain_user(viewer)
@@ -164,10 +168,13 @@ def as_listed(viewer, posts_: list[Post | PostRow]) -> list[ListedPost]:
     listed = []
     for item in posts_:
         readable = can(viewer, Action.VIEW_HIDDEN_TEXT, item)
-        kinds, mine = counts.get(item.id, ({}, set()))
+        kinds, mine = counts.get(item.id, _NO_REACTIONS)
+        shown = dict(_ZERO_COUNTS)
+        for kind, count in kinds.items():
+            shown[kind.value] = count
         listed.append(ListedPost(
             item, item.body_source if readable else None, item.body_html if readable else None,
-            {k.value: kinds.get(k, 0) for k in ReactionKind}, sorted(k.value for k in mine)))
+            shown, sorted(k.value for k in mine)))
     return listed
 
 
