@@ -101,6 +101,19 @@ def test_pending_posts_are_left_out_for_others(api, world, token_for):
     assert own[-1]["body"] == "Waiting" and own[-1]["status"] == "pending"
 
 
+def test_pending_posts_come_only_after_the_last_page_oldest_first(api, world, token_for):
+    for body in ("First waiting", "Second waiting"):
+        factories.make_post(world.thread, world.other, status=PostStatus.PENDING,
+                            body_source=body)
+    token = token_for(world.other, "read")
+    first = api("GET", f"/api/v1/threads/{world.thread.id}/posts?limit=2", token=token).json
+    assert [p["position"] for p in first["items"]] == [1, 2]
+    last = api("GET", first["next"], token=token).json
+    assert last["next"] is None
+    assert [(p["position"], p["body"]) for p in last["items"]] == [
+        (3, "Post 3"), (None, "First waiting"), (None, "Second waiting")]
+
+
 def test_the_areas_moderator_sees_pending_posts_and_hidden_text_in_the_list(api, world,
                                                                            token_for):
     """The list reads posts as plain rows; the moderator rules must still find their area."""

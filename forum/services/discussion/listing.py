@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -116,17 +116,31 @@ _ROWS = (select(*PostRow.columns()).select_from(Post.__table__.join(User.__table
          .where(Post.thread_id == bindparam("thread")))
 _POSTS_AFTER = (_ROWS.where(Post.position > bindparam("after"))
                 .order_by(Post.position).limit(bindparam("limit")))
+# For members, the same statement also brings the posts that hold no position (awaiting
+# approval or rejected): a member's last page would otherwise need a query of its own.
+_POSTS_AFTER_AND_UNPLACED = union_all(select(_POSTS_AFTER.subquery()),
+                                      _ROWS.where(Post.position.is_(None)))
 
 
 def posts(viewer, thread_id: int, after_position: int, limit: int,
-          ) -> tuple[Thread, list[PostRow]]:
+          ) -> tuple[Thread, list[PostRow], list[PostRow]]:
     """A thread's posts in position order (replies included: `parent_id` names the post each
-    answers). New posts get the next position, so the order never changes."""
+    answers). New posts get the next position, so the order never changes. Third, the posts
+    awaiting approval (or rejected) that the viewer may see, oldest first: their author's,
+    or all for the area's moderators; they hold no position, so lists show them last."""
     viewer = plain_user(viewer)
     found = thread(viewer, thread_id)
-    rows = db.session.execute(_POSTS_AFTER, {"thread": found.id, "after": after_position,
-                                             "limit": limit + 1})
-    return found, [PostRow.of(row, found) for row in rows]
+    params = {"thread": found.id, "after": after_position, "limit": limit + 1}
+    if not is_member(viewer):
+        return found, [PostRow.of(row, found) for row in
+                       db.session.execute(_POSTS_AFTER, params)], []
+    placed, unplaced = [], []
+    for row in db.session.execute(_POSTS_AFTER_AND_UNPLACED, params):
+        post = PostRow.of(row, found)
+        (unplaced if post.position is None else placed).append(post)
+    placed.sort(key=lambda p: p.position)  # a union keeps no order
+    unplaced.sort(key=lambda p: p.id)
+    return found, placed, [p for p in unplaced if visible_post(viewer, p)]
 
 
 def replies(viewer, post_id: int, after_id: int, limit: int) -> tuple[Post, list[Post]]:
@@ -137,20 +151,6 @@ def replies(viewer, post_id: int, after_id: int, limit: int) -> tuple[Post, list
     for row in rows:
         set_committed_value(row, "thread", parent.thread)
     return parent, list(rows)
-
-
-_WAITING = _ROWS.where(Post.position.is_(None)).order_by(Post.id)
-
-
-def waiting(viewer, thread_: Thread) -> list[PostRow]:
-    """Posts awaiting approval (or rejected) that the viewer may see: their author's, or all
-    for the area's moderators. They hold no position, so lists show them after the last."""
-    viewer = plain_user(viewer)
-    if not is_member(viewer):
-        return []
-    rows = db.session.execute(_WAITING, {"thread": thread_.id})
-    return [post for post in (PostRow.of(row, thread_) for row in rows)
-            if visible_post(viewer, post)]
 
 
 def visible_post(viewer, post: Post | PostRow) -> bool:
