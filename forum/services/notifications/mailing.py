@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from email.headerregistry import Address
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from forum import jobs
@@ -19,7 +18,7 @@ from forum.models.accounts import User
 from forum.models.mail import EmailDelivery
 from forum.models.notifications import MailStatus, Notification
 from forum.services.mail import compose, preferences, transport
-from forum.services.notifications import kinds, store
+from forum.services.notifications import kinds, reading
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ def _claim(condition: tuple) -> list[Notification]:
     if not claimed:
         return []
     return list(db.session.scalars(select(Notification).where(
-        Notification.id.in_(claimed), store.visible()).order_by(Notification.id)))
+        Notification.id.in_(claimed), reading.visible()).order_by(Notification.id)))
 
 
 def _may_mail(member: User, mail_kind: str) -> bool:
@@ -85,7 +84,7 @@ def _may_mail(member: User, mail_kind: str) -> bool:
 def _deliver(member: User, notes: list[Notification], mail_kind: str, *, digest: bool) -> None:
     """Build and send the email here, in the job (a failure raises, so the job retries; the
     rows are claimed, so a retry needs them back)."""
-    language = member.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    language = reading.language_of(member)
     try:
         message = compose.build(Address(member.display_name, addr_spec=member.email),
                                 "notices", language,
