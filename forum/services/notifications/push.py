@@ -84,5 +84,5 @@ def _send(session) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session, transaction) -> None:
     if transaction.parent is None:
-        for key in (_NOTICES, _COUNTS, _READY, "forum.notices.mail_soon"):
+        for key in (_NOTICES, _COUNTS, _READY):
             session.info.pop(key, None)

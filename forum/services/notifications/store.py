@@ -3,9 +3,6 @@ inside their own transaction, and `push` (the member's open pages) and `mailing`
 act on them only when that transaction commits. Reading notices is `reading`'s job."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
 
@@ -16,9 +13,7 @@ from forum.models.base import utcnow
 from forum.models.mail import EmailDelivery
 from forum.models.notifications import MailStatus, Notification
 from forum.services.mail import preferences
-from forum.services.notifications import kinds, push
-
-_MAIL_SOON = "forum.notices.mail_soon"  # (member, email kind) pairs already given a job
+from forum.services.notifications import kinds, mailing, push
 
 
 def notify(user_id: int, kind: str, params: dict | None = None, *, actor_id: int | None = None,
@@ -51,20 +46,9 @@ def _mail_status(member: User, mail_kind: str | None) -> MailStatus | None:
     if delivery is EmailDelivery.DAILY:
         return MailStatus.DIGEST
     if delivery is EmailDelivery.IMMEDIATE:
-        _mail_soon(member.id, mail_kind)
+        mailing.mail_soon(member.id, mail_kind)
         return MailStatus.QUEUED
     return None
-
-
-def _mail_soon(member_id: int, mail_kind: str) -> None:
-    from forum.services.notifications import mailing  # noqa: PLC0415 - jobs import this module
-
-    planned = db.session.info.setdefault(_MAIL_SOON, set())
-    if (member_id, mail_kind) in planned:
-        return
-    planned.add((member_id, mail_kind))
-    window = timedelta(seconds=int(current_app.config["NOTICE_MAIL_WINDOW_SECONDS"]))
-    mailing.mail_queued.enqueue_at(utcnow() + window, member_id, mail_kind)
 
 
 def open_notice(user: User, notice_id: int) -> str:
