@@ -42,10 +42,16 @@ def by_id(statement: Select, model: type, ident: int):
     """Like `Session.get`, for the rows read on every request: the session's copy if it holds
     a fresh one, otherwise `statement` (prebuilt, with an `:id` parameter), which skips the
     statement `Session.get` builds and keys anew on each call."""
-    held = db.session.identity_map.get(identity_key(model, ident))
-    if held is not None and not inspect(held).expired:
-        return held
+    found = held(model, ident)
+    if found is not None:
+        return found
     return db.session.scalars(statement, {"id": ident}).one_or_none()
+
+
+def held(model: type, ident: int):
+    """The session's fresh copy of a row, if it holds one (no query)."""
+    found = db.session.identity_map.get(identity_key(model, ident))
+    return found if found is not None and not inspect(found).expired else None
 
 
 def insert_or_merge(model: type):

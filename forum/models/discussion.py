@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
@@ -165,6 +167,61 @@ class Post(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("thread_id", "position", name="uq_posts_thread_position"),
     )
+
+
+@dataclass(slots=True)
+class AuthorRow:
+    """A post's author as a list shows them (the public part of a User)."""
+
+    id: int
+    display_name: str
+    sector: Any
+    organisation: str
+    title: str
+    verified_at: datetime | None
+    erased_at: datetime | None
+
+
+@dataclass(slots=True)
+class PostRow:
+    """A post read as a plain row for long lists (the API's posts list), with no ORM instance
+    to build: the attributes are named as on Post, so the permission rules and the API's
+    schema read it as they read a Post. `thread` is the (ORM) thread it was listed from."""
+
+    id: int
+    thread_id: int
+    position: int | None
+    author_id: int
+    parent_id: int | None
+    depth: int
+    body_source: str
+    body_html: str
+    capacity: Capacity
+    capacity_label: str
+    status: PostStatus
+    created_at: datetime
+    edited_at: datetime | None
+    edit_count: int
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+    hidden_reason: str | None
+    author: AuthorRow
+    thread: Thread
+
+    @staticmethod
+    def columns() -> list:
+        """The columns to select, in field order: the post's, then its author's (join users)."""
+        post, user = Post.__table__.c, User.__table__.c
+        return ([post[f.name] for f in fields(PostRow) if f.name not in ("author", "thread")]
+                + [user[f.name] for f in fields(AuthorRow)])
+
+    @classmethod
+    def of(cls, row, thread: Thread) -> PostRow:
+        """A PostRow from a row of `columns()`."""
+        return cls(*row[:_POST_FIELDS], AuthorRow(*row[_POST_FIELDS:]), thread)
+
+
+_POST_FIELDS = len(fields(PostRow)) - 2  # the post's own; then author and thread
 
 
 class Revision(db.Model):

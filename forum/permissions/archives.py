@@ -5,7 +5,7 @@ predicate every listing and count uses are kept side by side here, so they canno
 from __future__ import annotations
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, and_, event, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, and_, event, exists, false, or_, select, true
 
 from forum.extensions import db
 from forum.models.discussion import Thread
@@ -13,6 +13,7 @@ from forum.models.live import Invitation, LiveSession, SessionPerson, Visibility
 from forum.permissions.core import Action, _cached, can, is_member, moderated_areas
 
 _KEY = ("restricted_archives",)
+_NOTED = ("archive_of_thread",)  # thread id → its restricted session's id (or None), as loaded
 
 
 def restricted_archives() -> dict[int, int]:
@@ -28,12 +29,30 @@ def restricted_archives() -> dict[int, int]:
 @event.listens_for(LiveSession.visibility, "set")
 def _forget(_target, _value, _old, _initiator) -> None:
     if has_request_context():
-        g.get("_permission_facts", {}).pop(_KEY, None)
+        facts = g.get("_permission_facts", {})
+        facts.pop(_KEY, None)
+        facts.pop(_NOTED, None)
+
+
+def restricted_session_id(thread_id=Thread.id) -> ScalarSelect:
+    """SQL: the id of the non-public session whose archive the thread is, else NULL. Loaded
+    with a thread and passed to `note_archive`, it spares `may_see_archive` a query."""
+    return (select(LiveSession.id).where(LiveSession.archive_thread_id == thread_id,
+                                         LiveSession.visibility != Visibility.PUBLIC)
+            .order_by(LiveSession.id).limit(1).scalar_subquery())
+
+
+def note_archive(thread_id: int, session_id: int | None) -> None:
+    """Record, for this request, what `restricted_session_id` said of a thread."""
+    if has_request_context():
+        g.setdefault("_permission_facts", {}).setdefault(_NOTED, {})[thread_id] = session_id
 
 
 def archive_session(thread: Thread) -> LiveSession | None:
     """The non-public session a thread is the archive of, if it is one."""
-    session_id = restricted_archives().get(thread.id)
+    noted = g.get("_permission_facts", {}).get(_NOTED, {}) if has_request_context() else {}
+    session_id = (noted[thread.id] if thread.id in noted
+                  else restricted_archives().get(thread.id))
     return None if session_id is None else db.session.get(LiveSession, session_id)
 
 

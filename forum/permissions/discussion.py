@@ -1,7 +1,15 @@
 """Rules for topics, threads and posts."""
 from __future__ import annotations
 
-from forum.models.discussion import FocusArea, Post, PostStatus, Thread, Topic, TopicStatus
+from forum.models.discussion import (
+    FocusArea,
+    Post,
+    PostRow,
+    PostStatus,
+    Thread,
+    Topic,
+    TopicStatus,
+)
 from forum.permissions.archives import may_see_archive
 from forum.permissions.core import Action, is_moderator, may_take_part, moderates_area, rule
 
@@ -14,7 +22,7 @@ def area_of(target) -> int | None:
         return target.focus_area_id
     if isinstance(target, Thread):
         return target.topic.focus_area_id
-    if isinstance(target, Post):
+    if isinstance(target, Post | PostRow):
         return target.thread.topic.focus_area_id
     if isinstance(target, int):
         return target

@@ -28,7 +28,7 @@ def test_posts_threads_topics_and_members_dump_alike(app, world):
         factories.make_post(world.thread, world.other, status=PostStatus.PENDING,
                             edited_at=utcnow(), edit_count=2, deleted_at=utcnow())
         viewer = world.author
-        _thread, rows = listing.posts(viewer, world.thread.id, 0, 50)
+        _thread, rows, _waiting = listing.posts(viewer, world.thread.id, 0, 50)
         for item in listing.as_listed(viewer, rows):
             same(discussion.Post, item)
             same(discussion.Reactions, item)

@@ -19,9 +19,8 @@ from tests import factories
 
 def _expected(app, viewer, thread_id: int) -> list[dict]:
     with app.test_request_context(base_url="http://localhost"):
-        _thread, rows = listing.posts(viewer, thread_id, 0, 100)
-        shown = [p for p in rows if listing.visible_post(viewer, p)]
-        shown += listing.waiting(viewer, _thread)
+        _thread, rows, waiting = listing.posts(viewer, thread_id, 0, 100)
+        shown = [p for p in rows if listing.visible_post(viewer, p)] + waiting
         return [s.Post().dump(item) for item in listing.as_listed(viewer, shown)]
 
 

@@ -101,6 +101,43 @@ def test_pending_posts_are_left_out_for_others(api, world, token_for):
     assert own[-1]["body"] == "Waiting" and own[-1]["status"] == "pending"
 
 
+def test_pending_posts_come_only_after_the_last_page_oldest_first(api, world, token_for):
+    for body in ("First waiting", "Second waiting"):
+        factories.make_post(world.thread, world.other, status=PostStatus.PENDING,
+                            body_source=body)
+    token = token_for(world.other, "read")
+    first = api("GET", f"/api/v1/threads/{world.thread.id}/posts?limit=2", token=token).json
+    assert [p["position"] for p in first["items"]] == [1, 2]
+    last = api("GET", first["next"], token=token).json
+    assert last["next"] is None
+    assert [(p["position"], p["body"]) for p in last["items"]] == [
+        (3, "Post 3"), (None, "First waiting"), (None, "Second waiting")]
+
+
+def test_the_areas_moderator_sees_pending_posts_and_hidden_text_in_the_list(api, world,
+                                                                           token_for):
+    """The list reads posts as plain rows; the moderator rules must still find their area."""
+    from sqlalchemy import select
+
+    from forum.models.accounts import ModeratorScope
+    from forum.models.discussion import Post
+    post = db.session.scalars(select(Post).where(Post.thread_id == world.thread.id,
+                                                 Post.position == 2)).one()
+    post.hidden_at, post.hidden_reason = utcnow(), "Off topic"
+    factories.make_post(world.thread, world.other, status=PostStatus.PENDING,
+                        body_source="Waiting")
+    ours, elsewhere = factories.make_moderator(), factories.make_moderator()
+    db.session.add(ModeratorScope(user_id=ours.id, focus_area_id=world.area.id))
+    db.session.add(ModeratorScope(user_id=elsewhere.id,
+                                  focus_area_id=factories.focus_area("quality-of-life").id))
+    db.session.commit()
+    url = f"/api/v1/threads/{world.thread.id}/posts"
+    seen = api("GET", url, token=token_for(ours, "read")).json["items"]
+    assert [p["body"] for p in seen] == ["Post 1", "Post 2", "Post 3", "Waiting"]
+    other = api("GET", url, token=token_for(elsewhere, "read")).json["items"]
+    assert [p["body"] for p in other] == ["Post 1", None, "Post 3"]
+
+
 def test_unknown_api_url_is_a_problem_not_a_page(api, db):
     response = api("GET", "/api/v1/no/such/thing")
     assert response.status_code == 404

@@ -212,3 +212,23 @@ def test_replying_to_an_unseen_archive_is_refused_and_stores_nothing(world):
     response = w.client.post(f"/threads/{w.thread.id}/reply", data={"body": "Let me in"})
     assert response.status_code in (403, 404)
     assert len(w.thread_posts()) == before
+
+
+def test_a_threads_noted_archive_fact_is_forgotten_when_the_session_changes(world, app):
+    """A thread is loaded with whether it is a restricted archive; making the session
+    invite-only later in the same request must not leave the old answer standing."""
+    from flask_login import AnonymousUserMixin
+
+    from forum.models.live import LiveSession
+    from forum.permissions.archives import may_see_archive
+    from forum.services.discussion import posting
+    w = world(Visibility.PUBLIC)
+    thread_id, session_id = w.thread.id, w.session.id
+    with app.test_request_context():
+        _db.session.expunge_all()  # so the thread is read (and its fact noted) anew
+        thread = posting.get_thread(thread_id)
+        assert may_see_archive(AnonymousUserMixin(), thread)
+        session = _db.session.get(LiveSession, session_id)
+        session.visibility = Visibility.INVITE_ONLY
+        _db.session.flush()
+        assert not may_see_archive(AnonymousUserMixin(), thread)

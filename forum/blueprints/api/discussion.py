@@ -125,11 +125,12 @@ def posts(thread_id: int, limit: int, cursor: str | None):
     parent. Posts the caller may not see are left out."""
     list_id = f"thread:{thread_id}:posts"
     viewer = caller()
-    _thread, rows = listing.posts(viewer, thread_id, paging.after(list_id, cursor, 0), limit)
+    _thread, rows, waiting = listing.posts(viewer, thread_id,
+                                           paging.after(list_id, cursor, 0), limit)
     found = paging.page(rows, limit, list_id, key=lambda p: p.position,
                         keep=lambda p: listing.visible_post(viewer, p))
     if found.next is None:  # the last page: then what awaits approval, for who may see it
-        found.items += listing.waiting(viewer, _thread)
+        found.items += waiting
     body = s.post_page_json(listing.as_listed(viewer, found.items), found.next)
     return Response(body, mimetype="application/json"), found.headers
 

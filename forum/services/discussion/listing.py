@@ -8,14 +8,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.exceptions import NotFound
 from forum.extensions import db
 from forum.models.accounts import User
-from forum.models.discussion import FocusArea, Post, ReactionKind, Revision, Thread, Topic
+from forum.models.discussion import (
+    FocusArea,
+    Post,
+    PostRow,
+    ReactionKind,
+    Revision,
+    Thread,
+    Topic,
+)
 from forum.permissions import Action, can, require
 from forum.permissions.archives import visible_threads_clause
 from forum.permissions.core import is_member, moderates_area, plain_user
@@ -78,7 +86,7 @@ def thread(viewer, thread_id: int) -> Thread:
 class ListedPost:
     """One post as the viewer may see it: the text only when they may read it."""
 
-    post: Post
+    post: Post | PostRow
     body: str | None
     body_html: str | None
     reactions: dict[str, int] = field(default_factory=dict)
@@ -101,23 +109,38 @@ class ListedPost:
 _POSTS = (select(Post).options(joinedload(Post.author).load_only(
     User.id, User.display_name, User.sector, User.organisation, User.title, User.verified_at,
     User.erased_at)))
-# Built once (composing a statement costs more than running it): a thread's posts in order.
-_POSTS_AFTER = (_POSTS.where(Post.thread_id == bindparam("thread"),
-                             Post.position > bindparam("after"))
+# A thread's posts as plain rows (PostRow: no ORM objects to build for a page of 20 to 100),
+# built once: composing a statement costs more than running it.
+_ROWS = (select(*PostRow.columns()).select_from(Post.__table__.join(User.__table__,
+                                                                    User.id == Post.author_id))
+         .where(Post.thread_id == bindparam("thread")))
+_POSTS_AFTER = (_ROWS.where(Post.position > bindparam("after"))
                 .order_by(Post.position).limit(bindparam("limit")))
+# For members, the same statement also brings the posts that hold no position (awaiting
+# approval or rejected): a member's last page would otherwise need a query of its own.
+_POSTS_AFTER_AND_UNPLACED = union_all(select(_POSTS_AFTER.subquery()),
+                                      _ROWS.where(Post.position.is_(None)))
 
 
 def posts(viewer, thread_id: int, after_position: int, limit: int,
-          ) -> tuple[Thread, list[Post]]:
+          ) -> tuple[Thread, list[PostRow], list[PostRow]]:
     """A thread's posts in position order (replies included: `parent_id` names the post each
-    answers). New posts get the next position, so the order never changes."""
+    answers). New posts get the next position, so the order never changes. Third, the posts
+    awaiting approval (or rejected) that the viewer may see, oldest first: their author's,
+    or all for the area's moderators; they hold no position, so lists show them last."""
     viewer = plain_user(viewer)
     found = thread(viewer, thread_id)
-    rows = db.session.scalars(_POSTS_AFTER, {"thread": found.id, "after": after_position,
-                                             "limit": limit + 1}).all()
-    for post in rows:
-        set_committed_value(post, "thread", found)
-    return found, list(rows)
+    params = {"thread": found.id, "after": after_position, "limit": limit + 1}
+    if not is_member(viewer):
+        return found, [PostRow.of(row, found) for row in
+                       db.session.execute(_POSTS_AFTER, params)], []
+    placed, unplaced = [], []
+    for row in db.session.execute(_POSTS_AFTER_AND_UNPLACED, params):
+        post = PostRow.of(row, found)
+        (unplaced if post.position is None else placed).append(post)
+    placed.sort(key=lambda p: p.position)  # a union keeps no order
+    unplaced.sort(key=lambda p: p.id)
+    return found, placed, [p for p in unplaced if visible_post(viewer, p)]
 
 
 def replies(viewer, post_id: int, after_id: int, limit: int) -> tuple[Post, list[Post]]:
@@ -130,37 +153,28 @@ def replies(viewer, post_id: int, after_id: int, limit: int) -> tuple[Post, list
     return parent, list(rows)
 
 
-_WAITING = (_POSTS.where(Post.thread_id == bindparam("thread"), Post.position.is_(None))
-            .order_by(Post.id))
-
-
-def waiting(viewer, thread_: Thread) -> list[Post]:
-    """Posts awaiting approval (or rejected) that the viewer may see: their author's, or all
-    for the area's moderators. They hold no position, so lists show them after the last."""
-    viewer = plain_user(viewer)
-    if not is_member(viewer):
-        return []
-    rows = db.session.scalars(_WAITING, {"thread": thread_.id}).all()
-    for post in rows:
-        set_committed_value(post, "thread", thread_)
-    return [post for post in rows if visible_post(viewer, post)]
-
-
-def visible_post(viewer, post: Post) -> bool:
+def visible_post(viewer, post: Post | PostRow) -> bool:
     return can(viewer, Action.VIEW_POST, post)
 
 
-def as_listed(viewer, posts_: list[Post]) -> list[ListedPost]:
+_ZERO_COUNTS = {kind.value: 0 for kind in ReactionKind}  # every kind, in the kinds' order
+_NO_REACTIONS: tuple[dict, set] = ({}, set())
+
+
+def as_listed(viewer, posts_: list[Post | PostRow]) -> list[ListedPost]:
     """The posts with their reaction counts (one query) and the text the viewer may read."""
     viewer = plain_user(viewer)
     counts = reading.reaction_counts([p.id for p in posts_], viewer)
     listed = []
     for item in posts_:
         readable = can(viewer, Action.VIEW_HIDDEN_TEXT, item)
-        kinds, mine = counts.get(item.id, ({}, set()))
+        kinds, mine = counts.get(item.id, _NO_REACTIONS)
+        shown = dict(_ZERO_COUNTS)
+        for kind, count in kinds.items():
+            shown[kind.value] = count
         listed.append(ListedPost(
             item, item.body_source if readable else None, item.body_html if readable else None,
-            {k.value: kinds.get(k, 0) for k in ReactionKind}, sorted(k.value for k in mine)))
+            shown, sorted(k.value for k in mine)))
     return listed
 
 

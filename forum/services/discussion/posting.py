@@ -17,7 +17,7 @@ from forum import rendering
 from forum.exceptions import InvalidInput, NotFound
 from forum.extensions import db
 from forum.models.accounts import User
-from forum.models.base import by_id, utcnow
+from forum.models.base import held, utcnow
 from forum.models.discussion import (
     Capacity,
     Mention,
@@ -31,6 +31,7 @@ from forum.models.discussion import (
     TopicStatus,
 )
 from forum.permissions import Action, can, require
+from forum.permissions.archives import note_archive, restricted_session_id
 from forum.permissions.core import may_take_part
 from forum.services import webhooks
 from forum.services.discussion import policy
@@ -248,13 +249,20 @@ def get_topic(topic_id: int) -> Topic:
 _THREAD_LOADING = (defaultload(Thread.topic).lazyload(Topic.tags), lazyload(Thread.author))
 
 
-_THREAD_BY_ID = select(Thread).options(*_THREAD_LOADING).where(Thread.id == bindparam("id"))
+# With the thread, whether it is the archive of a non-public session (the first question
+# any reader's permission asks of it), so that answer needs no query of its own.
+_THREAD_BY_ID = (select(Thread, restricted_session_id()).options(*_THREAD_LOADING)
+                 .where(Thread.id == bindparam("id")))
 
 
 def get_thread(thread_id: int) -> Thread:
-    thread = by_id(_THREAD_BY_ID, Thread, thread_id)
+    thread = held(Thread, thread_id)
     if thread is None:
-        raise NotFound(_("There is no such thread."))
+        row = db.session.execute(_THREAD_BY_ID, {"id": thread_id}).one_or_none()
+        if row is None:
+            raise NotFound(_("There is no such thread."))
+        thread, archive_of = row
+        note_archive(thread.id, archive_of)
     return thread
 
 
