@@ -21,7 +21,7 @@ from forum.i18n import display_zone
 from forum.models.accounts import Sector, User
 from forum.models.discussion import FocusArea
 from forum.models.search import FTS_TABLE, Audience, SearchEntry
-from forum.permissions.search import audiences_for
+from forum.permissions.search import audiences_for, invited_sessions_for
 from forum.services.search import text
 from forum.services.search.sources import SOURCES
 
@@ -118,7 +118,8 @@ def run(reader, query: Query, filters: Filters, page: int = 1,
     ranked by relevance, and pages stay within them."""
     page = max(1, min(page, MAX_PAGE))
     backend = _postgres if db.session.get_bind().dialect.name == "postgresql" else _sqlite
-    matches, candidates = backend(query, filters, audiences_for(reader))
+    matches, candidates = backend(query, filters, audiences_for(reader),
+                                  invited_sessions_for(reader))
     counted = db.session.scalar(select(func.count()).select_from(
         matches.limit(COUNT_CAP + 1).subquery())) or 0
     if not counted:
@@ -135,10 +136,11 @@ def run(reader, query: Query, filters: Filters, page: int = 1,
                    more=counted > COUNT_CAP)
 
 
-def _sqlite(query: Query, filters: Filters, audiences):
+def _sqlite(query: Query, filters: Filters, audiences, invited):
     """FTS5 over the stemmed columns: the words in Swedish for Swedish texts, in English for
     English ones; audience, kind, area, sector and verified are words of the facet column,
-    so FTS5 answers them from its own index. Terms are letters and digits only, quoted: no
+    so FTS5 answers them from its own index (an invite-only archive's entries carry their
+    session, matched against the sessions the reader may see, asked first). Terms are letters and digits only, quoted: no
     FTS syntax gets in. Returns the matching ids, and the candidates ranked by bm25
     (negated: higher is better; title words count five times body words): the newest
     COUNT_CAP matches, in FTS5's own rowid order, so bm25 runs for those rows only."""
@@ -166,9 +168,16 @@ def _sqlite(query: Query, filters: Filters, audiences):
                                  for lang, found in by_language.items())
     if facets:
         expression = f"facet_terms:({' AND '.join(facets)}) AND ({expression})"
-    hidden = [f"aud{a}" for a in Audience.ALL if a not in audiences]
+    hidden = [f"aud{a}" for a in Audience.BROAD if a not in audiences]
+    sessions = None if invited is None else list(db.session.scalars(invited))
+    if sessions == []:
+        hidden.append(f"aud{Audience.INVITED}")
     if hidden:
         expression = f"({expression}) NOT facet_terms:({' OR '.join(hidden)})"
+    if sessions:  # invited entries only of these sessions
+        named = " OR ".join(f"ses{int(s)}" for s in sessions)
+        expression = (f"({expression}) NOT (facet_terms:aud{Audience.INVITED} "
+                      f"NOT facet_terms:({named}))")
     fts = table(FTS_TABLE, column("rowid"))
     match = sql_text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=expression)
     rank = literal_column(f"-bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
@@ -181,7 +190,7 @@ def _sqlite(query: Query, filters: Filters, audiences):
     return matches, candidates
 
 
-def _postgres(query: Query, filters: Filters, audiences):
+def _postgres(query: Query, filters: Filters, audiences, invited):
     """tsvector @@ tsquery with each text's own configuration (GIN-indexed); the newest
     COUNT_CAP matches ranked by ts_rank (title weighted A), computed for those rows only.
 
@@ -200,8 +209,14 @@ def _postgres(query: Query, filters: Filters, audiences):
                   for lang in text.LANGUAGES))
     rank = func.ts_rank(document, case(
         *((SearchEntry.language == lang, tsquery(lang)) for lang in text.LANGUAGES)))
+    if invited is None:
+        seen = SearchEntry.audience.in_((*audiences, Audience.INVITED))
+    else:
+        seen = or_(SearchEntry.audience.in_(audiences), and_(
+            SearchEntry.audience == Audience.INVITED,
+            SearchEntry.audience_session_id.in_(invited.scalar_subquery())))
     matches = select(SearchEntry.id.label("id")).where(
-        match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters))
+        match, seen, *_filter_conditions(filters))
     newest = matches.order_by(SearchEntry.id.desc()).limit(COUNT_CAP)
     candidates = select(SearchEntry.id.label("id"), rank.label("rank")).where(
         SearchEntry.id.in_(newest.scalar_subquery()))
