@@ -320,3 +320,18 @@ def test_a_removed_invitee_may_still_unfollow(world):
     assert w.client.post(f"/follow/thread/{w.thread.id}").status_code == 404
     assert w.client.post(f"/unfollow/thread/{w.thread.id}").status_code == 302
     assert not following.is_following(invitee, FollowTarget.THREAD, w.thread.id)
+
+
+def test_an_unseen_archive_answers_word_for_word_as_a_missing_id(world):
+    """Not only the status: the problem's text too is that of an id that does not exist."""
+    w = world(Visibility.INVITE_ONLY)
+    token = w.sign_in("member")
+    headers = {"Authorization": f"Bearer {token}"}
+    missing = 10**6
+    for method, url, data in API_ACTIONS:
+        def answer(post_id, thread_id, url=url, method=method, data=data):
+            response = w.client.open(url.format(p=post_id, t=thread_id), method=method,
+                                     json=data, headers=headers)
+            body = response.get_json() or {}
+            return response.status_code, body.get("detail"), body.get("code")
+        assert answer(w.post.id, w.thread.id) == answer(missing, missing), (method, url)
