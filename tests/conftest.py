@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import time
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 from flask_socketio.test_client import SocketIOTestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from forum import create_app, fragments, jobs
 from forum.config import TestingConfig
@@ -69,6 +70,21 @@ def _schema(database_url) -> Iterator[None]:
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+# Every engine a test connected with: the app fixture's, and those of the other apps tests
+# build (a second process's view, another setting). An app dropped with connections still in
+# its pool leaves them open until the collector finds them (psycopg then warns).
+_engines_used: weakref.WeakSet = weakref.WeakSet()
+event.listen(Engine, "engine_connect", lambda connection: _engines_used.add(connection.engine))
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_after_each_test() -> Iterator[None]:
+    yield
+    for engine in list(_engines_used):
+        engine.dispose()
+    _engines_used.clear()
 
 
 @pytest.fixture(scope="session")
