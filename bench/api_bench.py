@@ -207,7 +207,7 @@ def main() -> None:
             print(f"{api} / {page}: {p / a:.2f}x less CPU")
         return
     print(f"\n{args.posts:,} posts on {url.split(':')[0]}, {args.connections} connections, "
-          f"{args.seconds} s each, median of {args.rounds} round(s) (contended machine)")
+          f"{args.seconds} s each, median of {args.rounds} round(s), load average {os.getloadavg()[0]:.1f}")
     report(run(url, args.seconds, args.connections, args.rounds))
 
 

@@ -117,3 +117,16 @@ def test_upgrade_keeps_old_notices_readable(empty_database_url):
         db.engine.dispose()
     params = [row[2] if isinstance(row[2], dict) else json.loads(row[2]) for row in rows]
     assert params == [{}, {"legacy": "En moderator har varnat dig: Ton"}]
+
+
+def test_upgrade_configures_fts5_merging_as_the_models_do(empty_database_url):
+    if not empty_database_url.startswith("sqlite"):
+        pytest.skip("FTS5 is SQLite's")
+    app = create_app({**{k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()},
+                      "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            config = dict(conn.execute(text("SELECT k, v FROM search_fts_config")).all())
+        db.engine.dispose()
+    assert config["automerge"] == 0 and config["crisismerge"] == 64

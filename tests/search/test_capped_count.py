@@ -97,3 +97,13 @@ def test_the_api_says_more_and_pages_within_the_cap(cap, client, thread):
     assert len(last["items"]) == 1 and last["next"] is None
     few = client.get("/api/v1/search?q=nummer&limit=50&kind=thread").get_json()
     assert few["more"] is False and few["total"] == 0
+
+
+def test_candidates_rank_best_first_and_ties_newest_first(cap, thread):
+    older_and_better = posting.reply(thread.author, thread.id,
+                                     "Cykelbanan, cykelbanan och åter cykelbanan vid kajen.")
+    plain = replies(thread, 3)
+    hits = search.search(None, "cykelbanan").hits
+    assert [h.url for h in hits] == [f"/p/{older_and_better.id}",
+                                     *(f"/p/{p.id}" for p in reversed(plain))]
+    assert hits[0].rank > hits[1].rank and hits[1].rank == hits[2].rank == hits[3].rank

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from forum import ids
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
@@ -20,7 +20,7 @@ from forum.models.discussion import Thread
 from forum.models.live import LiveSession, SessionStatus
 from forum.permissions import Action, can, require
 from forum.permissions.core import plain_user
-from forum.services.deliberation import closing, room
+from forum.services.deliberation import closing, room, seen
 from forum.services.discussion import posting
 from forum.services.live import stream
 from forum.services.moderation import modlog
@@ -167,19 +167,11 @@ def thread_of(proposal: Proposal) -> Thread | None:
 def in_thread(viewer, thread: Thread) -> list[Proposal]:
     """The proposals of a thread, and of the session it is the archive of, that this reader
     may see; newest first."""
-    archived = select(LiveSession.id).where(LiveSession.archive_thread_id == thread.id)
-    rows = db.session.scalars(select(Proposal).where(or_(
-        Proposal.thread_id == thread.id, Proposal.live_session_id.in_(archived)))
-        .order_by(Proposal.id.desc())).all()
-    viewer = plain_user(viewer)
-    return [p for p in rows if can(viewer, Action.VIEW_PROPOSAL, p)]
+    return seen.in_thread(viewer, Proposal, Action.VIEW_PROPOSAL, thread)
 
 
 def in_session(viewer, session: LiveSession) -> list[Proposal]:
-    rows = db.session.scalars(select(Proposal).where(Proposal.live_session_id == session.id)
-                              .order_by(Proposal.id)).all()
-    viewer = plain_user(viewer)
-    return [p for p in rows if can(viewer, Action.VIEW_PROPOSAL, p)]
+    return seen.in_session(viewer, Proposal, Action.VIEW_PROPOSAL, session)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from forum import ids
 from forum.exceptions import Conflict, Forbidden, InvalidInput, NotFound
@@ -20,7 +20,7 @@ from forum.models.live import LiveSession, SessionStatus
 from forum.models.rounds import Round
 from forum.permissions import Action, can, require
 from forum.permissions.core import plain_user
-from forum.services.deliberation import round_groups
+from forum.services.deliberation import round_groups, seen
 from forum.services.discussion import posting
 from forum.services.live import stream
 from forum.services.moderation import modlog
@@ -149,20 +149,13 @@ def thread_of(round_: Round) -> Thread | None:
 
 
 def in_thread(viewer, thread: Thread) -> list[Round]:
-    """The rounds of a thread (and of the session it archives) this reader may see."""
-    archived = select(LiveSession.id).where(LiveSession.archive_thread_id == thread.id)
-    rows = db.session.scalars(select(Round).where(or_(
-        Round.thread_id == thread.id, Round.live_session_id.in_(archived)))
-        .order_by(Round.id.desc())).all()
-    viewer = plain_user(viewer)
-    return [r for r in rows if can(viewer, Action.VIEW_ROUND, r)]
+    """The rounds of a thread, and of the session it is the archive of, that this reader
+    may see; newest first."""
+    return seen.in_thread(viewer, Round, Action.VIEW_ROUND, thread)
 
 
 def in_session(viewer, session: LiveSession) -> list[Round]:
-    rows = db.session.scalars(select(Round).where(Round.live_session_id == session.id)
-                              .order_by(Round.id)).all()
-    viewer = plain_user(viewer)
-    return [r for r in rows if can(viewer, Action.VIEW_ROUND, r)]
+    return seen.in_session(viewer, Round, Action.VIEW_ROUND, session)
 
 
 def in_area(viewer, focus_area_id: int, limit: int = 5) -> list[Round]:

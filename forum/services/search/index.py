@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from forum.extensions import db
 from forum.models.accounts import Sector, User  # noqa: F401 - User: dirty-checked
-from forum.models.search import Audience, SearchEntry
+from forum.models.search import FTS_TABLE, Audience, SearchEntry
 from forum.services.search.sources import BY_MODEL, DEPENDENTS, SOURCES, Document
 from forum.services.search.text import LANGUAGES, stemmed
 
@@ -111,11 +111,12 @@ def refresh(kind: str, ids: list[int]) -> None:
 
 def write(documents: list[Document]) -> None:
     """Write entries with one statement: an upsert, so an entry already there for the
-    object is replaced."""
+    object is replaced (on the session's connection, in its transaction: a text statement
+    needs nothing of the ORM)."""
     if not documents:
         return
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    db.session.execute(_upsert(postgres), [_row(d, postgres) for d in documents])
+    db.session.connection().execute(_upsert(postgres), [_row(d, postgres) for d in documents])
 
 
 _COLUMNS = ("kind", "object_id", "parent_id", "audience", "focus_area_id", "author_id",
@@ -209,6 +210,55 @@ def rebuild(progress: Callable[[str, int, int], None] = lambda kind, done, total
                 progress(kind, 0, 0)
             counts[kind] = db.session.scalar(
                 select(func.count()).where(SearchEntry.kind == kind)) or 0
+        _settle()
         return counts
     finally:
         session.info.pop("search.off", None)
+
+
+def _sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _settle() -> None:
+    """After a rebuild: SQLite merges the batches' many FTS5 segments into one; PostgreSQL
+    moves the GIN index's pending entries into the index proper and gathers statistics
+    again (the planner tells common words from rare ones by them: without, every word
+    looked rare, and `harbour` sorted all its 32,000 matches instead of walking the newest)."""
+    if _sqlite():
+        db.session.execute(sql_text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')"))
+    else:
+        db.session.execute(_CLEAN_GIN)
+        db.session.execute(sql_text(f"ANALYZE {SearchEntry.__tablename__}"))
+    db.session.commit()
+
+
+_MERGE_PAGES = 500  # the work of one FTS5 merge statement, in pages written (about 2 MB)
+_MERGE_ROUNDS = 40
+_CLEAN_GIN = sql_text("SELECT gin_clean_pending_list('ix_search_entries_document')")
+
+
+def merge_segments() -> int:
+    """Tidy what writes left behind, so that neither a reply nor a search pays for it.
+
+    SQLite: merge the FTS5 segments (replies never merge, see forum.models.search), in
+    steps of _MERGE_PAGES pages, one commit each, until FTS5 has nothing left to merge;
+    returns the number of steps that did work. PostgreSQL: move the GIN index's pending
+    list (new entries, unsorted, which every search reads through and which the reply that
+    fills it to gin_pending_list_limit would otherwise flush) into the index; returns the
+    number of pending pages moved."""
+    if not _sqlite():
+        moved = db.session.scalar(_CLEAN_GIN) or 0
+        db.session.commit()
+        return moved
+    merge = sql_text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES('merge', :pages)")
+    steps = 0
+    for _round in range(_MERGE_ROUNDS):
+        before = db.session.scalar(sql_text("SELECT total_changes()"))
+        db.session.execute(merge, {"pages": _MERGE_PAGES})
+        done = db.session.scalar(sql_text("SELECT total_changes()")) - before
+        db.session.commit()
+        if done < 2:  # FTS5's own sign that no merge was needed
+            break
+        steps += 1
+    return steps

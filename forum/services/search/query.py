@@ -118,16 +118,17 @@ def run(reader, query: Query, filters: Filters, page: int = 1,
     ranked by relevance, and pages stay within them."""
     page = max(1, min(page, MAX_PAGE))
     backend = _postgres if db.session.get_bind().dialect.name == "postgresql" else _sqlite
-    matches, candidates = backend(query, filters, audiences_for(reader))
-    counted = db.session.scalar(select(func.count()).select_from(
-        matches.limit(COUNT_CAP + 1).subquery())) or 0
+    # One statement: the newest COUNT_CAP + 1 matches with their rank. Their number is the
+    # count (capped), the first COUNT_CAP are the candidates, ranked here (a count and a
+    # ranking query read the same matches twice).
+    newest = db.session.execute(
+        backend(query, filters, audiences_for(reader), COUNT_CAP + 1)).all()
+    counted = len(newest)
     if not counted:
         return Results(query, [], 0, page, per_page)
     page = min(page, -(-min(counted, COUNT_CAP) // per_page))
-    ranked = candidates.subquery()
-    top = db.session.execute(
-        select(ranked.c.id, ranked.c.rank).order_by(ranked.c.rank.desc(), ranked.c.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    ranked = sorted(newest[:COUNT_CAP], key=lambda row: (-row[1], -row[0]))  # best, newest
+    top = ranked[(page - 1) * per_page:page * per_page]
     entries = {e.id: e for e in db.session.scalars(
         select(SearchEntry).where(SearchEntry.id.in_([r[0] for r in top])))}
     rows = [(entries[r[0]], r[1]) for r in top if r[0] in entries]
@@ -135,13 +136,13 @@ def run(reader, query: Query, filters: Filters, page: int = 1,
                    more=counted > COUNT_CAP)
 
 
-def _sqlite(query: Query, filters: Filters, audiences):
+def _sqlite(query: Query, filters: Filters, audiences, limit: int):
     """FTS5 over the stemmed columns: the words in Swedish for Swedish texts, in English for
     English ones; audience, kind, area, sector and verified are words of the facet column,
     so FTS5 answers them from its own index. Terms are letters and digits only, quoted: no
-    FTS syntax gets in. Returns the matching ids, and the candidates ranked by bm25
-    (negated: higher is better; title words count five times body words): the newest
-    COUNT_CAP matches, in FTS5's own rowid order, so bm25 runs for those rows only."""
+    FTS syntax gets in. Returns the matches (id, bm25 rank: negated, higher is better;
+    title words count five times body words), the newest `limit`, in FTS5's own rowid
+    order: FTS5 stops there, so bm25 runs for those rows only."""
     def terms(lang: str) -> str:
         return " AND ".join(f'"{s}"' for s in text.stems(query.words, lang))
 
@@ -176,18 +177,19 @@ def _sqlite(query: Query, filters: Filters, audiences):
     dates = _date_conditions(filters)
     if dates:  # dates are not words: join the entries
         matches = matches.join(SearchEntry, SearchEntry.id == fts.c.rowid).where(*dates)
-    candidates = matches.add_columns(rank.label("rank")).order_by(fts.c.rowid.desc()) \
-        .limit(COUNT_CAP)
-    return matches, candidates
+    return matches.add_columns(rank.label("rank")).order_by(fts.c.rowid.desc()).limit(limit)
 
 
-def _postgres(query: Query, filters: Filters, audiences):
-    """tsvector @@ tsquery with each text's own configuration (GIN-indexed); the newest
-    COUNT_CAP matches ranked by ts_rank (title weighted A), computed for those rows only.
+def _postgres(query: Query, filters: Filters, audiences, limit: int):
+    """tsvector @@ tsquery with each text's own configuration (GIN-indexed): the ids of the
+    newest `limit` matches, then ts_rank (title weighted A) for those rows only. (Ranking
+    in the same SELECT, or carrying the tsvector through it, made the planner rank or sort
+    every match when it sorted them by id: 32,000 tsvectors for a common word without
+    statistics, 70-110 ms.)
 
     The tsqueries are written into the SQL as constants (configuration and words), so the
     planner folds them and reads the column statistics: a rare word goes through the GIN
-    index, a very common one walks the newest entries backwards and stops at COUNT_CAP.
+    index, a very common one walks the newest entries backwards and stops at the limit.
     (A bound configuration cannot be folded; every query then looked rare to the planner.)"""
     words = " & ".join(f"'{w}'" for w in query.words)  # letters and digits only
 
@@ -195,17 +197,15 @@ def _postgres(query: Query, filters: Filters, audiences):
         return func.to_tsquery(literal_column(f"'{text.LANGUAGES[lang]}'::regconfig"),
                                literal(words, literal_execute=True))
 
-    document = SearchEntry.document
-    match = or_(*(and_(SearchEntry.language == lang, document.op("@@")(tsquery(lang)))
+    match = or_(*(and_(SearchEntry.language == lang, SearchEntry.document.op("@@")(tsquery(lang)))
                   for lang in text.LANGUAGES))
-    rank = func.ts_rank(document, case(
+    newest = select(SearchEntry.id).where(
+        match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters)) \
+        .order_by(SearchEntry.id.desc()).limit(limit)
+    rank = func.ts_rank(SearchEntry.document, case(
         *((SearchEntry.language == lang, tsquery(lang)) for lang in text.LANGUAGES)))
-    matches = select(SearchEntry.id.label("id")).where(
-        match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters))
-    newest = matches.order_by(SearchEntry.id.desc()).limit(COUNT_CAP)
-    candidates = select(SearchEntry.id.label("id"), rank.label("rank")).where(
-        SearchEntry.id.in_(newest.scalar_subquery()))
-    return matches, candidates
+    return select(SearchEntry.id.label("id"), rank.label("rank")) \
+        .where(SearchEntry.id.in_(newest.scalar_subquery())).order_by(SearchEntry.id.desc())
 
 
 def _filter_conditions(filters: Filters) -> list:
