@@ -356,8 +356,8 @@ def wrote_since(member: Member, moment: float) -> bool:
 
 class KillAndRestart:
     """A `during` and a `more` for `run`: SIGKILL `server` once `after` seconds have gone
-    and every member has had a write answered over HTTP and over its socket (so the kill
-    falls among answered writes however slow the machine is), start it again `down` seconds
+    and every member has had a write answered with success (so the kill falls among
+    answered writes however slow the machine is), start it again `down` seconds
     later, and go on until every member has written again since. `state` holds the moments
     (time.monotonic) it was killed and back; each wait is capped by `within` seconds."""
 
@@ -369,7 +369,8 @@ class KillAndRestart:
     def __call__(self, elapsed: float, members) -> None:
         state = self.state
         if state["killed"] is None:
-            if elapsed >= self.after and all(wrote_since(m, 0) for m in members):
+            if elapsed >= self.after and all(
+                    any(a.outcome == "ok" for a in list(m.attempts)) for m in members):
                 self.server.kill()
                 state["killed"] = time.monotonic()
         elif state["back"] is None and time.monotonic() - state["killed"] > self.down:
