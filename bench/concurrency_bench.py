@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,23 +58,11 @@ def main() -> int:
         world = workload.build_world(app, args.members)
         servers = [Server(url, redis_url=args.redis_url, env=PROXIED).start()
                    for _ in range(args.servers)]
-        state: dict[str, float | None] = {"killed": None, "back": None}
-
-        def kill(elapsed: float) -> None:
-            if not args.kill:
-                return
-            if state["killed"] is None and elapsed >= args.seconds * 0.4:
-                servers[0].kill()
-                state["killed"] = time.monotonic()
-            elif state["back"] is None and state["killed"] \
-                    and time.monotonic() - state["killed"] > 1:
-                servers[0].start()
-                state["back"] = time.monotonic()
-
+        killer = workload.KillAndRestart(servers[0], after=args.seconds * 0.4) if args.kill \
+            else None
         try:
             run = workload.run(world, [s.url for s in servers], args.seconds, seed=args.seed,
-                               during=kill,
-                               more=workload.until_all_wrote_since(state) if args.kill else None)
+                               during=killer, more=killer.more if killer else None)
         finally:
             for server in servers:
                 server.stop()

@@ -110,16 +110,16 @@ def install_gettext(app: Flask) -> None:
 
 def _notice_lines(notes) -> list:
     """Notices (oldest first, as emails list them) worded in the current locale, grouped."""
-    from forum.services.notifications import store  # noqa: PLC0415 - services load later
+    from forum.services.notifications import reading  # noqa: PLC0415 - services load later
 
-    return list(reversed(store.grouped(sorted(notes, key=lambda n: n.id, reverse=True))))
+    return list(reversed(reading.grouped(sorted(notes, key=lambda n: n.id, reverse=True))))
 
 
 def _unread_notices(user) -> int:
     """The bell's count (one statement per page, for signed-in members only)."""
-    from forum.services.notifications import store  # noqa: PLC0415
+    from forum.services.notifications import reading  # noqa: PLC0415
 
-    return store.unread_count(user.id) if getattr(user, "is_authenticated", False) else 0
+    return reading.unread_count(user.id) if getattr(user, "is_authenticated", False) else 0
 
 
 def _follows(target: str, target_id: int) -> bool:

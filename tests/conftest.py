@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import os
+import time
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 from flask_socketio.test_client import SocketIOTestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from forum import create_app, fragments, jobs
 from forum.config import TestingConfig
@@ -90,6 +92,21 @@ def _schema(database_url) -> Iterator[None]:
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+# Every engine a test connected with: the app fixture's, and those of the other apps tests
+# build (a second process's view, another setting). An app dropped with connections still in
+# its pool leaves them open until the collector finds them (psycopg then warns).
+_engines_used: weakref.WeakSet = weakref.WeakSet()
+event.listen(Engine, "engine_connect", lambda connection: _engines_used.add(connection.engine))
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_after_each_test() -> Iterator[None]:
+    yield
+    for engine in list(_engines_used):
+        engine.dispose()
+    _engines_used.clear()
 
 
 @pytest.fixture(scope="session")
@@ -178,13 +195,40 @@ def _uses_sockets(request) -> bool:
     return "live_client" in request.fixturenames or hasattr(request.module, "socketio")
 
 
+def _track_background_tasks(monkeypatch) -> list:
+    """The Socket.IO background tasks started during a test (a delayed presence broadcast or
+    outbox send), for the app fixture to wait for. One left running would wake in a later
+    test, take a connection from this app's pool after the pool was disposed (the app is then
+    dropped with that connection still open) and send into the later test's sockets."""
+    started: list = []
+    start = socketio.start_background_task
+
+    def track(target, *args, **kwargs):
+        task = start(target, *args, **kwargs)
+        started.append(task)
+        return task
+
+    monkeypatch.setattr(socketio, "start_background_task", track)
+    return started
+
+
+def _wait_for(tasks: list, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    for task in tasks:
+        task.join(max(0.0, deadline - time.monotonic()))
+    running = [task for task in tasks if task.is_alive()]
+    assert not running, f"background tasks still running {timeout:.0f} s after the test"
+
+
 @pytest.fixture
-def app(app_config, _schema, request):
+def app(app_config, _schema, request, monkeypatch):
     if _uses_sockets(request):
         _forget_last()
     app = _app_for(app_config)
+    tasks = _track_background_tasks(monkeypatch)
     with app.app_context():
         yield app
+        _wait_for(tasks)  # before the tables are emptied and the pool is disposed
         _db.session.rollback()
         _db.session.remove()
         _clear_tables()

@@ -74,6 +74,7 @@ TAKE_PART_OK = "in ok ok no ok ok ok ok ok"  # signed in and not suspended
 TAKE_PART_GO = "in go go no go go go go go"
 OPENS_OK = "in no ok no ok ok ok ok ok"  # proposals: verified members and moderators
 OPENS_GO = "in no go no go go go go go"
+PENDING_MOD_GO = "in nf nf nf no nf go go go"  # a pending post: its author sees it
 ARCHIVE_OK = "nf nf ok nf nf nf ok ok ok"  # an invite-only archive: its invitee and area staff
 
 ROWS = [
@@ -192,10 +193,12 @@ ROWS = [
     Row("moderation.restore_revision", "POST",
         lambda w: f"/moderation/revisions/{w.revision.id}/restore", MOD_HERE_GO,
         lambda w: {"reason": "Not personal after all"}),
+    # A post awaiting approval is seen only by its author and the area's moderators: to the
+    # rest it does not exist, so acting on it is "not found" (as its permalink is).
     Row("moderation.approve", "POST", lambda w: f"/moderation/posts/{w.pending.id}/approve",
-        MOD_HERE_GO),
+        PENDING_MOD_GO),
     Row("moderation.reject", "POST", lambda w: f"/moderation/posts/{w.pending.id}/reject",
-        MOD_HERE_GO, lambda w: {"reason": "Off topic"}),
+        PENDING_MOD_GO, lambda w: {"reason": "Off topic"}),
     Row("moderation.lock", "POST", lambda w: f"/moderation/threads/{w.thread.id}/lock",
         MOD_HERE_GO, lambda w: {"locked": "1"}),
     Row("moderation.pin", "POST", lambda w: f"/moderation/threads/{w.thread.id}/pin",
@@ -209,7 +212,7 @@ ROWS = [
     Row("moderation.merge", "POST", lambda w: f"/moderation/threads/{w.thread.id}/merge",
         MOD_HERE_GO, lambda w: {"target_id": str(w.thread2.id)}),
     Row("moderation.unmerge", "POST", lambda w: f"/moderation/threads/{w.merged.id}/unmerge",
-        MOD_HERE_GO),
+        "in nf nf nf nf nf go go go"),  # a merged thread is seen by the area's moderators
     Row("moderation.suspend", "GET", lambda w: f"/moderation/members/{w.new.id}/suspend",
         GLOBAL_OK),
     Row("moderation.suspend", "POST", lambda w: f"/moderation/members/{w.new.id}/suspend",

@@ -8,8 +8,8 @@ content it comes from, and `forum reindex` can rebuild all of it.
 Each database reads its own columns:
 - SQLite: `title_terms` and `body_terms` hold the words already stemmed in Python (Snowball,
   in the text's language); `facet_terms` holds the audience and filter values as words
-  (`audpublic kindpost secbusiness verified area3`), so FTS5 answers filters from its own
-  index without a join; the FTS5 table `search_fts` indexes them as external content,
+  (`audpublic kindpost secbusiness verified area3`; `audinvited ses7` for an invite-only
+  session's archive), so FTS5 answers filters from its own index without a join; the FTS5 table `search_fts` indexes them as external content,
   kept in step by triggers on this table (so deleting rows, even in bulk, updates it too).
 - PostgreSQL: `document` is a tsvector built with the `swedish` or `english` configuration
   (title weighted A, body B) and has a GIN index.
@@ -26,12 +26,16 @@ from forum.extensions import db
 
 
 class Audience:
-    """Who may find an entry. Anything narrower (invitees only, moderators, the author)
-    is never indexed."""
+    """Who may find an entry. Anything narrower than these (moderators, the author) is never
+    indexed."""
 
     PUBLIC = "public"  # everyone, signed in or not
     MEMBERS = "members"  # signed-in members
-    ALL = (PUBLIC, MEMBERS)  # the only values an entry may hold (the index refuses others)
+    # those who may see the invite-only session in `audience_session_id` (its invitees, its
+    # people, its area's moderators, admins): decided when searching, from the invitations
+    INVITED = "invited"
+    BROAD = (PUBLIC, MEMBERS)  # audiences that name no session
+    ALL = (PUBLIC, MEMBERS, INVITED)  # the only values an entry may hold (the index refuses others)
 
 
 class SearchEntry(db.Model):
@@ -42,6 +46,7 @@ class SearchEntry(db.Model):
     object_id: Mapped[int]
     parent_id: Mapped[int | None]  # the thread of a post, for links and cascades
     audience: Mapped[str] = mapped_column(String(10))
+    audience_session_id: Mapped[int | None]  # Audience.INVITED: whose invitees may find it
     focus_area_id: Mapped[int | None]
     author_id: Mapped[int | None] = mapped_column(index=True)  # None: no attributable author
     author_sector: Mapped[str | None] = mapped_column(String(20))

@@ -5,7 +5,18 @@ predicate every listing and count uses are kept side by side here, so they canno
 from __future__ import annotations
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, ScalarSelect, and_, event, exists, false, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    event,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
 
 from forum.extensions import db
 from forum.models.discussion import Thread
@@ -76,6 +87,18 @@ def _unseen_session(reader) -> ColumnElement[bool] | None:
     staff = LiveSession.focus_area_id.in_(sorted(areas)) if areas else false()
     return and_(LiveSession.visibility == Visibility.INVITE_ONLY,
                 ~or_(invited, in_session, staff))
+
+
+def seen_invite_only_sessions(reader) -> Select | None:
+    """SQL: the ids of the invite-only sessions `reader` may see (None: every one). Search
+    asks it at query time, so an invitation added or withdrawn counts at once."""
+    if not is_member(reader):
+        return select(LiveSession.id).where(false())
+    unseen = _unseen_session(reader)
+    if unseen is None:
+        return None
+    return select(LiveSession.id).where(LiveSession.visibility == Visibility.INVITE_ONLY,
+                                        ~unseen)
 
 
 def visible_threads_clause(reader, thread_id=Thread.id) -> ColumnElement[bool]:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from werkzeug.local import LocalProxy
 
-from forum.exceptions import Forbidden
+from forum.exceptions import Forbidden, NotFound
 from forum.extensions import db
 from forum.models.accounts import ModeratorScope, Role, Suspension, User
 from forum.models.base import utcnow
@@ -101,15 +101,45 @@ def plain_user(user: Any) -> Any:
 
 
 def require(user: Any, action: Action, target: Any = None, message: str | None = None) -> None:
-    """Raise Forbidden unless `can(user, action, target)`."""
+    """Raise Forbidden unless `can(user, action, target)`; NotFound when the user may not
+    even see the target (see `sight`)."""
     if not can(user, action, target):
         user = plain_user(user)
+        conceal(user, target)
         # Said first, with a code pages and sockets can act on: the member can fix these.
         if is_member(user) and not user.is_confirmed and not is_suspended(user):
             raise Forbidden(unconfirmed_refusal(), code="email_unconfirmed")
         if needs_two_factor_setup(user):
             raise Forbidden(two_factor_refusal(), code="two_factor_required")
         raise Forbidden(message or refusal_message(user, action))
+
+
+# --- What a user may not see does not exist for them --------------------------------------
+# Refusing an action on something the user may not see would tell them it exists, so
+# `require` answers as the lookup does for a missing one. Rule modules register, per kind of
+# target, who sees one and the words of that lookup.
+
+Sight = Callable[[Any, Any], bool]
+_SIGHTS: dict[type, tuple[Sight, Callable[[], str]]] = {}
+
+
+def sight(kind: type, not_found: Callable[[], str]) -> Callable[[Sight], Sight]:
+    """Register who may see a target of `kind`; `not_found` gives the words for others."""
+
+    def register(fn: Sight) -> Sight:
+        if kind in _SIGHTS:
+            raise RuntimeError(f"two sight rules for {kind.__name__}")
+        _SIGHTS[kind] = (fn, not_found)
+        return fn
+
+    return register
+
+
+def conceal(user: Any, target: Any) -> None:
+    """Raise NotFound if `target` is of a kind with a sight rule and the user may not see it."""
+    known = _SIGHTS.get(type(target))
+    if known is not None and not known[0](plain_user(user), target):
+        raise NotFound(known[1]())
 
 
 def unconfirmed_refusal() -> str:

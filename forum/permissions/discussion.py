@@ -1,6 +1,8 @@
 """Rules for topics, threads and posts."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from forum.models.discussion import (
     FocusArea,
     Post,
@@ -11,7 +13,14 @@ from forum.models.discussion import (
     TopicStatus,
 )
 from forum.permissions.archives import may_see_archive
-from forum.permissions.core import Action, is_moderator, may_take_part, moderates_area, rule
+from forum.permissions.core import (
+    Action,
+    is_moderator,
+    may_take_part,
+    moderates_area,
+    rule,
+    sight,
+)
 
 
 def area_of(target) -> int | None:
@@ -82,6 +91,18 @@ def post_shown(user, post: Post) -> bool:
     if post.status == PostStatus.PUBLISHED:
         return True
     return getattr(user, "id", None) == post.author_id or moderates(user, post)
+
+
+@sight(Thread, lambda: _("There is no such thread."))
+def _sees_thread(user, thread: Thread) -> bool:
+    """Acting on a thread one may not see answers "not found", as its page does."""
+    return _view_thread(user, thread)
+
+
+@sight(Post, lambda: _("There is no such post."))
+def _sees_post(user, post: Post) -> bool:
+    """A post is seen where its permalink is: the post and its thread may be seen."""
+    return _view_post(user, post) and _view_thread(user, post.thread)
 
 
 @rule(Action.VIEW_HIDDEN_TEXT)

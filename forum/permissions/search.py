@@ -1,22 +1,25 @@
-"""Who may find a thing through search. The index holds only what everyone may see
-(`public`) or what every signed-in member may see (`members`); anything narrower (hidden,
-pending, rejected, deleted or merged content, invite-only sessions and all that belongs to
-them) is left out, so it can never show, not even as a count or an excerpt."""
+"""Who may find a thing through search. The index holds what everyone may see (`public`),
+what every signed-in member may see (`members`), and the archive of an invite-only session
+for those who may see that session (`invited`, with the session's id; who that is is asked
+when searching). Anything narrower (hidden, pending, rejected, deleted or merged content,
+the rest of an invite-only session) is left out, so it can never show, not even as a
+count or an excerpt."""
 from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
+from sqlalchemy import Select
 
 from forum.models.deliberation import Proposal
 from forum.models.discussion import Post, PostStatus, Thread, Topic
 from forum.models.live import LiveSession, Visibility
 from forum.models.rounds import Round, Statement
 from forum.models.search import Audience
-from forum.permissions.archives import archive_session
+from forum.permissions.archives import archive_session, seen_invite_only_sessions
 from forum.permissions.core import Action, can, is_member
 from forum.permissions.discussion import post_shown, thread_shown
 
 _VISITOR = AnonymousUserMixin()
-_NARROWER = {None: 0, Audience.MEMBERS: 1, Audience.PUBLIC: 2}
+_NARROWER = {None: 0, Audience.INVITED: 1, Audience.MEMBERS: 2, Audience.PUBLIC: 3}
 
 
 def narrowest(*audiences: str | None) -> str | None:
@@ -36,12 +39,19 @@ def topic_audience(_topic: Topic) -> str | None:
     return Audience.PUBLIC  # topics are public, archived ones too
 
 
+def archive_audience(session: LiveSession | None) -> str | None:
+    """Who may find the archive of `session`: who may see the session (the same rule as
+    VIEW_THREAD, forum.permissions.archives)."""
+    if session is not None and session.visibility == Visibility.INVITE_ONLY:
+        return Audience.INVITED
+    return session_audience(session)
+
+
 def thread_audience(thread: Thread, archive_of: LiveSession | None = None) -> str | None:
-    """A thread anyone may see; the archive of a session is no wider than the session
-    (the same rule as VIEW_THREAD, forum.permissions.archives)."""
+    """A thread anyone may see; the archive of a session is no wider than the session."""
     if not thread_shown(_VISITOR, thread):
         return None
-    return narrowest(Audience.PUBLIC, session_audience(archive_of or archive_session(thread)))
+    return narrowest(Audience.PUBLIC, archive_audience(archive_of or archive_session(thread)))
 
 
 def post_audience(post: Post, archive_of: LiveSession | None = None) -> str | None:
@@ -81,7 +91,12 @@ def statement_audience(statement: Statement) -> str | None:
 
 
 def audiences_for(reader) -> tuple[str, ...]:
-    """The entries a reader may find."""
+    """The audiences that name no session whose entries a reader may find."""
     if is_member(reader):
         return (Audience.PUBLIC, Audience.MEMBERS)
     return (Audience.PUBLIC,)
+
+
+def invited_sessions_for(reader) -> Select | None:
+    """The sessions whose `invited` entries a reader may find (a select of ids; None: all)."""
+    return seen_invite_only_sessions(reader)

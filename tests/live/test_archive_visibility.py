@@ -144,18 +144,19 @@ def test_api_lists_counts_and_single_resources(world, visibility, reader):
 
 @pytest.mark.parametrize(("visibility", "reader"), CASES)
 def test_search_page_and_api(world, visibility, reader):
-    """Search holds what everyone or every member may see: an invite-only archive is never
-    indexed, so not even its invitees find it there (they read it in its topic)."""
+    """Search finds the archive for those who may see it, an invite-only one too (its
+    entries are for the session's invitees and staff), and shows others not even a count."""
     w = world(visibility)
     token = w.sign_in(reader)
-    findable = reader in SEES[visibility] and visibility != Visibility.INVITE_ONLY
+    findable = reader in SEES[visibility]
     found = w.page(f"/search?q={MARK}")  # the page repeats the query: look for the hit
     assert (w.links_thread(found) or f"/p/{w.post.id}" in found) is findable
-    hits = w.api(f"/api/v1/search?q={MARK}", token).get_json()["items"]
-    assert any(f"/threads/{w.thread.id}" in h["url"] for h in hits) is findable
+    listed = w.api(f"/api/v1/search?q={MARK}", token).get_json()
+    assert any(f"/threads/{w.thread.id}" in h["url"] for h in listed["items"]) is findable
+    assert (listed["total"] > 0) is findable
     if visibility == Visibility.INVITE_ONLY:
-        assert _db.session.scalar(select(SearchEntry.id).where(
-            SearchEntry.kind == "thread", SearchEntry.object_id == w.thread.id)) is None
+        assert _db.session.scalar(select(SearchEntry.audience_session_id).where(
+            SearchEntry.kind == "thread", SearchEntry.object_id == w.thread.id)) == w.session.id
 
 
 @pytest.mark.parametrize(("visibility", "reader"), CASES)
@@ -232,3 +233,125 @@ def test_a_threads_noted_archive_fact_is_forgotten_when_the_session_changes(worl
         session.visibility = Visibility.INVITE_ONLY
         _db.session.flush()
         assert not may_see_archive(AnonymousUserMixin(), thread)
+
+
+# Every route that acts on a post or thread by id. For a reader who may not see the archive
+# each answers 404, as a missing id does: a 403 would tell them the thing exists.
+_LATER = "2099-01-01T12:00:00+00:00"
+PAGE_ACTIONS = [
+    ("GET", "/moderation/flag/post/{p}", None), ("POST", "/moderation/flag/post/{p}",
+                                                 {"reason": "spam"}),
+    ("POST", "/moderation/flag/thread/{t}", {"reason": "spam"}),
+    ("POST", "/posts/{p}/react", {"kind": "agree"}),
+    ("GET", "/threads/{t}/reply?parent={p}&quote=1", None),
+    ("POST", "/threads/{t}/reply", {"body": "Let me in"}),
+    ("GET", "/posts/{p}/edit", None), ("POST", "/posts/{p}/edit", {"body": "Changed"}),
+    ("POST", "/posts/{p}/delete", None),
+    ("POST", "/follow/thread/{t}", None), ("POST", "/unfollow/thread/{t}", None),
+    ("GET", "/threads/{t}/proposals/new", None), ("GET", "/threads/{t}/rounds/new", None),
+    ("GET", "/moderation/queue/post/{p}", None), ("GET", "/moderation/posts/{p}/edit-out", None),
+    ("POST", "/moderation/posts/{p}/approve", None),
+    ("POST", "/moderation/posts/{p}/reject", {"reason": "x"}),
+    ("GET", "/moderation/threads/{t}/move", None), ("GET", "/moderation/threads/{t}/merge", None),
+    ("POST", "/moderation/threads/{t}/lock", None), ("POST", "/moderation/threads/{t}/pin", None),
+    ("POST", "/moderation/post/{p}/hide", {"reason": "x"}),
+    ("POST", "/moderation/thread/{t}/hide", {"reason": "x"}),
+    ("POST", "/moderation/post/{p}/restore", {"reason": "x"}),
+]
+API_ACTIONS = [
+    ("POST", "/api/v1/posts/{p}/flags", {"reason": "spam"}),
+    ("POST", "/api/v1/threads/{t}/flags", {"reason": "spam"}),
+    ("PUT", "/api/v1/posts/{p}/reactions/agree", None),
+    ("DELETE", "/api/v1/posts/{p}/reactions/agree", None),
+    ("GET", "/api/v1/posts/{p}/reactions", None),
+    ("PATCH", "/api/v1/posts/{p}", {"body": "Changed"}), ("DELETE", "/api/v1/posts/{p}", None),
+    ("POST", "/api/v1/threads/{t}/posts", {"body": "Let me in"}),
+    ("PUT", "/api/v1/me/subscriptions/thread/{t}", None),
+    ("DELETE", "/api/v1/me/subscriptions/thread/{t}", None),
+    ("GET", "/api/v1/threads/{t}/proposals", None),
+    ("POST", "/api/v1/threads/{t}/proposals", {"title": "T", "statement": "S",
+                                               "closes_at": _LATER}),
+]
+
+
+def _stored_by(world: World, reader: str) -> dict:
+    """What the reader has left on the archive: flags, reactions, posts, subscriptions."""
+    from sqlalchemy import func
+
+    from forum.models.discussion import Post, Reaction
+    from forum.models.moderation import Flag
+    from forum.models.notifications import Subscription
+    user = world.people[reader]
+    counts = {}
+    for model, owner in ((Flag, Flag.reporter_id), (Reaction, Reaction.user_id),
+                         (Post, Post.author_id), (Subscription, Subscription.user_id)):
+        counts[model.__name__] = _db.session.scalar(select(func.count()).select_from(model)
+                                                    .where(owner == user.id))
+    return counts
+
+
+@pytest.mark.parametrize("surface", ["pages", "api"])
+@pytest.mark.parametrize(("visibility", "reader"), CASES)
+def test_acting_on_an_unseen_archive_is_not_found(world, visibility, reader, surface):
+    w = world(visibility)
+    token = w.sign_in(reader)
+    sees = reader in SEES[visibility]
+    before = None if reader == "anonymous" else _stored_by(w, reader)
+    for method, url, data in PAGE_ACTIONS if surface == "pages" else API_ACTIONS:
+        url = url.format(p=w.post.id, t=w.thread.id)
+        if surface == "pages":
+            status = w.client.open(url, method=method, data=data).status_code
+        else:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            status = w.client.open(url, method=method, json=data, headers=headers).status_code
+        if sees:
+            assert status != 404, (method, url)
+        elif reader == "anonymous":  # asked to sign in first, whatever the id
+            assert status in (302, 401, 404), (method, url, status)
+        else:
+            assert status == 404, (method, url, status)
+    if not sees and before is not None:
+        assert _stored_by(w, reader) == before
+
+
+def test_a_scoped_moderator_of_another_area_is_told_not_found(world, app):
+    from forum.models.accounts import ModeratorScope
+    w = world(Visibility.INVITE_ONLY)
+    scoped = factories.make_moderator()
+    _db.session.add(ModeratorScope(user_id=scoped.id,
+                                   focus_area_id=factories.focus_area("quality-of-life").id))
+    _db.session.commit()
+    w.people["moderator"] = scoped
+    w.sign_in("moderator")
+    for method, url, data in PAGE_ACTIONS:
+        url = url.format(p=w.post.id, t=w.thread.id)
+        assert w.client.open(url, method=method, data=data).status_code == 404, (method, url)
+
+
+def test_a_removed_invitee_may_still_unfollow(world):
+    from forum.models.live import Invitation
+    w = world(Visibility.INVITE_ONLY)
+    w.sign_in("invitee")
+    assert w.client.post(f"/follow/thread/{w.thread.id}").status_code == 302
+    invitee = w.people["invitee"]
+    _db.session.execute(Invitation.__table__.delete().where(
+        Invitation.user_id == invitee.id))
+    _db.session.commit()
+    assert w.client.post(f"/follow/thread/{w.thread.id}").status_code == 404
+    assert w.client.post(f"/unfollow/thread/{w.thread.id}").status_code == 302
+    assert not following.is_following(invitee, FollowTarget.THREAD, w.thread.id)
+
+
+def test_an_unseen_archive_answers_word_for_word_as_a_missing_id(world):
+    """Not only the status: the problem's text too is that of an id that does not exist."""
+    w = world(Visibility.INVITE_ONLY)
+    token = w.sign_in("member")
+    headers = {"Authorization": f"Bearer {token}"}
+    missing = 10**6
+    for method, url, data in API_ACTIONS:
+        def answer(post_id, thread_id, url=url, method=method, data=data):
+            response = w.client.open(url.format(p=post_id, t=thread_id), method=method,
+                                     json=data, headers=headers)
+            body = response.get_json() or {}
+            return response.status_code, body.get("detail"), body.get("code")
+        assert answer(w.post.id, w.thread.id) == answer(missing, missing), (method, url)

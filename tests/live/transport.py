@@ -40,7 +40,7 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> Server:
+    def start(self, timeout: float = 60) -> Server:
         env = {**os.environ, "FORUM_DATABASE_URL": self.database_url,
                "FORUM_SECRET_KEY": "testing-only-secret", "FORUM_ASYNC_MODE": "gevent",
                "FORUM_JOBS_SQLITE_PATH": str(Path(tempfile.gettempdir()) / "radslag-jobs-transport.sqlite3")}
@@ -53,7 +53,7 @@ class Server:
             [sys.executable, str(ROOT / "serve.py"), "--host", "127.0.0.1",
              "--port", str(self.port)], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("server exited: " + self.output())

@@ -56,6 +56,16 @@ def test_fifty_mentions_in_a_minute_make_one_email(app, run_jobs, topic, anna, k
     assert len(notices(anna, "mention")) == 50
 
 
+def test_a_mention_after_the_email_gets_an_email_of_its_own(app, run_jobs, topic, anna, karin):
+    thread = factories.make_thread(topic, author=karin)
+    posting.reply(karin, thread.id, "Vad tycker @Anna_Berg?")
+    run_jobs()
+    posting.reply(karin, thread.id, "Och nu, @Anna_Berg?")  # a later transaction: a new job
+    run_jobs()
+    assert len(_to(app, anna)) == 2
+    assert [n.mail_status for n in notices(anna)] == [MailStatus.SENT, MailStatus.SENT]
+
+
 def test_a_member_emailed_in_swedish_reads_swedish(app, run_jobs, topic, anna, karin):
     thread = factories.make_thread(topic, author=anna)
     mine = posting.reply(karin, thread.id, "Mitt inlägg.")

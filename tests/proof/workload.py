@@ -175,10 +175,14 @@ class Member(threading.Thread):
         self.sio = socketio.Client(reconnection=False)
         self.sio.connect(self.url, namespaces=["/live"], transports=["websocket"],
                          headers={"Cookie": self.cookie_header}, wait_timeout=60)
-        reply = self.sio.call("join", {"session_id": self.world.session_id},
-                              namespace="/live", timeout=60)
-        if not reply.get("ok"):
-            raise RuntimeError(f"member {self.index} could not join: {reply}")
+        try:
+            reply = self.sio.call("join", {"session_id": self.world.session_id},
+                                  namespace="/live", timeout=60)
+            if not reply.get("ok"):
+                raise RuntimeError(f"member {self.index} could not join: {reply}")
+        except Exception:
+            self.close_socket()  # not in the room: the next socket write connects again
+            raise
 
     def post(self, attempt: Attempt, path: str, data: dict) -> requests.Response | None:
         started = time.perf_counter()
@@ -225,11 +229,17 @@ class Member(threading.Thread):
         return reply
 
     def run(self) -> None:
-        try:
-            self.connect()
-        except Exception as err:  # noqa: BLE001 - reported by the caller
-            self.failure = f"member {self.index} could not connect: {err!r}"
-            return
+        # A busy machine may take long to connect 50 sockets (or the server may be down a
+        # moment): try again until stopped; `failure` tells of a member that never connected.
+        while True:
+            try:
+                self.connect()
+                break
+            except Exception as err:  # noqa: BLE001 - reported by the caller
+                self.failure = f"member {self.index} could not connect: {err!r}"
+                if self.stop.wait(RETRY_PAUSE):
+                    return
+        self.failure = None
         kinds = [kind for kind, (weight, _fn) in ACTIONS.items() for _ in range(weight)]
         while not self.stop.is_set():
             kind = self.rng.choice(kinds)
@@ -344,17 +354,35 @@ def wrote_since(member: Member, moment: float) -> bool:
     return bool(kinds & HTTP_KINDS) and bool(kinds - HTTP_KINDS)
 
 
-def until_all_wrote_since(state: dict, cap: float = 120):
-    """A `more` for `run`: on until every member has written again since `state["back"]`
-    (a restart), for at most `cap` seconds after it."""
-    def more(members) -> bool:
-        if state.get("back") is None:
-            return True
-        if time.monotonic() - state["back"] > cap:
-            return False
-        return not all(wrote_since(m, state["back"]) for m in members)
+class KillAndRestart:
+    """A `during` and a `more` for `run`: SIGKILL `server` once `after` seconds have gone
+    and every member has had a write answered with success (so the kill falls among
+    answered writes however slow the machine is), start it again `down` seconds
+    later, and go on until every member has written again since. `state` holds the moments
+    (time.monotonic) it was killed and back; each wait is capped by `within` seconds."""
 
-    return more
+    def __init__(self, server, after: float, *, down: float = 1.0, within: float = 300) -> None:
+        self.server, self.after, self.down, self.within = server, after, down, within
+        self.state: dict[str, float | None] = {"killed": None, "back": None}
+        self.began = time.monotonic()
+
+    def __call__(self, elapsed: float, members) -> None:
+        state = self.state
+        if state["killed"] is None:
+            if elapsed >= self.after and all(
+                    any(a.outcome == "ok" for a in list(m.attempts)) for m in members):
+                self.server.kill()
+                state["killed"] = time.monotonic()
+        elif state["back"] is None and time.monotonic() - state["killed"] > self.down:
+            self.server.start(timeout=self.within)
+            state["back"] = time.monotonic()
+
+    def more(self, members) -> bool:
+        since = self.state["back"] or self.state["killed"] or self.began
+        if time.monotonic() - since > self.within:
+            return False  # the caller's checks say which step did not come
+        return self.state["back"] is None or not all(
+            wrote_since(m, self.state["back"]) for m in members)
 
 
 @dataclass
@@ -368,9 +396,12 @@ class Run:
 
 
 def run(world: World, urls: list[str], seconds: float, *, seed: int = 1,
-        cookie_name: str = "radslag_session", during=None, more=None) -> Run:
-    """Every member writes for `seconds`, and on while `more(members)` says so; `during(elapsed)` is
-    called about every 0.1 s (to kill a server mid-run, say)."""
+        cookie_name: str = "radslag_session", during=None, more=None,
+        finish_within: float = 300) -> Run:
+    """Every member writes for `seconds`, and on while `more(members)` says so;
+    `during(elapsed, members)` is called about every 0.1 s (to kill a server mid-run, say).
+    Then each member finishes the write in hand (its own timeouts bound it) before the
+    attempts are returned: an audit made while a member still writes would be wrong."""
     stop = threading.Event()
     members = [Member(n, world, urls, stop, random.Random(seed * 1000 + n), cookie_name)
                for n in range(len(world.members))]
@@ -379,11 +410,15 @@ def run(world: World, urls: list[str], seconds: float, *, seed: int = 1,
     started = time.monotonic()
     while (elapsed := time.monotonic() - started) < seconds or (more and more(members)):
         if during is not None:
-            during(elapsed)
+            during(elapsed, members)
         time.sleep(0.1)
     stop.set()
+    deadline = time.monotonic() + finish_within
     for member in members:
-        member.join(60)
+        member.join(max(0.0, deadline - time.monotonic()))
+    busy = [member.name for member in members if member.is_alive()]
+    if busy:
+        raise RuntimeError(f"still writing {finish_within:.0f} s after the stop: {busy}")
     for member in members:
         member.close()
     attempts = [a for m in members for a in m.attempts]
@@ -508,14 +543,19 @@ def _audit_reactions(world, attempts, result, unknown) -> None:
         if attempt.kind == "react":
             per_member[attempt.member].append(attempt)
     for member, tries in per_member.items():  # each member's own order is the list's order
-        state = set()
+        state, late = set(), set()
         for attempt in tries:
             key = (_user_id(world, member), attempt.target, attempt.extra["kind"])
             if attempt.outcome == "ok":
                 (state.add if attempt.extra["on"] else state.discard)(key)
-                uncertain.discard(key)
+                if key not in late:
+                    uncertain.discard(key)
             elif attempt.outcome in unknown:
                 uncertain.add(key)
+                if attempt.reason == "ReadTimeout":
+                    # sent to a server that was up, which may still apply it after a later
+                    # toggle was answered: what is stored for this key is unknown from here on
+                    late.add(key)
         expected |= state
     ids = [uid for uid, _c, _t in world.members]
     stored = {(uid, pid, kind.value) for uid, pid, kind in db.session.execute(

@@ -139,20 +139,6 @@ def test_sector_and_verified_filters(thread):
 # --- live sessions and proposals -----------------------------------------------------------
 
 
-def test_an_invite_only_session_never_shows_not_even_to_its_invitees(app):
-    invitee = factories.make_user()
-    session = make_live_session(visibility=Visibility.INVITE_ONLY, invitees=[invitee],
-                                title="Slutet samtal om tunnelbanan")
-    archive = factories.make_thread(topic=session.topic, title="Arkiv: tunnelbanan")
-    session.archive_thread_id = archive.id
-    db.session.commit()
-    posting.reply(invitee, archive.id, "Tunnelbanan kostar för mycket.")
-    for reader in (None, invitee, factories.make_admin()):
-        assert total("tunnelbanan", reader) == 0
-    assert db.session.scalar(select(SearchEntry.id).where(
-        SearchEntry.title.contains("tunnelbanan"))) is None  # not even stored
-
-
 def test_a_members_only_session_shows_to_members_only(app):
     session = make_live_session(visibility=Visibility.MEMBERS, title="Medlemsmöte om skolor")
     member = factories.make_user()

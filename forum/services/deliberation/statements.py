@@ -24,6 +24,7 @@ from forum.permissions.core import is_suspended, may_take_part, refusal_message
 from forum.services.deliberation import round_groups, rounds
 from forum.services.discussion import policy
 from forum.services.moderation import modlog
+from forum.services.moderation.review import tell_flaggers
 from forum.services.moderation.targets import clean_reason
 
 MAX_FLAG_TEXT = 1000
@@ -249,10 +250,14 @@ def open_flag_count(statement_id: int) -> int:
 
 
 def _resolve_flags(actor: User, statement: Statement) -> None:
-    db.session.execute(update(StatementFlag).where(
+    """Resolve the open flags; their reporters get the notice flaggers of posts get."""
+    reporters = db.session.scalars(update(StatementFlag).where(
         StatementFlag.statement_id == statement.id, StatementFlag.resolved_at.is_(None))
         .values(resolved_at=utcnow(), resolved_by_id=actor.id)
-        .execution_options(synchronize_session=False))
+        .returning(StatementFlag.reporter_id)
+        .execution_options(synchronize_session=False)).all()
+    tell_flaggers(reporters, {"what": "statement", "statement_id": statement.id,
+                              "round_id": statement.round_id})
 
 
 # --- Reading ----------------------------------------------------------------------------------

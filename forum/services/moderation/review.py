@@ -210,8 +210,13 @@ def _dismiss(actor: User, target: Post | Thread, reason: str) -> None:
 
 
 def _tell_flaggers(flags: list[Flag], target: Post | Thread) -> None:
-    params = _target_params(target)
-    for reporter_id in sorted({f.reporter_id for f in flags}):
+    tell_flaggers({f.reporter_id for f in flags}, _target_params(target))
+
+
+def tell_flaggers(reporter_ids, params: dict) -> None:
+    """Each member whose flag a decision resolved hears once that it was decided (posts,
+    threads and round statements alike; `params` say what and where)."""
+    for reporter_id in sorted(set(reporter_ids)):
         notifications.notify(reporter_id, "flag_reviewed", params)
 
 

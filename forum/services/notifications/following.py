@@ -61,12 +61,14 @@ def follow(actor: User, kind_name: str, target_id: int) -> None:
 
 
 def unfollow(actor: User, kind_name: str, target_id: int) -> None:
-    """Stop following. Remembered, so replying in the thread later does not follow it again."""
+    """Stop following. Remembered, so replying in the thread later does not follow it again.
+    What the member may not see is not found, unless they followed it before (a removed
+    invitee can still stop following the session)."""
     if not is_member(actor):
         raise InvalidInput(_("Please sign in to follow."), code="unauthorized")
     kind = target_type(kind_name)
-    if db.session.get(_MODELS[kind], target_id) is None:
-        raise NotFound(_("There is nothing to follow there."))
+    if _subscription(actor.id, kind, target_id) is None:
+        load_target(actor, kind, target_id)
     _set(actor.id, kind, target_id, False)
     db.session.commit()
 
@@ -79,12 +81,17 @@ def _set(user_id: int, kind: FollowTarget, target_id: int, active: bool) -> None
         index_elements=["user_id", "target_type", "target_id"], set_={"active": active}))
 
 
+def _subscription(user_id: int, kind: FollowTarget, target_id: int) -> bool | None:
+    """The member's row for the item: True following, False unfollowed, None never."""
+    return db.session.scalar(select(Subscription.active).where(
+        Subscription.user_id == user_id, Subscription.target_type == kind,
+        Subscription.target_id == target_id))
+
+
 def is_following(user, kind: FollowTarget, target_id: int) -> bool:
     if not is_member(user):
         return False
-    return bool(db.session.scalar(select(Subscription.active).where(
-        Subscription.user_id == user.id, Subscription.target_type == kind,
-        Subscription.target_id == target_id)))
+    return bool(_subscription(user.id, kind, target_id))
 
 
 def auto_follow_thread(member: User, thread_id: int) -> None:

@@ -93,6 +93,11 @@ def _to_proposal(params: dict) -> str | None:
         if params.get("proposal_id") else None
 
 
+def _to_round(params: dict) -> str | None:
+    return _url("deliberation.show_round", round_id=params["round_id"]) \
+        if params.get("round_id") else None
+
+
 def _to_commitment(params: dict) -> str | None:
     return _url("deliberation.commitment", commitment_id=params["commitment_id"]) \
         if params.get("commitment_id") else None
@@ -133,7 +138,8 @@ def _new_thread(p: dict) -> str:
 
 # --- Moderation ---------------------------------------------------------------------------
 
-@kind("flag_reviewed", "moderation", link=lambda p: _to_post(p) or _to_thread(p))
+@kind("flag_reviewed", "moderation",
+      link=lambda p: _to_post(p) or _to_thread(p) or _to_round(p))
 def _flag_reviewed(p: dict) -> str:
     return _("A moderator has reviewed the item you flagged. The decision is in the public "
              "moderation log.")

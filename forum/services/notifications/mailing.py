@@ -8,20 +8,42 @@ a plain-text part and a signed one-click unsubscribe link (the mail layer's)."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from email.headerregistry import Address
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from forum import jobs
 from forum.extensions import db
 from forum.models.accounts import User
+from forum.models.base import utcnow
 from forum.models.mail import EmailDelivery
 from forum.models.notifications import MailStatus, Notification
 from forum.services.mail import compose, preferences, transport
-from forum.services.notifications import kinds, store
+from forum.services.notifications import kinds, reading
+
+_MAIL_SOON = "forum.notices.mail_soon"  # (member, email kind) pairs already given a job
 
 log = logging.getLogger(__name__)
+
+
+def mail_soon(member_id: int, mail_kind: str) -> None:
+    """Have the member's waiting notices of this email kind sent at the end of the
+    gathering window: one job per member and kind in a transaction."""
+    planned = db.session.info.setdefault(_MAIL_SOON, set())
+    if (member_id, mail_kind) in planned:
+        return
+    planned.add((member_id, mail_kind))
+    window = timedelta(seconds=int(current_app.config["NOTICE_MAIL_WINDOW_SECONDS"]))
+    mail_queued.enqueue_at(utcnow() + window, member_id, mail_kind)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_MAIL_SOON, None)
 
 
 @jobs.task()
@@ -74,7 +96,7 @@ def _claim(condition: tuple) -> list[Notification]:
     if not claimed:
         return []
     return list(db.session.scalars(select(Notification).where(
-        Notification.id.in_(claimed), store.visible()).order_by(Notification.id)))
+        Notification.id.in_(claimed), reading.visible()).order_by(Notification.id)))
 
 
 def _may_mail(member: User, mail_kind: str) -> bool:
@@ -85,7 +107,7 @@ def _may_mail(member: User, mail_kind: str) -> bool:
 def _deliver(member: User, notes: list[Notification], mail_kind: str, *, digest: bool) -> None:
     """Build and send the email here, in the job (a failure raises, so the job retries; the
     rows are claimed, so a retry needs them back)."""
-    language = member.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    language = reading.language_of(member)
     try:
         message = compose.build(Address(member.display_name, addr_spec=member.email),
                                 "notices", language,

@@ -9,15 +9,14 @@ carries the message to whichever process holds the member's sockets.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from flask import current_app, has_app_context, has_request_context
-from flask_babel import force_locale
+from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from forum.extensions import db, socketio
+from forum.models.accounts import User
+from forum.services.notifications import reading
 
 NAMESPACE = "/notifications"
 _NOTICES = "forum.notices.push"
@@ -41,29 +40,9 @@ def count_soon(user_id: int) -> None:
     db.session.info.setdefault(_COUNTS, set()).add(user_id)
 
 
-@contextmanager
-def speaking(language: str) -> Iterator[None]:
-    """Word things in `language`; outside a request (a job), as in an email."""
-    if has_request_context():
-        with force_locale(language):
-            yield
-    else:
-        from forum.services.mail.compose import in_language  # noqa: PLC0415
-
-        with in_language(language):
-            yield
-
-
-def language_of(user) -> str:
-    return (user.language if user is not None and user.language
-            else current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
 def wire(note, unread: int) -> dict:
     """The `notice` message: the notice in the current locale and the new unread count."""
-    from forum.services.notifications import store  # noqa: PLC0415 - store imports us
-
-    shown = store.view(note)
+    shown = reading.view(note)
     return {"id": note.id, "kind": note.kind, "text": shown.text, "link": shown.link,
             "open": f"/notifications/{note.id}/open", "unread": unread,
             "created_at": note.created_at.isoformat()}
@@ -75,20 +54,18 @@ def _prepare(session) -> None:
     counts = session.info.pop(_COUNTS, None) or set()
     if not notes and not counts or not has_app_context():
         return
-    from forum.models.accounts import User  # noqa: PLC0415
-    from forum.services.notifications import store  # noqa: PLC0415
-
     session.flush()
     ready = []
     for note in notes or ():
         if note.id is None or note not in session:
             continue
         user = session.get(User, note.user_id)
-        with speaking(language_of(user)):
-            ready.append(("notice", note.user_id, wire(note, store.unread_count(note.user_id))))
+        with reading.speaking(reading.language_of(user)):
+            unread = reading.unread_count(note.user_id)
+            ready.append(("notice", note.user_id, wire(note, unread)))
         counts.discard(note.user_id)
     for user_id in sorted(counts):
-        ready.append(("unread", user_id, {"unread": store.unread_count(user_id)}))
+        ready.append(("unread", user_id, {"unread": reading.unread_count(user_id)}))
     session.info[_READY] = ready
 
 
@@ -107,5 +84,5 @@ def _send(session) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session, transaction) -> None:
     if transaction.parent is None:
-        for key in (_NOTICES, _COUNTS, _READY, "forum.notices.mail_soon"):
+        for key in (_NOTICES, _COUNTS, _READY):
             session.info.pop(key, None)

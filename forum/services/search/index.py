@@ -119,9 +119,9 @@ def write(documents: list[Document]) -> None:
     db.session.connection().execute(_upsert(postgres), [_row(d, postgres) for d in documents])
 
 
-_COLUMNS = ("kind", "object_id", "parent_id", "audience", "focus_area_id", "author_id",
-            "author_sector", "author_verified", "language", "created_at", "title", "body",
-            "title_terms", "body_terms", "facet_terms")
+_COLUMNS = ("kind", "object_id", "parent_id", "audience", "audience_session_id",
+            "focus_area_id", "author_id", "author_sector", "author_verified", "language",
+            "created_at", "title", "body", "title_terms", "body_terms", "facet_terms")
 
 
 @lru_cache(maxsize=2)
@@ -145,10 +145,13 @@ def _upsert(postgres: bool) -> TextClause:
 
 def _row(d: Document, postgres: bool) -> dict:
     if d.audience not in Audience.ALL:  # searches rely on it: nothing narrower is indexed
-        raise ValueError(f"search entries are public or for members, not {d.audience!r}")
+        raise ValueError(f"search entries are public, for members or invited, not {d.audience!r}")
+    if (d.audience == Audience.INVITED) != (d.session_id is not None):
+        raise ValueError("an entry names its session exactly when its audience is 'invited'")
     title = d.title[:300]
     row = {"kind": d.kind, "object_id": d.object_id, "parent_id": d.parent_id,
-           "audience": d.audience, "focus_area_id": d.focus_area_id,
+           "audience": d.audience, "audience_session_id": d.session_id,
+           "focus_area_id": d.focus_area_id,
            "author_id": d.author.id if d.author is not None else None,
            "author_sector": Sector(d.author.sector).value if d.author is not None else None,
            "author_verified": bool(d.author is not None and d.author.verified_at is not None),
@@ -167,6 +170,8 @@ def _row(d: Document, postgres: bool) -> dict:
 def facet_words(row: dict) -> str:
     """The filter values of an entry as words FTS5 can match (letters and digits only)."""
     found = [f"aud{row['audience']}", f"kind{row['kind']}"]
+    if row["audience_session_id"] is not None:
+        found.append(f"ses{row['audience_session_id']}")
     if row["author_sector"]:
         found.append("sec" + row["author_sector"].replace("_", ""))
     if row["author_verified"]:

@@ -21,7 +21,7 @@ from forum.i18n import display_zone
 from forum.models.accounts import Sector, User
 from forum.models.discussion import FocusArea
 from forum.models.search import FTS_TABLE, Audience, SearchEntry
-from forum.permissions.search import audiences_for
+from forum.permissions.search import audiences_for, invited_sessions_for
 from forum.services.search import text
 from forum.services.search.sources import SOURCES
 
@@ -122,7 +122,8 @@ def run(reader, query: Query, filters: Filters, page: int = 1,
     # count (capped), the first COUNT_CAP are the candidates, ranked here (a count and a
     # ranking query read the same matches twice).
     newest = db.session.execute(
-        backend(query, filters, audiences_for(reader), COUNT_CAP + 1)).all()
+        backend(query, filters, audiences_for(reader), invited_sessions_for(reader),
+                COUNT_CAP + 1)).all()
     counted = len(newest)
     if not counted:
         return Results(query, [], 0, page, per_page)
@@ -136,13 +137,14 @@ def run(reader, query: Query, filters: Filters, page: int = 1,
                    more=counted > COUNT_CAP)
 
 
-def _sqlite(query: Query, filters: Filters, audiences, limit: int):
+def _sqlite(query: Query, filters: Filters, audiences, invited, limit: int):
     """FTS5 over the stemmed columns: the words in Swedish for Swedish texts, in English for
     English ones; audience, kind, area, sector and verified are words of the facet column,
-    so FTS5 answers them from its own index. Terms are letters and digits only, quoted: no
-    FTS syntax gets in. Returns the matches (id, bm25 rank: negated, higher is better;
-    title words count five times body words), the newest `limit`, in FTS5's own rowid
-    order: FTS5 stops there, so bm25 runs for those rows only."""
+    so FTS5 answers them from its own index (an invite-only archive's entries carry their
+    session, matched against the sessions the reader may see, asked first). Terms are
+    letters and digits only, quoted: no FTS syntax gets in. Returns the matches (id, bm25
+    rank: negated, higher is better; title words count five times body words), the newest
+    `limit`, in FTS5's own rowid order: FTS5 stops there, so bm25 runs for those rows only."""
     def terms(lang: str) -> str:
         return " AND ".join(f'"{s}"' for s in text.stems(query.words, lang))
 
@@ -167,9 +169,16 @@ def _sqlite(query: Query, filters: Filters, audiences, limit: int):
                                  for lang, found in by_language.items())
     if facets:
         expression = f"facet_terms:({' AND '.join(facets)}) AND ({expression})"
-    hidden = [f"aud{a}" for a in Audience.ALL if a not in audiences]
+    hidden = [f"aud{a}" for a in Audience.BROAD if a not in audiences]
+    sessions = None if invited is None else list(db.session.scalars(invited))
+    if sessions == []:
+        hidden.append(f"aud{Audience.INVITED}")
     if hidden:
         expression = f"({expression}) NOT facet_terms:({' OR '.join(hidden)})"
+    if sessions:  # invited entries only of these sessions
+        named = " OR ".join(f"ses{int(s)}" for s in sessions)
+        expression = (f"({expression}) NOT (facet_terms:aud{Audience.INVITED} "
+                      f"NOT facet_terms:({named}))")
     fts = table(FTS_TABLE, column("rowid"))
     match = sql_text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=expression)
     rank = literal_column(f"-bm25({FTS_TABLE}, 0.0, 0.0, 5.0, 1.0)")
@@ -180,7 +189,7 @@ def _sqlite(query: Query, filters: Filters, audiences, limit: int):
     return matches.add_columns(rank.label("rank")).order_by(fts.c.rowid.desc()).limit(limit)
 
 
-def _postgres(query: Query, filters: Filters, audiences, limit: int):
+def _postgres(query: Query, filters: Filters, audiences, invited, limit: int):
     """tsvector @@ tsquery with each text's own configuration (GIN-indexed): the ids of the
     newest `limit` matches, then ts_rank (title weighted A) for those rows only. (Ranking
     in the same SELECT, or carrying the tsvector through it, made the planner rank or sort
@@ -199,8 +208,13 @@ def _postgres(query: Query, filters: Filters, audiences, limit: int):
 
     match = or_(*(and_(SearchEntry.language == lang, SearchEntry.document.op("@@")(tsquery(lang)))
                   for lang in text.LANGUAGES))
-    newest = select(SearchEntry.id).where(
-        match, SearchEntry.audience.in_(audiences), *_filter_conditions(filters)) \
+    if invited is None:
+        seen = SearchEntry.audience.in_((*audiences, Audience.INVITED))
+    else:
+        seen = or_(SearchEntry.audience.in_(audiences), and_(
+            SearchEntry.audience == Audience.INVITED,
+            SearchEntry.audience_session_id.in_(invited.scalar_subquery())))
+    newest = select(SearchEntry.id).where(match, seen, *_filter_conditions(filters)) \
         .order_by(SearchEntry.id.desc()).limit(limit)
     rank = func.ts_rank(SearchEntry.document, case(
         *((SearchEntry.language == lang, tsquery(lang)) for lang in text.LANGUAGES)))

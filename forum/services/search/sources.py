@@ -24,6 +24,7 @@ from forum.models.deliberation import Proposal
 from forum.models.discussion import Post, Thread, Topic
 from forum.models.live import Attribution, LiveSession, Question, SessionStatus
 from forum.models.rounds import Round, Statement
+from forum.models.search import Audience
 from forum.permissions import search as audience
 from forum.services.search.text import detect_language
 
@@ -45,6 +46,7 @@ class Document:
     author: User | None = None  # None: nobody to attribute it to (or not to be attributed)
     language: str = ""
     title_searchable: bool = True  # False: the title is shown, not searched (a post's thread)
+    session_id: int | None = None  # audience "invited": the invite-only session it belongs to
 
     def __post_init__(self) -> None:
         self.body = self.body[:MAX_BODY_CHARS]
@@ -142,16 +144,22 @@ def _threads(ids: list[int]) -> dict[int, Document | None]:
     opening = _opening_posts([t.id for t in threads])
     found: dict[int, Document | None] = {}
     for thread in threads:
-        first = opening.get(thread.id)
-        who = audience.thread_audience(thread, sessions.get(thread.id))
-        if first is not None and audience.post_audience(first, sessions.get(thread.id)) is None:
+        first, session = opening.get(thread.id), sessions.get(thread.id)
+        who = audience.thread_audience(thread, session)
+        if first is not None and audience.post_audience(first, session) is None:
             body = ""  # a hidden opening post lends the thread none of its words
         else:
             body = rendering.plain_text(first.body_html) if first is not None else ""
         found[thread.id] = who and Document(
             "thread", thread.id, who, thread.title, body, thread.created_at,
-            focus_area_id=thread.topic.focus_area_id, author=thread.author)
+            focus_area_id=thread.topic.focus_area_id, author=thread.author,
+            session_id=_invited(who, session))
     return found
+
+
+def _invited(who: str | None, session: LiveSession | None) -> int | None:
+    """The session an `invited` entry is for (the archive's own session)."""
+    return session.id if who == Audience.INVITED and session is not None else None
 
 
 def _posts(ids: list[int]) -> dict[int, Document | None]:
@@ -165,7 +173,8 @@ def _posts(ids: list[int]) -> dict[int, Document | None]:
         found[post.id] = who and Document(
             "post", post.id, who, post.thread.title, rendering.plain_text(post.body_html),
             post.created_at, focus_area_id=post.thread.topic.focus_area_id,
-            parent_id=post.thread_id, author=post.author, title_searchable=False)
+            parent_id=post.thread_id, author=post.author, title_searchable=False,
+            session_id=_invited(who, sessions.get(post.thread_id)))
     return found
 
 
