@@ -1,9 +1,9 @@
 """Who may find a thing through search. The index holds what everyone may see (`public`),
-what every signed-in member may see (`members`), and the archive of an invite-only session
-for those who may see that session (`invited`, with the session's id; who that is is asked
-when searching). Anything narrower (hidden, pending, rejected, deleted or merged content,
-the rest of an invite-only session) is left out, so it can never show, not even as a
-count or an excerpt."""
+what every signed-in member may see (`members`), and what belongs to an invite-only session
+(its record, archive, proposals, rounds and statements) for those who may see that session
+(`invited`, with the session's id; who that is is asked when searching). Anything narrower
+(hidden, pending, rejected, deleted or merged content) is left out, so it can never show,
+not even as a count or an excerpt."""
 from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
@@ -27,31 +27,26 @@ def narrowest(*audiences: str | None) -> str | None:
 
 
 def session_audience(session: LiveSession | None) -> str | None:
-    """A session's audience, and so that of its archive thread and its proposals."""
+    """A session's audience, and so that of its archive thread, its proposals and rounds:
+    an invite-only session's are for those who may see the session (`invited`)."""
     if session is None:
         return Audience.PUBLIC
     if can(_VISITOR, Action.VIEW_LIVE, session):
         return Audience.PUBLIC
-    return Audience.MEMBERS if session.visibility == Visibility.MEMBERS else None
+    return {Visibility.MEMBERS: Audience.MEMBERS,
+            Visibility.INVITE_ONLY: Audience.INVITED}.get(session.visibility)
 
 
 def topic_audience(_topic: Topic) -> str | None:
     return Audience.PUBLIC  # topics are public, archived ones too
 
 
-def archive_audience(session: LiveSession | None) -> str | None:
-    """Who may find the archive of `session`: who may see the session (the same rule as
-    VIEW_THREAD, forum.permissions.archives)."""
-    if session is not None and session.visibility == Visibility.INVITE_ONLY:
-        return Audience.INVITED
-    return session_audience(session)
-
-
 def thread_audience(thread: Thread, archive_of: LiveSession | None = None) -> str | None:
-    """A thread anyone may see; the archive of a session is no wider than the session."""
+    """A thread anyone may see; the archive of a session is no wider than the session (the
+    same rule as VIEW_THREAD, forum.permissions.archives)."""
     if not thread_shown(_VISITOR, thread):
         return None
-    return narrowest(Audience.PUBLIC, archive_audience(archive_of or archive_session(thread)))
+    return narrowest(Audience.PUBLIC, session_audience(archive_of or archive_session(thread)))
 
 
 def post_audience(post: Post, archive_of: LiveSession | None = None) -> str | None:
@@ -65,15 +60,14 @@ def proposal_audience(proposal: Proposal) -> str | None:
     if can(_VISITOR, Action.VIEW_PROPOSAL, proposal):
         return narrowest(Audience.PUBLIC, session_audience(proposal.live_session))
     session = proposal.live_session
-    if session is not None and session.visibility == Visibility.MEMBERS and (
+    if session is not None and session.visibility != Visibility.PUBLIC and (
             proposal.thread is None or thread_shown(_VISITOR, proposal.thread)):
-        return Audience.MEMBERS
+        return session_audience(session)
     return None
 
 
 def round_audience(round_: Round) -> str | None:
-    """A round anyone may see; one in a session is no wider than the session (invite-only:
-    never indexed)."""
+    """A round anyone may see; one in a session is no wider than the session."""
     if round_.live_session is not None:
         who = session_audience(round_.live_session)
         if who is None or (round_.thread is not None

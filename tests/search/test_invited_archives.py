@@ -1,5 +1,5 @@
-"""The archive of an invite-only session is indexed for those who may see the session: its
-invitees and people, the moderators of its area and admins. Nobody else finds it, not even in
+"""What belongs to an invite-only session (its record, archive, proposals) is indexed for those
+who may see the session: its invitees and people, the moderators of its area and admins. Nobody else finds it, not even in
 the count; invitations added or withdrawn and a changed visibility count at once."""
 from __future__ import annotations
 
@@ -114,3 +114,27 @@ def test_a_rebuilt_index_holds_the_archive_for_its_invitees(archive):
     search.rebuild()
     assert found(invitee) == (2, _hits_of(thread, reply))
     assert found(factories.make_user())[0] == 0
+
+
+def test_the_session_record_and_its_proposals_are_found_by_the_same_readers(app):
+    from forum.services.deliberation import proposals
+    from tests.proposals.conftest import proposal_data
+
+    invitee, host = factories.make_user(), factories.make_moderator()
+    session = make_live_session(visibility=Visibility.INVITE_ONLY, invitees=[invitee],
+                                moderator=host, title="Slutet samtal om hamnbadet")
+    proposal, _events = proposals.open_in_session(host, session.id, proposal_data(
+        title="Hamnbadet året runt", statement="Öppna hamnbadet året runt."))
+    expected = {f"/live/{session.id}", f"/proposals/{proposal.id}"}
+    for reader in (invitee, host, factories.make_admin()):
+        results = search.search(reader, "hamnbadet")
+        assert (results.total, {h.url for h in results.hits}) == (2, expected), reader
+    entries = set(db.session.execute(
+        select(SearchEntry.audience, SearchEntry.audience_session_id)
+        .where(SearchEntry.kind.in_(("session", "proposal")))).all())
+    assert entries == {(Audience.INVITED, session.id)}
+    for reader in (None, factories.make_user()):
+        assert search.search(reader, "hamnbadet").total == 0, reader
+    db.session.execute(delete(Invitation).where(Invitation.user_id == invitee.id))
+    db.session.commit()
+    assert search.search(invitee, "hamnbadet").total == 0

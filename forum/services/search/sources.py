@@ -158,7 +158,7 @@ def _threads(ids: list[int]) -> dict[int, Document | None]:
 
 
 def _invited(who: str | None, session: LiveSession | None) -> int | None:
-    """The session an `invited` entry is for (the archive's own session)."""
+    """The session an `invited` entry is for."""
     return session.id if who == Audience.INVITED and session is not None else None
 
 
@@ -211,7 +211,7 @@ def _sessions(ids: list[int]) -> dict[int, Document | None]:
         body = " ".join([rendering.plain_text(session.description_html), *asked])
         found[session.id] = who and Document(
             "session", session.id, who, session.title, body, session.starts_at,
-            focus_area_id=session.focus_area_id)
+            focus_area_id=session.focus_area_id, session_id=_invited(who, session))
     return found
 
 
@@ -242,7 +242,8 @@ def _proposals(ids: list[int]) -> dict[int, Document | None]:
                         (proposal.statement_html, proposal.background_html))
         found[proposal.id] = who and Document(
             "proposal", proposal.id, who, proposal.title, body, proposal.created_at,
-            focus_area_id=proposal.focus_area_id, author=proposal.author)
+            focus_area_id=proposal.focus_area_id, author=proposal.author,
+            session_id=_invited(who, proposal.live_session))
     return found
 
 
@@ -285,7 +286,8 @@ def _rounds(ids: list[int]) -> dict[int, Document | None]:
         who = audience.round_audience(round_)
         found[round_.id] = who and Document(
             "round", round_.id, who, round_.question, round_.description, round_.created_at,
-            focus_area_id=round_.focus_area_id, author=round_.author)
+            focus_area_id=round_.focus_area_id, author=round_.author,
+            session_id=_invited(who, round_.live_session))
     return found
 
 
@@ -297,7 +299,8 @@ def _statements(ids: list[int]) -> dict[int, Document | None]:
         found[statement.id] = who and Document(
             "statement", statement.id, who, round_.question, statement.text,
             statement.created_at, focus_area_id=round_.focus_area_id, parent_id=round_.id,
-            author=statement.author if _on_record(round_) else None, title_searchable=False)
+            author=statement.author if _on_record(round_) else None, title_searchable=False,
+            session_id=_invited(who, round_.live_session))
     return found
 
 
