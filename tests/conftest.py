@@ -195,7 +195,7 @@ def _uses_sockets(request) -> bool:
     return "live_client" in request.fixturenames or hasattr(request.module, "socketio")
 
 
-def _track_background_tasks(monkeypatch) -> list:
+def _track_background_tasks(patch: pytest.MonkeyPatch) -> list:
     """The Socket.IO background tasks started during a test (a delayed presence broadcast or
     outbox send), for the app fixture to wait for. One left running would wake in a later
     test, take a connection from this app's pool after the pool was disposed (the app is then
@@ -208,7 +208,7 @@ def _track_background_tasks(monkeypatch) -> list:
         started.append(task)
         return task
 
-    monkeypatch.setattr(socketio, "start_background_task", track)
+    patch.setattr(socketio, "start_background_task", track)
     return started
 
 
@@ -221,11 +221,15 @@ def _wait_for(tasks: list, timeout: float = 30.0) -> None:
 
 
 @pytest.fixture
-def app(app_config, _schema, request, monkeypatch):
+def app(app_config, _schema, request):
     if _uses_sockets(request):
         _forget_last()
     app = _app_for(app_config)
-    tasks = _track_background_tasks(monkeypatch)
+    # A patch of its own: the test's `monkeypatch` must be undone before this teardown (a
+    # test that swaps the job storage for a broken one would break the flush below).
+    own = pytest.MonkeyPatch()
+    request.addfinalizer(own.undo)
+    tasks = _track_background_tasks(own)
     with app.app_context():
         yield app
         _wait_for(tasks)  # before the tables are emptied and the pool is disposed
