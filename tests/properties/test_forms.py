@@ -4,6 +4,7 @@ UTF-8, markup, huge values, fields of the wrong shape) answers with a form error
 4xx, never a 5xx, and hands its validators only text the database can store."""
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 from urllib.parse import quote_from_bytes
@@ -101,12 +102,16 @@ def test_every_form_route_answers_hostile_input_with_no_server_error(app, db, ro
     posted by a member the route lets through."""
     world, kind = _world(), _doer(row)
     base = row.data(world) or {"body": "x"}
+    # The URL once: an example that gets through (a delete) must not leave the next one
+    # reading the id of a row that is gone.
+    url = row.url(world)
+    fixed = dataclasses.replace(row, url=lambda _world: url)
 
     @profile(4)
     @given(st.fixed_dictionaries({key: values(value) for key, value in base.items()}),
            st.dictionaries(texts, texts, max_size=2))
     def check(data, extra):
-        response = send(app, world, kind, row, data=_body({**extra, **data}),
+        response = send(app, world, kind, fixed, data=_body({**extra, **data}),
                         content_type="application/x-www-form-urlencoded")
         assert response.status_code < 500, response.get_data(as_text=True)[:800]
         response.close()
