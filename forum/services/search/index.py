@@ -115,7 +115,7 @@ def write(documents: list[Document]) -> None:
     needs nothing of the ORM)."""
     if not documents:
         return
-    postgres = db.session.get_bind().dialect.name == "postgresql"
+    postgres = not _sqlite()
     db.session.connection().execute(_upsert(postgres), [_row(d, postgres) for d in documents])
 
 
