@@ -158,12 +158,16 @@ class Member(threading.Thread):
         self.http.headers["X-Forwarded-For"] = f"10.77.{index // 250}.{index % 250 + 1}"
         self.cookie_header = f"{cookie_name}={cookie}"
         self.sio: socketio.Client | None = None
+        self.pending: threading.Event | None = None  # set by an answer or a dropped socket
         self.attempts: list[Attempt] = []
         self.own_posts: list[int] = []
         self.reactions: set[tuple[int, str]] = set()  # (post, kind) this member now has
         self.voted: set[int] = set()
         self.n = 0
         self.failure: str | None = None
+        # Set (a time.monotonic moment) once a killed server is back: the member then writes
+        # first over the channel (HTTP or its socket) it has not yet written over since.
+        self.since: float | None = None
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -173,16 +177,43 @@ class Member(threading.Thread):
 
     def connect(self) -> None:
         self.sio = socketio.Client(reconnection=False)
+        self.sio.on("disconnect", self._dropped, namespace="/live")
         self.sio.connect(self.url, namespaces=["/live"], transports=["websocket"],
                          headers={"Cookie": self.cookie_header}, wait_timeout=60)
         try:
-            reply = self.sio.call("join", {"session_id": self.world.session_id},
-                                  namespace="/live", timeout=60)
+            reply = self.call("join", {"session_id": self.world.session_id}, timeout=60)
             if not reply.get("ok"):
                 raise RuntimeError(f"member {self.index} could not join: {reply}")
         except Exception:
             self.close_socket()  # not in the room: the next socket write connects again
             raise
+
+    def call(self, event: str, data: dict, timeout: float):
+        """Like python-socketio's `call`, except that a dropped connection ends the wait at
+        once (its own waits out the timeout, 30 s for a write sent just as the server was
+        killed), as a browser sees its socket close: the write got no answer."""
+        answered = threading.Event()
+        replies: list = []
+
+        def ack(*args) -> None:
+            replies.append(args[0] if args else None)
+            answered.set()
+
+        self.pending = answered
+        try:
+            self.sio.emit(event, data, namespace="/live", callback=ack)
+            if not answered.wait(timeout):
+                raise socketio.exceptions.TimeoutError()
+        finally:
+            self.pending = None
+        if not replies:
+            raise socketio.exceptions.DisconnectedError()
+        return replies[0]
+
+    def _dropped(self, *_reason) -> None:
+        pending = self.pending
+        if pending is not None:
+            pending.set()
 
     def post(self, attempt: Attempt, path: str, data: dict) -> requests.Response | None:
         started = time.perf_counter()
@@ -213,7 +244,7 @@ class Member(threading.Thread):
             if not self.sio.connected:  # the server went away: connect and join again
                 self.close_socket()
                 self.connect()
-            reply = self.sio.call(event, data, namespace="/live", timeout=30)
+            reply = self.call(event, data, timeout=30)
         except (socketio.exceptions.SocketIOError, OSError, RuntimeError) as err:
             attempt.reason = type(err).__name__
             return None
@@ -242,11 +273,24 @@ class Member(threading.Thread):
         self.failure = None
         kinds = [kind for kind, (weight, _fn) in ACTIONS.items() for _ in range(weight)]
         while not self.stop.is_set():
-            kind = self.rng.choice(kinds)
+            kind = self.rng.choice(self.wanted(kinds))
             attempt = ACTIONS[kind][1](self)
             self.attempts.append(attempt)
             if attempt.outcome == "unanswered":
                 self.stop.wait(RETRY_PAUSE)  # the server is away: try again in a moment
+
+    def wanted(self, kinds: list[str]) -> list[str]:
+        """The kinds to pick from: all of them, or after `since` those of a channel not yet
+        written over with success since then. Left to chance, the last of 50 members took a
+        minute or more to happen on a socket write (few are chat, votes are often refused)."""
+        if self.since is None:
+            return kinds
+        done = written_since(self, self.since)
+        if not done & HTTP_KINDS:
+            return [kind for kind in kinds if kind in HTTP_KINDS]
+        if not done - HTTP_KINDS:
+            return [kind for kind in kinds if kind not in HTTP_KINDS]
+        return kinds
 
     def close_socket(self) -> None:
         """Disconnect, and close the websocket python-engineio forgets when it broke."""
@@ -347,10 +391,15 @@ ACTIONS = {
 HTTP_KINDS = {"reply", "edit", "react", "flag", "follow"}
 
 
+def written_since(member: Member, moment: float) -> set[str]:
+    """The kinds of write `member` has had answered with success since `moment`."""
+    return {a.kind for a in list(member.attempts)
+            if a.outcome == "ok" and a.extra.get("at", 0) > moment}
+
+
 def wrote_since(member: Member, moment: float) -> bool:
     """Has `member` written with success since `moment`, over HTTP and over its socket?"""
-    kinds = {a.kind for a in list(member.attempts)
-             if a.outcome == "ok" and a.extra.get("at", 0) > moment}
+    kinds = written_since(member, moment)
     return bool(kinds & HTTP_KINDS) and bool(kinds - HTTP_KINDS)
 
 
@@ -358,8 +407,9 @@ class KillAndRestart:
     """A `during` and a `more` for `run`: SIGKILL `server` once `after` seconds have gone
     and every member has had a write answered with success (so the kill falls among
     answered writes however slow the machine is), start it again `down` seconds
-    later, and go on until every member has written again since. `state` holds the moments
-    (time.monotonic) it was killed and back; each wait is capped by `within` seconds."""
+    later, and go on until every member has written again since (each is told the moment:
+    `Member.since`). `state` holds the moments (time.monotonic) it was killed and back; each
+    wait is capped by `within` seconds."""
 
     def __init__(self, server, after: float, *, down: float = 1.0, within: float = 300) -> None:
         self.server, self.after, self.down, self.within = server, after, down, within
@@ -376,6 +426,8 @@ class KillAndRestart:
         elif state["back"] is None and time.monotonic() - state["killed"] > self.down:
             self.server.start(timeout=self.within)
             state["back"] = time.monotonic()
+            for member in members:
+                member.since = state["back"]
 
     def more(self, members) -> bool:
         since = self.state["back"] or self.state["killed"] or self.began
