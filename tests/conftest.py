@@ -9,11 +9,12 @@ import weakref
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from flask_socketio.test_client import SocketIOTestClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Date, DateTime, Integer, create_engine, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from forum import create_app, fragments, jobs
@@ -318,6 +319,65 @@ def login(client):
         return user
 
     return sign_in
+
+
+# The demo forum, seeded once per worker: the rows, the mail it left in the outbox, what the
+# command printed, when, and the settings it was seeded under.
+_demo: dict = {}
+
+
+@pytest.fixture
+def demo_forum(app, app_config) -> str:
+    """The demo forum (`forum seed --demo`) in this test's database; returns what the command
+    printed. A worker seeds it once (10-30 s on PostgreSQL) and copies the rows and the outbox's
+    mail into the later tests that ask for it, every time moved on by the time since the seed,
+    so each test starts from a forum as new as a fresh seed (the jobs the seed queued are not
+    copied: tests of those run the command themselves)."""
+    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
+    key = _settings_key(app_config)
+    if _demo.get("key") != key:
+        _demo.clear()
+        result = app.test_cli_runner().invoke(args=["forum", "seed", "--demo"])
+        assert result.exit_code == 0, result.output
+        with _db.engine.connect() as conn:
+            rows = {t.name: [dict(r._mapping) for r in conn.execute(t.select())]
+                    for t in _db.metadata.sorted_tables}
+        mail = {p.name: p.read_bytes() for p in outbox.glob("*.eml")}
+        _demo.update(key=key, output=result.output, at=datetime.now(UTC), rows=rows, mail=mail)
+        return result.output
+    _copy_rows(_demo["rows"], datetime.now(UTC) - _demo["at"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    for name, data in _demo["mail"].items():
+        (outbox / name).write_bytes(data)
+    return _demo["output"]
+
+
+def _copy_rows(rows: dict, later: timedelta) -> None:
+    days = (datetime.now(UTC).date() - _demo["at"].date())
+    session = _db.session
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    session.execute(text("SET LOCAL session_replication_role = replica" if postgresql
+                         else "PRAGMA defer_foreign_keys=ON"))
+    for table in _db.metadata.sorted_tables:
+        if not rows[table.name]:
+            continue
+        moved = [c.name for c in table.columns if isinstance(c.type, DateTime)]
+        dated = [c.name for c in table.columns if isinstance(c.type, Date)]
+        copies = []
+        for row in rows[table.name]:
+            row = dict(row)
+            for name in moved:
+                row[name] = row[name] and row[name] + later
+            for name in dated:
+                row[name] = row[name] and row[name] + days
+            copies.append(row)
+        session.execute(table.insert(), copies)
+        (pk,) = table.primary_key.columns if len(table.primary_key.columns) == 1 else (None,)
+        if postgresql and pk is not None and isinstance(pk.type, Integer):
+            session.execute(select(func.setval(func.pg_get_serial_sequence(
+                table.name, pk.name), func.max(pk))).where(
+                func.pg_get_serial_sequence(table.name, pk.name).is_not(None)))
+    session.commit()
 
 
 def _clear_postgresql(conn, tables) -> None:

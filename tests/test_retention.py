@@ -146,13 +146,9 @@ def test_the_worker_prunes_every_night(app, db):
     assert _ips(db)[user_id] == "198.51.100.0/24"
 
 
-def test_the_demo_members_show_where_they_registered_from(app, db, client, login):
-    from forum.services import demo, seeding
-    from forum.services.demo.people import email_for
-
-    seeding.ensure_focus_areas()
-    demo.add_demo_content()
+def test_the_demo_members_show_where_they_registered_from(demo_forum, db, client, login):
     from forum.services import accounts
+    from forum.services.demo.people import email_for
 
     sara = accounts.find_by_email(email_for("sara"))
     login(accounts.find_by_email(email_for("admin")), "rådslag-demo-lösenord")

@@ -1,12 +1,8 @@
 """The demo gives an API client a token that works, printed once."""
-from forum.services import seeding
-from forum.services.demo import add_demo_content
 
 
-def test_the_demo_prints_a_working_read_write_token(client, db):
-    seeding.ensure_focus_areas()
-    output = add_demo_content()
-    secret = output.split("API token for karin (read, write): ")[1].split()[0]
+def test_the_demo_prints_a_working_read_write_token(demo_forum, client, db):
+    secret = demo_forum.split("API token for karin (read, write): ")[1].split()[0]
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert me.status_code == 200 and me.json["display_name"] == "Karin Sjöberg"
     assert me.json["token"]["scopes"] == ["read", "write"]

@@ -7,9 +7,7 @@ from forum.models.discussion import Post, PostStatus
 from forum.models.moderation import Flag, ModerationAction
 
 
-def test_demo_has_open_flags_log_entries_and_a_pending_post(runner, db):
-    result = runner.invoke(args=["forum", "seed", "--demo"])
-    assert result.exit_code == 0, result.output
+def test_demo_has_open_flags_log_entries_and_a_pending_post(demo_forum, db):
     open_flags = db.session.scalar(select(func.count(Flag.id)).where(Flag.resolved_at.is_(None)))
     assert open_flags >= 3
     assert db.session.scalar(select(func.count(ModerationAction.id))) >= 3

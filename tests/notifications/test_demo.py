@@ -4,14 +4,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from forum.models.notifications import Notification, Subscription
-from forum.services import seeding
-from forum.services.demo import add_demo_content, people
+from forum.services.demo import people
 from tests.auth.mailbox import outbox
 
 
-def test_demo_members_follow_things_have_notices_and_a_digest_is_in_the_outbox(app, db):
-    seeding.ensure_focus_areas()
-    add_demo_content()
+def test_demo_members_follow_things_have_notices_and_a_digest_is_in_the_outbox(demo_forum, app, db):
     anna = people.ensure_people() or db.session.scalar(
         select(people.User).where(people.User.email == people.email_for("anna")))
     kinds = set(db.session.scalars(select(Notification.kind).where(

@@ -10,8 +10,7 @@ from forum.models.live import LiveEvent
 from forum.services.deliberation import commitments, results
 
 
-def test_demo_holds_open_and_closed_proposals_with_commitments(db, runner, client):
-    assert runner.invoke(args=["forum", "seed", "--demo"]).exit_code == 0
+def test_demo_holds_open_and_closed_proposals_with_commitments(demo_forum, db, client):
     rows = db.session.scalars(select(Proposal).order_by(Proposal.id)).all()
     open_ones = [p for p in rows if p.is_open() and p.thread_id]
     (first,) = open_ones

@@ -9,8 +9,7 @@ from forum.services.deliberation import round_results, statement_queue
 from tests import factories
 
 
-def test_demo_round_shows_common_ground_a_divide_and_two_groups(db, runner, client):
-    assert runner.invoke(args=["forum", "seed", "--demo"]).exit_code == 0
+def test_demo_round_shows_common_ground_a_divide_and_two_groups(demo_forum, db, client):
     (made,) = db.session.scalars(select(Round)).all()
     found = round_results.compute(made)
     texts = {r.id: found.statements[r.id].text for r in found.by_sector.values()}
@@ -29,8 +28,7 @@ def test_demo_round_shows_common_ground_a_divide_and_two_groups(db, runner, clie
     assert "Groups computed" in html and "being computed" not in html
 
 
-def test_demo_round_has_a_statement_waiting_and_one_flagged_in_the_queue(db, runner):
-    assert runner.invoke(args=["forum", "seed", "--demo"]).exit_code == 0
+def test_demo_round_has_a_statement_waiting_and_one_flagged_in_the_queue(demo_forum, db):
     admin = factories.make_admin()
     assert [s.text for s in statement_queue.pending(admin)] == [
         "Båtklubben ska få gratis plats vid kajen."]
