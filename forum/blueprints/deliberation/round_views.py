@@ -21,7 +21,7 @@ from forum.exceptions import InvalidInput
 from forum.permissions import Action, can
 from forum.permissions.core import plain_user
 from forum.redirects import safe_next
-from forum.services.deliberation import round_results, rounds, statements, votes
+from forum.services.deliberation import round_results, rounds, seen, statements, votes
 from forum.services.discussion import posting
 from forum.services.live import sessions as live_sessions
 
@@ -90,7 +90,7 @@ def _round_page(round_id: int, vote_form: VoteForm, statement_form: StatementFor
         remaining=votes.remaining_for(viewer, round_) if may_take_part else 0,
         my_statements=statements.mine(viewer, round_), my_votes=votes.mine(viewer, round_),
         latest=statements.shown(round_, limit=10), snapshot=votes.snapshot(round_),
-        review=statements.review(viewer, round_), thread=rounds.thread_of(round_),
+        review=statements.review(viewer, round_), thread=seen.thread_of(round_),
         vote_form=vote_form, statement_form=statement_form, flag_form=StatementFlagForm(),
         moderate_form=ModerateStatementForm(), close_form=CloseForm()), status
 
@@ -145,7 +145,7 @@ def vote(round_id: int):
 def round_results_page(round_id: int):
     found = round_results.results(current_user, round_id)
     return render_template("deliberation/rounds/results.html", round=found.round, r=found,
-                           thread=rounds.thread_of(found.round))
+                           thread=seen.thread_of(found.round))
 
 
 @bp.post("/rounds/<int:round_id>/close")

@@ -154,16 +154,6 @@ def close(actor: User, proposal_id: int, reason: str = "") -> tuple[Proposal, li
     return proposal, []
 
 
-def thread_of(proposal: Proposal) -> Thread | None:
-    """Where the proposal is discussed: its thread, or its session's archive thread."""
-    if proposal.thread_id is not None:
-        return proposal.thread
-    session = proposal.live_session
-    if session is not None and session.archive_thread_id is not None:
-        return db.session.get(Thread, session.archive_thread_id)
-    return None
-
-
 def in_thread(viewer, thread: Thread) -> list[Proposal]:
     """The proposals of a thread, and of the session it is the archive of, that this reader
     may see; newest first."""

@@ -139,15 +139,6 @@ def closed_message() -> str:
     return _("This round has closed: statements and votes can no longer change.")
 
 
-def thread_of(round_: Round) -> Thread | None:
-    if round_.thread_id is not None:
-        return round_.thread
-    session = round_.live_session
-    if session is not None and session.archive_thread_id is not None:
-        return db.session.get(Thread, session.archive_thread_id)
-    return None
-
-
 def in_thread(viewer, thread: Thread) -> list[Round]:
     """The rounds of a thread, and of the session it is the archive of, that this reader
     may see; newest first."""
