@@ -21,6 +21,11 @@ class Participation(enum.StrEnum):
     VERIFIED = "verified"  # members whose role a moderator has verified
     SESSION = "session"  # the participants of the proposal's live session
 
+    @classmethod
+    def offered(cls, in_session: bool) -> list[Participation]:
+        """Who may be asked: a live session's participants only by what opens in a session."""
+        return list(cls) if in_session else [cls.MEMBERS, cls.VERIFIED]
+
 
 class Stance(enum.StrEnum):
     AGREE = "agree"

@@ -56,9 +56,7 @@ def _clean(data: RoundData, *, in_session: bool) -> dict:
         errors["closes_at"] = _("Choose a closing time in the future.")
     elif closes > now + timedelta(days=MAX_OPEN_DAYS):
         errors["closes_at"] = _("A round can stay open for at most a year.")
-    allowed = list(Participation) if in_session else [Participation.MEMBERS,
-                                                      Participation.VERIFIED]
-    if data.participation not in allowed:
+    if data.participation not in Participation.offered(in_session):
         errors["participation"] = _("Choose who may take part.")
     if errors:
         raise InvalidInput(errors)
