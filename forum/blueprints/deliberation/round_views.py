@@ -26,10 +26,6 @@ from forum.services.discussion import posting
 from forum.services.live import sessions as live_sessions
 
 
-def _status(form) -> int:
-    return 400 if form.is_submitted() else 200
-
-
 def _round_data(form: RoundForm) -> rounds.RoundData:
     return rounds.RoundData(
         question=form.question.data, description=form.description.data or "",
@@ -52,7 +48,7 @@ def new_round(thread_id: int):
         else:
             return redirect(url_for("deliberation.show_round", round_id=made.id))
     return render_template("deliberation/rounds/new.html", form=form, thread=thread,
-                           session=None), _status(form)
+                           session=None), form.page_status()
 
 
 @bp.route("/live/<int:session_id>/rounds/new", methods=["GET", "POST"])
@@ -70,7 +66,7 @@ def new_session_round(session_id: int):
         else:
             return redirect(url_for("deliberation.show_round", round_id=made.id))
     return render_template("deliberation/rounds/new.html", form=form, thread=None,
-                           session=session), _status(form)
+                           session=session), form.page_status()
 
 
 @bp.get("/rounds/<int:round_id>")

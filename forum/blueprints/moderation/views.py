@@ -88,7 +88,7 @@ def flag(target_type: str, target_id: int):
         else:
             flash(_("Thank you. A moderator will look at it."), "success")
             return _back(_item_url(target_type, target))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/flag.html", form=form, target=target,
                            target_type=target_type), status
 
@@ -135,7 +135,7 @@ def item(target_type: str, target_id: int):
         else:
             flash(_("Decision recorded."), "success")
             return redirect(url_for("moderation.queue"))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/item.html", entry=entry, form=form,
                            history=modlog.history_of(entry.target.author_id)), status
 
@@ -175,7 +175,7 @@ def edit_out(post_id: int):
         else:
             flash(_("The post was edited. The earlier text is kept for moderators."), "success")
             return redirect(url_for("threads.permalink", post_id=post.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/edit_out.html", post=post, form=form,
                            revisions=revisions, restore_form=ReasonForm()), status
 
@@ -237,7 +237,7 @@ def move(thread_id: int):
         else:
             flash(_("The thread was moved."), "success")
             return redirect(url_for("threads.show", thread_id=thread.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/move.html", thread=thread, form=form), status
 
 
@@ -256,7 +256,7 @@ def merge(thread_id: int):
         else:
             flash(_("The threads were merged."), "success")
             return redirect(url_for("threads.show", thread_id=target.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/merge.html", thread=thread, form=form), status
 
 
@@ -311,7 +311,7 @@ def suspend(user_id: int):
         else:
             flash(_("%(name)s is suspended.", name=member.display_name), "success")
             return redirect(url_for("moderation.suspensions"))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/suspend.html", member=member, form=form), status
 
 
@@ -366,7 +366,7 @@ def appeal(appeal_id: int):
         else:
             flash(_("The appeal is decided; the member has been told."), "success")
             return redirect(url_for("moderation.queue"))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/appeal.html", appeal=found, form=form), status
 
 
