@@ -42,6 +42,11 @@ def _storable(value):
 
 
 class Form(FlaskForm):
+    def page_status(self) -> int:
+        """The status of a page that shows this form: 400 when it was sent and comes back (it
+        did not pass, or the service refused it), else 200."""
+        return 400 if self.is_submitted() else 200
+
     class Meta(FlaskForm.Meta):
         def bind_field(self, form, unbound_field, options):
             """Every text field's value is `storable` (no NUL, no lone surrogate) before any

@@ -20,6 +20,20 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class ClosesMixin:
+    """Open until its `closes_at`, or until someone closes it early (`closed_at`): proposals
+    and statement rounds. The model declares both columns."""
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.closed_at is None and self.closes_at > (now or utcnow())
+
+    def ended_at(self) -> datetime | None:
+        """When it closed (early or at its time); None while open."""
+        if self.closed_at is not None:
+            return self.closed_at
+        return self.closes_at if self.closes_at <= utcnow() else None
+
+
 # Column.info key of a column that holds a client's IP address; its value names the column
 # whose time decides the address's age. forum.services.retention shortens every such address
 # to its network after FORUM_IP_RETENTION_DAYS; a test fails for an address column without it.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
 from forum.models.accounts import Sector, User
-from forum.models.base import TimestampMixin, str_enum, utcnow
+from forum.models.base import ClosesMixin, TimestampMixin, str_enum, utcnow
 from forum.models.discussion import Thread
 from forum.models.live import LiveSession
 
@@ -20,6 +20,11 @@ class Participation(enum.StrEnum):
     MEMBERS = "members"  # every member who may take part
     VERIFIED = "verified"  # members whose role a moderator has verified
     SESSION = "session"  # the participants of the proposal's live session
+
+    @classmethod
+    def offered(cls, in_session: bool) -> list[Participation]:
+        """Who may be asked: a live session's participants only by what opens in a session."""
+        return list(cls) if in_session else [cls.MEMBERS, cls.VERIFIED]
 
 
 class Stance(enum.StrEnum):
@@ -78,7 +83,7 @@ COMMITMENT_STATUS_LABELS = {
 }
 
 
-class Proposal(TimestampMixin, db.Model):
+class Proposal(ClosesMixin, TimestampMixin, db.Model):
     """A statement put to the members of a thread or a live session, open until `closes_at`
     or until a moderator closes it early. `version` counts position changes: every tally
     carries it, so a client keeps the newest of two tallies that cross on the way."""
@@ -112,15 +117,6 @@ class Proposal(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("thread_id IS NOT NULL OR live_session_id IS NOT NULL", name="place"),
     )
-
-    def is_open(self, now: datetime | None = None) -> bool:
-        return self.closed_at is None and self.closes_at > (now or utcnow())
-
-    def ended_at(self) -> datetime | None:
-        """When it closed (early or at its time); None while open."""
-        if self.closed_at is not None:
-            return self.closed_at
-        return self.closes_at if self.closes_at <= utcnow() else None
 
 
 class Position(db.Model):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
 from forum.models.accounts import Sector, User
-from forum.models.base import TimestampMixin, str_enum, utcnow
+from forum.models.base import ClosesMixin, TimestampMixin, str_enum, utcnow
 from forum.models.deliberation import Participation
 from forum.models.discussion import PostStatus, Thread
 from forum.models.live import LiveSession
@@ -30,7 +30,7 @@ CHOICE_LABELS = {Choice.AGREE: _l("Agree"), Choice.DISAGREE: _l("Disagree"),
                  Choice.PASS: _l("Pass")}
 
 
-class Round(TimestampMixin, db.Model):
+class Round(ClosesMixin, TimestampMixin, db.Model):
     """A question open for statements and votes until `closes_at` (or a moderator's early
     close). `version` counts changes (statements published or hidden, votes): the stored
     opinion groups carry the version they were computed at."""
@@ -67,15 +67,6 @@ class Round(TimestampMixin, db.Model):
         CheckConstraint("thread_id IS NOT NULL OR live_session_id IS NOT NULL",
                         name="round_place"),
     )
-
-    def is_open(self, now: datetime | None = None) -> bool:
-        return self.closed_at is None and self.closes_at > (now or utcnow())
-
-    def ended_at(self) -> datetime | None:
-        """When it closed (early or at its time); None while open."""
-        if self.closed_at is not None:
-            return self.closed_at
-        return self.closes_at if self.closes_at <= utcnow() else None
 
 
 class Statement(db.Model):

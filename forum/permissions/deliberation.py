@@ -24,14 +24,36 @@ def is_session_participant(user, session: LiveSession) -> bool:
     return removed is False
 
 
-def leads(user, proposal: Proposal) -> bool:
-    """Moderators of the proposal's focus area and the staff of its live session."""
+# Proposals and statement rounds both live in a thread or a live session; these three checks
+# are the same for both (forum/permissions/rounds.py uses them too).
+
+
+def leads(user, item) -> bool:
+    """Moderators of the item's focus area and the staff of its live session."""
     if not may_take_part(user):
         return False
-    if moderates_area(user, proposal.focus_area_id):
+    if moderates_area(user, item.focus_area_id):
         return True
-    session = proposal.live_session
+    session = item.live_session
     return session is not None and is_session_staff(user, session)
+
+
+def sees_place(user, item) -> bool:
+    """Whoever may see its thread, and its live session (invitees only, when invite-only)."""
+    session = item.live_session
+    if session is not None and not can(user, Action.VIEW_LIVE, session):
+        return False
+    thread = item.thread
+    return thread is None or can(user, Action.VIEW_THREAD, thread)
+
+
+def open_to_members(user, item) -> bool:
+    """Members taking part (not suspended), while it is open, in a place they may see that
+    is not archived. Who among them may answer is the item's participation."""
+    if not may_take_part(user) or not item.is_open() or not sees_place(user, item):
+        return False
+    thread = item.thread
+    return thread is None or thread.topic.status != TopicStatus.ARCHIVED
 
 
 @rule(Action.OPEN_PROPOSAL)
@@ -48,21 +70,13 @@ def _open(user, target) -> bool:
 
 @rule(Action.VIEW_PROPOSAL)
 def _view(user, proposal: Proposal) -> bool:
-    """Whoever may see its thread, and its live session (invitees only, when invite-only)."""
-    session = proposal.live_session
-    if session is not None and not can(user, Action.VIEW_LIVE, session):
-        return False
-    thread = proposal.thread
-    return thread is None or can(user, Action.VIEW_THREAD, thread)
+    return sees_place(user, proposal)
 
 
 @rule(Action.TAKE_POSITION)
 def _take(user, proposal: Proposal) -> bool:
     """Members taking part (not suspended), while it is open, as its participation says."""
-    if not may_take_part(user) or not proposal.is_open() or not _view(user, proposal):
-        return False
-    thread = proposal.thread
-    if thread is not None and thread.topic.status == TopicStatus.ARCHIVED:
+    if not open_to_members(user, proposal):
         return False
     if proposal.participation == Participation.VERIFIED:
         return user.is_verified

@@ -38,7 +38,7 @@ def index():
             err.attach_to(form)
         else:
             return redirect(url_for("admin.member", user_id=member.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     staff = [(user, moderators.scopes_of(user)) for user in moderators.staff()]
     return render_template("admin/index.html", staff=staff, form=form), status
 
@@ -63,7 +63,7 @@ def member(user_id: int):
         else:
             flash(_("The role of %(name)s was saved.", name=person.display_name), "success")
             return redirect(url_for("admin.index"))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("admin/member.html", person=person, form=form), status
 
 
@@ -84,7 +84,7 @@ def security():
             return redirect(url_for("admin.security"))
     missing = [user for user in moderators.staff() if not user.has_two_factor]
     return render_template("admin/security.html", form=form, missing=missing), \
-        400 if form.is_submitted() else 200
+        form.page_status()
 
 
 @bp.get("/jobs")
@@ -138,7 +138,7 @@ def webhooks_index():
             return redirect(url_for("admin.webhook", endpoint_id=endpoint.id))
     return render_template("admin/webhooks.html", endpoints=listed, form=form,
                            counts=endpoints.counts(current_user)), \
-        400 if form.is_submitted() else 200
+        form.page_status()
 
 
 @bp.route("/webhooks/<int:endpoint_id>", methods=["GET", "POST"])
@@ -158,7 +158,7 @@ def webhook(endpoint_id: int):
     rows = endpoints.deliveries(current_user, endpoint.id)[:50]
     return render_template("admin/webhook.html", endpoint=endpoint, form=form, deliveries=rows,
                            attempts=endpoints.attempts_of(rows), kinds=webhooks.KINDS), \
-        400 if form.is_submitted() else 200
+        form.page_status()
 
 
 @bp.post("/webhooks/<int:endpoint_id>/delete")

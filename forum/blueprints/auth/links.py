@@ -30,7 +30,7 @@ def forgot_password():
         password_reset.request_reset(form.email.data, select_locale())
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form), \
-        400 if form.is_submitted() else 200
+        form.page_status()
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -49,7 +49,7 @@ def reset_password(token: str):
     except InvalidInput as err:
         err.attach_to(form)
     return render_template("auth/reset_password.html", form=form), \
-        400 if form.is_submitted() else 200
+        form.page_status()
 
 
 @bp.route("/account/confirm/<token>", methods=["GET", "POST"])

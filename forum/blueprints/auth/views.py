@@ -35,7 +35,7 @@ def register():
                     "to confirm your address, and then you can take part.",
                     name=user.display_name), "success")
             return response
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("auth/register.html", form=form), status
 
 
@@ -49,7 +49,7 @@ def login():
             return signin.password_accepted(user, form.remember.data,
                                             safe_next(request.args.get("next")))
         form.form_errors.append(_("The email address or password is not correct."))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("auth/login.html", form=form), status
 
 
@@ -69,7 +69,7 @@ def two_factor_step():
             return signin.complete(user, state["r"], state["n"], trust_device=form.trust.data)
         form.code.errors.append(_("That code is not correct. Enter the code your app shows "
                                   "now, or one of your recovery codes."))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("auth/two_factor.html", form=form), status
 
 
@@ -97,5 +97,5 @@ def change_password():
             flash(_("Your password has been changed. Every other session has been signed "
                     "out."), "success")
             return redirect(url_for("profiles.show", user_id=current_user.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("auth/change_password.html", form=form), status

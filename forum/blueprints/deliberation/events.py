@@ -16,18 +16,16 @@ from typing import Any
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace
+from flask_socketio import Namespace
 
 from forum import ids
+from forum.blueprints.sockets import connecting_member
 from forum.exceptions import DomainError
 from forum.extensions import db, socketio
 from forum.models.accounts import User
-from forum.services import accounts
 from forum.services.deliberation import proposals, results, rounds, votes
 from forum.services.live import stream
 from forum.services.live.sockets import SocketDirectory
-from forum.services.security import sessions
-from forum.services.security.origins import origin_allowed
 
 NAMESPACE = "/deliberation"
 
@@ -115,22 +113,14 @@ class DeliberationNamespace(Namespace):
         return self._directory
 
     def on_connect(self, auth=None):
-        if not origin_allowed(request.headers.get("Origin"), request.host_url):
-            raise ConnectionRefusedError(
-                _("Connections are accepted only from pages of this forum."),
-                {"code": "bad_origin"})
-        if isinstance(auth, dict) and auth.get("token"):
-            user = accounts.user_for_token(auth["token"])
-            if user is None:
-                raise ConnectionRefusedError({"code": "bad_token",
-                                              "message": _("The access token is not valid.")})
-            self.token_users[request.sid] = user.id
-            self.members[request.sid] = (user.id, None)
-        elif current_user.is_authenticated:
-            self.members[request.sid] = (current_user.id, sessions.current_id())
-        if request.sid in self.members and self.directory() is not None:
-            user_id, login_id = self.members[request.sid]
-            self.directory().add(user_id, request.sid, login_id)
+        found = connecting_member(auth)  # guests may watch too
+        if found is None:
+            return
+        if found.by_token:
+            self.token_users[request.sid] = found.user.id
+        self.members[request.sid] = (found.user.id, found.login_id)
+        if self.directory() is not None:
+            self.directory().add(found.user.id, request.sid, found.login_id)
 
     def on_disconnect(self, reason=None):
         self.token_users.pop(request.sid, None)

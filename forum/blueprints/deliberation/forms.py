@@ -41,7 +41,19 @@ from forum.services.deliberation.rounds import MAX_DESCRIPTION_CHARS, MAX_QUESTI
 MARKDOWN_HELP = _l("Markdown is supported.")
 
 
-class ProposalForm(Form):
+class _OffersParticipation:
+    """Proposal and round forms: the participation choices for a thread or a session, and the
+    default (all members in a thread, the session's participants in a session)."""
+
+    def offer(self, in_session: bool) -> None:
+        kinds = Participation.offered(in_session)
+        self.participation.choices = [SelectChoice(k.value, PARTICIPATION_LABELS[k])
+                                      for k in kinds]
+        if self.participation.data is None:
+            self.participation.data = kinds[-1 if in_session else 0].value
+
+
+class ProposalForm(_OffersParticipation, Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=MAX_TITLE_CHARS)],
                         description=_l("A short name for the proposal."))
     statement = TextAreaField(_l("The proposal"), description=MARKDOWN_HELP, validators=[
@@ -51,15 +63,6 @@ class ProposalForm(Form):
     closes_at = DateTimeLocalField(_l("Closes (Stockholm time)"), format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired()])
     participation = RadioField(_l("Who may take a position"), validators=[InputRequired()])
-
-    def offer(self, in_session: bool) -> None:
-        """Participants of a live session can be chosen only for a session's proposal."""
-        kinds = list(Participation) if in_session else [Participation.MEMBERS,
-                                                        Participation.VERIFIED]
-        self.participation.choices = [SelectChoice(k.value, PARTICIPATION_LABELS[k])
-                                      for k in kinds]
-        if self.participation.data is None:
-            self.participation.data = kinds[-1 if in_session else 0].value
 
 
 class PositionForm(Form):
@@ -112,7 +115,7 @@ class CommitmentStatusForm(Form):
 # --- Statement rounds -------------------------------------------------------------------------
 
 
-class RoundForm(Form):
+class RoundForm(_OffersParticipation, Form):
     question = StringField(_l("Question"), validators=[InputRequired(),
                                                       Length(max=MAX_QUESTION_CHARS)],
                            description=_l("What members write short statements about, e.g. "
@@ -123,14 +126,6 @@ class RoundForm(Form):
                                    validators=[InputRequired()])
     participation = RadioField(_l("Who may take part"), validators=[InputRequired()])
     premoderate = BooleanField(_l("Statements wait for a moderator's approval"))
-
-    def offer(self, in_session: bool) -> None:
-        kinds = list(Participation) if in_session else [Participation.MEMBERS,
-                                                        Participation.VERIFIED]
-        self.participation.choices = [SelectChoice(k.value, PARTICIPATION_LABELS[k])
-                                      for k in kinds]
-        if self.participation.data is None:
-            self.participation.data = kinds[-1 if in_session else 0].value
 
 
 class StatementForm(Form):

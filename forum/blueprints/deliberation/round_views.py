@@ -21,13 +21,9 @@ from forum.exceptions import InvalidInput
 from forum.permissions import Action, can
 from forum.permissions.core import plain_user
 from forum.redirects import safe_next
-from forum.services.deliberation import round_results, rounds, statements, votes
+from forum.services.deliberation import round_results, rounds, seen, statements, votes
 from forum.services.discussion import posting
 from forum.services.live import sessions as live_sessions
-
-
-def _status(form) -> int:
-    return 400 if form.is_submitted() else 200
 
 
 def _round_data(form: RoundForm) -> rounds.RoundData:
@@ -52,7 +48,7 @@ def new_round(thread_id: int):
         else:
             return redirect(url_for("deliberation.show_round", round_id=made.id))
     return render_template("deliberation/rounds/new.html", form=form, thread=thread,
-                           session=None), _status(form)
+                           session=None), form.page_status()
 
 
 @bp.route("/live/<int:session_id>/rounds/new", methods=["GET", "POST"])
@@ -70,7 +66,7 @@ def new_session_round(session_id: int):
         else:
             return redirect(url_for("deliberation.show_round", round_id=made.id))
     return render_template("deliberation/rounds/new.html", form=form, thread=None,
-                           session=session), _status(form)
+                           session=session), form.page_status()
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -90,7 +86,7 @@ def _round_page(round_id: int, vote_form: VoteForm, statement_form: StatementFor
         remaining=votes.remaining_for(viewer, round_) if may_take_part else 0,
         my_statements=statements.mine(viewer, round_), my_votes=votes.mine(viewer, round_),
         latest=statements.shown(round_, limit=10), snapshot=votes.snapshot(round_),
-        review=statements.review(viewer, round_), thread=rounds.thread_of(round_),
+        review=statements.review(viewer, round_), thread=seen.thread_of(round_),
         vote_form=vote_form, statement_form=statement_form, flag_form=StatementFlagForm(),
         moderate_form=ModerateStatementForm(), close_form=CloseForm()), status
 
@@ -145,7 +141,7 @@ def vote(round_id: int):
 def round_results_page(round_id: int):
     found = round_results.results(current_user, round_id)
     return render_template("deliberation/rounds/results.html", round=found.round, r=found,
-                           thread=rounds.thread_of(found.round))
+                           thread=seen.thread_of(found.round))
 
 
 @bp.post("/rounds/<int:round_id>/close")

@@ -26,10 +26,6 @@ from forum.services.discussion import posting
 from forum.services.live import sessions as live_sessions
 
 
-def _status(form) -> int:
-    return 400 if form.is_submitted() else 200
-
-
 def _proposal_data(form: ProposalForm) -> proposals.ProposalData:
     return proposals.ProposalData(
         title=form.title.data, statement=form.statement.data,
@@ -52,7 +48,7 @@ def new_proposal(thread_id: int):
         else:
             return redirect(url_for("deliberation.show", proposal_id=proposal.id))
     return render_template("deliberation/new.html", form=form, thread=thread,
-                           session=None), _status(form)
+                           session=None), form.page_status()
 
 
 @bp.route("/live/<int:session_id>/proposals/new", methods=["GET", "POST"])
@@ -74,7 +70,7 @@ def new_session_proposal(session_id: int):
             return redirect(url_for("live.show", session_id=session.id,
                                     _anchor=f"proposal-{proposal.id}"))
     return render_template("deliberation/new.html", form=form, thread=None,
-                           session=session), _status(form)
+                           session=session), form.page_status()
 
 
 @bp.get("/proposals/<int:proposal_id>")
@@ -150,7 +146,7 @@ def outcome(proposal_id: int):
             return redirect(url_for("deliberation.show", proposal_id=proposal.id,
                                     _anchor="outcome"))
     return render_template("deliberation/outcome.html", form=form,
-                           proposal=proposal), _status(form)
+                           proposal=proposal), form.page_status()
 
 
 def _outcome_fields(proposal):
@@ -182,7 +178,7 @@ def new_outcome_commitment(proposal_id: int):
         else:
             return redirect(url_for("deliberation.commitment", commitment_id=made.id))
     return render_template("deliberation/new_commitment.html", form=form, proposal=proposal,
-                           session=None), _status(form)
+                           session=None), form.page_status()
 
 
 @bp.route("/live/<int:session_id>/commitments/new", methods=["GET", "POST"])
@@ -200,7 +196,7 @@ def new_session_commitment(session_id: int):
         else:
             return redirect(url_for("deliberation.commitment", commitment_id=made.id))
     return render_template("deliberation/new_commitment.html", form=form, proposal=None,
-                           session=session), _status(form)
+                           session=session), form.page_status()
 
 
 @bp.get("/commitments")

@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
 from forum.blueprints.deliberation import events as deliberation_events
+from forum.blueprints.sockets import refuse_foreign_origin
 from forum.exceptions import DomainError, Forbidden
 from forum.extensions import db
 from forum.models.accounts import Scope, User
@@ -27,7 +28,6 @@ from forum.services.live import room as live_room
 from forum.services.live import stream
 from forum.services.live.stream import Outcome
 from forum.services.security import sessions
-from forum.services.security.origins import origin_allowed
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +146,7 @@ class LiveNamespace(Namespace):
         self._registry: SocketRegistry | None = None
 
     def on_connect(self, auth=None):
-        if not origin_allowed(request.headers.get("Origin"), request.host_url):
-            raise ConnectionRefusedError(
-                _("Connections are accepted only from pages of this forum."),
-                {"code": "bad_origin"})
+        refuse_foreign_origin()
         user, login_id = None, None
         if isinstance(auth, dict) and auth.get("token"):
             token = accounts.token_for_secret(auth["token"])

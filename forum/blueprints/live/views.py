@@ -73,7 +73,7 @@ def create():
             err.attach_to(form)
         else:
             return redirect(url_for("live.show", session_id=session.id))
-    return render_template("live/edit.html", form=form, session=None), _status(form)
+    return render_template("live/edit.html", form=form, session=None), form.page_status()
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -89,7 +89,7 @@ def edit(session_id: int):
             err.attach_to(form)
         else:
             return redirect(url_for("live.show", session_id=session_id))
-    return render_template("live/edit.html", form=form, session=session), _status(form)
+    return render_template("live/edit.html", form=form, session=session), form.page_status()
 
 
 @bp.post("/<int:session_id>/cancel")
@@ -102,10 +102,6 @@ def cancel(session_id: int):
     else:
         flash(_("Please give a reason for cancelling."), "error")
     return redirect(url_for("live.show", session_id=session_id))
-
-
-def _status(form) -> int:
-    return 400 if form.is_submitted() else 200
 
 
 def _session_form(session=None) -> SessionForm:

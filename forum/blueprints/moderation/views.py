@@ -52,6 +52,21 @@ def _check_target(target_type: str) -> None:
         raise NotFound(_("There is no such item."))
 
 
+def _reason() -> str:
+    return ReasonForm().reason.data
+
+
+def _act(action, *args, done: str, back: str, refused=(InvalidInput, Conflict)):
+    """A one-button moderator action: run it, flash `done` or why it was refused, and go
+    back to the page the button was on (else to `back`)."""
+    try:
+        action(current_user, *args)
+        flash(done, "success")
+    except refused as err:
+        flash(err.message, "error")
+    return _back(back)
+
+
 # --- Flags --------------------------------------------------------------------------------
 
 
@@ -73,7 +88,7 @@ def flag(target_type: str, target_id: int):
         else:
             flash(_("Thank you. A moderator will look at it."), "success")
             return _back(_item_url(target_type, target))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/flag.html", form=form, target=target,
                            target_type=target_type), status
 
@@ -120,7 +135,7 @@ def item(target_type: str, target_id: int):
         else:
             flash(_("Decision recorded."), "success")
             return redirect(url_for("moderation.queue"))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/item.html", entry=entry, form=form,
                            history=modlog.history_of(entry.target.author_id)), status
 
@@ -132,26 +147,17 @@ def item(target_type: str, target_id: int):
 @login_required
 def hide(target_type: str, target_id: int):
     _check_target(target_type)
-    form = ReasonForm()
-    try:
-        review.hide(current_user, target_type, target_id, form.reason.data)
-        flash(_("Hidden. The reason is shown in its place and in the moderation log."), "success")
-    except (InvalidInput, Conflict) as err:
-        flash(err.message, "error")
-    return _back(url_for("moderation.queue"))
+    return _act(review.hide, target_type, target_id, _reason(),
+                done=_("Hidden. The reason is shown in its place and in the moderation log."),
+                back=url_for("moderation.queue"))
 
 
 @bp.post("/<target_type>/<int:target_id>/restore")
 @login_required
 def restore(target_type: str, target_id: int):
     _check_target(target_type)
-    form = ReasonForm()
-    try:
-        review.restore(current_user, target_type, target_id, form.reason.data)
-        flash(_("Restored."), "success")
-    except (InvalidInput, Conflict) as err:
-        flash(err.message, "error")
-    return _back(url_for("moderation.queue"))
+    return _act(review.restore, target_type, target_id, _reason(), done=_("Restored."),
+                back=url_for("moderation.queue"))
 
 
 @bp.route("/posts/<int:post_id>/edit-out", methods=["GET", "POST"])
@@ -169,7 +175,7 @@ def edit_out(post_id: int):
         else:
             flash(_("The post was edited. The earlier text is kept for moderators."), "success")
             return redirect(url_for("threads.permalink", post_id=post.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/edit_out.html", post=post, form=form,
                            revisions=revisions, restore_form=ReasonForm()), status
 
@@ -177,58 +183,42 @@ def edit_out(post_id: int):
 @bp.post("/revisions/<int:revision_id>/restore")
 @login_required
 def restore_revision(revision_id: int):
-    try:
-        review.restore_revision(current_user, revision_id, ReasonForm().reason.data)
-        flash(_("The earlier text is back."), "success")
-    except InvalidInput as err:
-        flash(err.message, "error")
-    return _back(url_for("moderation.queue"))
+    return _act(review.restore_revision, revision_id, _reason(),
+                done=_("The earlier text is back."), back=url_for("moderation.queue"),
+                refused=InvalidInput)
 
 
 @bp.post("/posts/<int:post_id>/approve")
 @login_required
 def approve(post_id: int):
-    try:
-        review.approve(current_user, post_id)
-        flash(_("The post is published."), "success")
-    except Conflict as err:
-        flash(err.message, "error")
-    return _back(url_for("moderation.queue"))
+    return _act(review.approve, post_id, done=_("The post is published."),
+                back=url_for("moderation.queue"), refused=Conflict)
 
 
 @bp.post("/posts/<int:post_id>/reject")
 @login_required
 def reject(post_id: int):
-    try:
-        review.reject(current_user, post_id, ReasonForm().reason.data)
-        flash(_("The post was not published; the author has been told why."), "success")
-    except (InvalidInput, Conflict) as err:
-        flash(err.message, "error")
-    return _back(url_for("moderation.queue"))
+    return _act(review.reject, post_id, _reason(),
+                done=_("The post was not published; the author has been told why."),
+                back=url_for("moderation.queue"))
 
 
 @bp.post("/threads/<int:thread_id>/lock")
 @login_required
 def lock(thread_id: int):
     locked = request.form.get("locked", "1") == "1"
-    try:
-        thread_actions.lock(current_user, thread_id, locked, ReasonForm().reason.data)
-        flash(_("The thread is locked.") if locked else _("The thread is open again."), "success")
-    except (InvalidInput, Conflict) as err:
-        flash(err.message, "error")
-    return _back(url_for("threads.show", thread_id=thread_id))
+    return _act(thread_actions.lock, thread_id, locked, _reason(),
+                done=_("The thread is locked.") if locked else _("The thread is open again."),
+                back=url_for("threads.show", thread_id=thread_id))
 
 
 @bp.post("/threads/<int:thread_id>/pin")
 @login_required
 def pin(thread_id: int):
     pinned = request.form.get("pinned", "1") == "1"
-    try:
-        thread_actions.pin(current_user, thread_id, pinned, ReasonForm().reason.data)
-        flash(_("The thread is pinned.") if pinned else _("The thread is unpinned."), "success")
-    except (InvalidInput, Conflict) as err:
-        flash(err.message, "error")
-    return _back(url_for("threads.show", thread_id=thread_id))
+    return _act(thread_actions.pin, thread_id, pinned, _reason(),
+                done=_("The thread is pinned.") if pinned else _("The thread is unpinned."),
+                back=url_for("threads.show", thread_id=thread_id))
 
 
 @bp.route("/threads/<int:thread_id>/move", methods=["GET", "POST"])
@@ -247,7 +237,7 @@ def move(thread_id: int):
         else:
             flash(_("The thread was moved."), "success")
             return redirect(url_for("threads.show", thread_id=thread.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/move.html", thread=thread, form=form), status
 
 
@@ -266,7 +256,7 @@ def merge(thread_id: int):
         else:
             flash(_("The threads were merged."), "success")
             return redirect(url_for("threads.show", thread_id=target.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/merge.html", thread=thread, form=form), status
 
 
@@ -274,7 +264,7 @@ def merge(thread_id: int):
 @login_required
 def unmerge(thread_id: int):
     try:
-        thread_actions.unmerge(current_user, thread_id, ReasonForm().reason.data)
+        thread_actions.unmerge(current_user, thread_id, _reason())
         flash(_("The merge was undone."), "success")
     except Conflict as err:
         flash(err.message, "error")
@@ -321,19 +311,15 @@ def suspend(user_id: int):
         else:
             flash(_("%(name)s is suspended.", name=member.display_name), "success")
             return redirect(url_for("moderation.suspensions"))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/suspend.html", member=member, form=form), status
 
 
 @bp.post("/suspensions/<int:suspension_id>/lift")
 @login_required
 def lift(suspension_id: int):
-    try:
-        sanctions.lift(current_user, suspension_id, ReasonForm().reason.data)
-        flash(_("The suspension was lifted."), "success")
-    except (InvalidInput, Conflict) as err:
-        flash(err.message, "error")
-    return _back(url_for("moderation.suspensions"))
+    return _act(sanctions.lift, suspension_id, _reason(), done=_("The suspension was lifted."),
+                back=url_for("moderation.suspensions"))
 
 
 # --- Appeals --------------------------------------------------------------------------------
@@ -380,7 +366,7 @@ def appeal(appeal_id: int):
         else:
             flash(_("The appeal is decided; the member has been told."), "success")
             return redirect(url_for("moderation.queue"))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("moderation/appeal.html", appeal=found, form=form), status
 
 

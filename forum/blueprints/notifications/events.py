@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
-from forum.services import accounts
+from forum.blueprints.sockets import connecting_member
 from forum.services.notifications import push
-from forum.services.security import sessions
-from forum.services.security.origins import origin_allowed
 
 
 class NotificationsNamespace(Namespace):
@@ -22,23 +19,12 @@ class NotificationsNamespace(Namespace):
         self.members: dict[str, tuple[int, int | None]] = {}  # sid -> (member, sign-in)
 
     def on_connect(self, auth=None):
-        if not origin_allowed(request.headers.get("Origin"), request.host_url):
-            raise ConnectionRefusedError(
-                _("Connections are accepted only from pages of this forum."),
-                {"code": "bad_origin"})
-        if isinstance(auth, dict) and auth.get("token"):
-            user = accounts.user_for_token(auth["token"])
-            if user is None:
-                raise ConnectionRefusedError({"code": "bad_token",
-                                              "message": _("The access token is not valid.")})
-            login_id = None
-        elif current_user.is_authenticated:
-            user, login_id = current_user._get_current_object(), sessions.current_id()
-        else:
+        found = connecting_member(auth)
+        if found is None:
             raise ConnectionRefusedError({"code": "unauthorized",
                                           "message": _("Please sign in to get notifications.")})
-        self.members[request.sid] = (user.id, login_id)
-        self.enter_room(request.sid, push.room(user.id))
+        self.members[request.sid] = (found.user.id, found.login_id)
+        self.enter_room(request.sid, push.room(found.user.id))
 
     def on_disconnect(self, reason=None):
         self.members.pop(request.sid, None)

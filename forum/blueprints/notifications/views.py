@@ -102,7 +102,7 @@ def settings_page():
         else:
             flash(_("Your notification settings are saved."), "success")
             return redirect(url_for("notifications.settings_page"))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("notifications/settings.html", form=form,
                            mail_kinds=kinds.MAIL_KINDS), status
 

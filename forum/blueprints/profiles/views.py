@@ -36,7 +36,7 @@ def edit():
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("profiles.show", user_id=current_user.id))
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("profiles/edit.html", form=form), status
 
 

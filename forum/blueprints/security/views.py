@@ -52,7 +52,7 @@ def two_factor_setup():
     qr = two_factor.qr_svg(two_factor.setup_uri(current_user, secret),
                            _("QR code for setting up two-factor sign-in"))
     return render_template("security/two_factor.html", form=form, secret=secret, qr=qr), \
-        400 if form.is_submitted() else 200
+        form.page_status()
 
 
 @bp.post("/two-factor/disable")

@@ -34,7 +34,7 @@ def new(topic_id: int):
             err.attach_to(form)
     else:
         posting.require_start(current_user, topic)
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("threads/new.html", form=form, topic=topic), status
 
 
@@ -82,7 +82,7 @@ def reply(thread_id: int):
         posting.require_reply(current_user, thread)
         if parent is not None and request.args.get("quote"):
             form.body.data = quote_source(parent.author.display_name, parent.id, parent.body_source)
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("threads/reply.html", form=form, thread=thread, parent=parent), status
 
 
@@ -124,7 +124,7 @@ def edit(post_id: int):
             return _to_post(post.id)
         except InvalidInput as err:
             err.attach_to(form)
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("threads/edit.html", form=form, post=post), status
 
 

@@ -39,7 +39,7 @@ def create(slug: str):
             return redirect(url_for("topics.show", topic_id=topic.id))
         except InvalidInput as err:
             err.attach_to(form)
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("topics/form.html", form=form, area=area, topic=None), status
 
 
@@ -59,7 +59,7 @@ def edit(topic_id: int):
             return redirect(url_for("topics.show", topic_id=topic.id))
         except InvalidInput as err:
             err.attach_to(form)
-    status = 400 if form.is_submitted() else 200
+    status = form.page_status()
     return render_template("topics/form.html", form=form, area=topic.focus_area,
                            topic=topic), status
 

@@ -29,7 +29,7 @@ from forum.models.discussion import Post, PostStatus, Revision
 from forum.models.live import Visibility
 from forum.permissions import Action, require
 from forum.services import notifications
-from forum.services.deliberation import proposals, results
+from forum.services.deliberation import proposals, results, seen
 from forum.services.discussion import posting
 from forum.services.moderation import modlog
 
@@ -79,7 +79,7 @@ def save(actor: User, proposal_id: int, data: OutcomeData) -> Outcome:
 
 
 def _record(actor: User, proposal: Proposal, fields: dict) -> Outcome:
-    thread = proposals.thread_of(proposal)
+    thread = seen.thread_of(proposal)
     if thread is None:
         raise Conflict(_("The outcome is posted in the session's archive thread: end the "
                          "session first."), code="no_thread")

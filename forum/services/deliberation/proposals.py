@@ -59,9 +59,7 @@ def _clean(data: ProposalData, *, in_session: bool) -> dict:
         errors["closes_at"] = _("Choose a closing time in the future.")
     elif closes > now + timedelta(days=MAX_OPEN_DAYS):
         errors["closes_at"] = _("A proposal can stay open for at most a year.")
-    allowed = list(Participation) if in_session else [Participation.MEMBERS,
-                                                      Participation.VERIFIED]
-    if data.participation not in allowed:
+    if data.participation not in Participation.offered(in_session):
         errors["participation"] = _("Choose who may take part.")
     if errors:
         raise InvalidInput(errors)
@@ -152,16 +150,6 @@ def close(actor: User, proposal_id: int, reason: str = "") -> tuple[Proposal, li
         return proposal, stream.commit(room.announce_closed(session, actor, proposal))
     db.session.commit()
     return proposal, []
-
-
-def thread_of(proposal: Proposal) -> Thread | None:
-    """Where the proposal is discussed: its thread, or its session's archive thread."""
-    if proposal.thread_id is not None:
-        return proposal.thread
-    session = proposal.live_session
-    if session is not None and session.archive_thread_id is not None:
-        return db.session.get(Thread, session.archive_thread_id)
-    return None
 
 
 def in_thread(viewer, thread: Thread) -> list[Proposal]:

@@ -11,7 +11,7 @@ from forum.models.deliberation import Commitment, Outcome, Position, Proposal
 from forum.models.discussion import Thread
 from forum.models.live import LiveSession
 from forum.permissions.core import plain_user
-from forum.services.deliberation import positions, proposals, results
+from forum.services.deliberation import positions, proposals, results, seen
 from forum.services.deliberation.positions import Entry
 
 
@@ -51,7 +51,7 @@ def proposal_page(viewer, proposal_id: int) -> ProposalPage:
     return ProposalPage(proposal, base.tally, base.mine, positions.opener(proposal),
                         positions.reasons(proposal),
                         positions.history(proposal), outcome, commitments,
-                        proposals.thread_of(proposal), proposal.live_session)
+                        seen.thread_of(proposal), proposal.live_session)
 
 
 def tally_of(proposal: Proposal) -> dict:

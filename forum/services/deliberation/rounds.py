@@ -56,9 +56,7 @@ def _clean(data: RoundData, *, in_session: bool) -> dict:
         errors["closes_at"] = _("Choose a closing time in the future.")
     elif closes > now + timedelta(days=MAX_OPEN_DAYS):
         errors["closes_at"] = _("A round can stay open for at most a year.")
-    allowed = list(Participation) if in_session else [Participation.MEMBERS,
-                                                      Participation.VERIFIED]
-    if data.participation not in allowed:
+    if data.participation not in Participation.offered(in_session):
         errors["participation"] = _("Choose who may take part.")
     if errors:
         raise InvalidInput(errors)
@@ -137,15 +135,6 @@ def close(actor: User, round_id: int, reason: str = "") -> Round:
 
 def closed_message() -> str:
     return _("This round has closed: statements and votes can no longer change.")
-
-
-def thread_of(round_: Round) -> Thread | None:
-    if round_.thread_id is not None:
-        return round_.thread
-    session = round_.live_session
-    if session is not None and session.archive_thread_id is not None:
-        return db.session.get(Thread, session.archive_thread_id)
-    return None
 
 
 def in_thread(viewer, thread: Thread) -> list[Round]:

@@ -1,5 +1,6 @@
 """Proposals and rounds hang off a thread or a live session; these list the ones a reader
-may see (the thread's own and those of the session it is the archive of)."""
+may see (the thread's own and those of the session it is the archive of), and find the thread
+where one is discussed."""
 from __future__ import annotations
 
 from sqlalchemy import or_, select
@@ -28,3 +29,13 @@ def in_session(viewer, model, action: Action, session: LiveSession) -> list:
     """Oldest first, as they were opened in the room."""
     return _visible(viewer, action, select(model).where(model.live_session_id == session.id)
                     .order_by(model.id))
+
+
+def thread_of(item) -> Thread | None:
+    """Where a proposal or round is discussed: its thread, or its session's archive thread."""
+    if item.thread_id is not None:
+        return item.thread
+    session = item.live_session
+    if session is not None and session.archive_thread_id is not None:
+        return db.session.get(Thread, session.archive_thread_id)
+    return None
