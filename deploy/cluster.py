@@ -199,10 +199,14 @@ class Cluster:
         self._spawn("haproxy", command)
         host, port = self.lb_address.rsplit(":", 1)
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.pid("haproxy") is not None:
+            # Up when both its port and its runtime socket answer: on a busy machine the
+            # port can take connections a moment before the runtime socket does.
             try:
                 with socket.create_connection((host, int(port)), timeout=0.5):
-                    return
+                    pass
+                self.haproxy("show info")
+                return
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("HAProxy did not start:\n" + self.log_tail("haproxy"))
