@@ -290,6 +290,7 @@ class Member(threading.Thread):
             return [kind for kind in kinds if kind in HTTP_KINDS]
         if not done - HTTP_KINDS:
             return [kind for kind in kinds if kind not in HTTP_KINDS]
+        self.since = None  # both channels done: back to chance, without scanning each time
         return kinds
 
     def close_socket(self) -> None:
